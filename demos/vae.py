@@ -1,0 +1,170 @@
+"""The VAE tab: the learned manifold, the test set on the latent map, encoding an upload or a
+drawing, decoding a point, sampling, and interpolating between two images.
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.vae`. Uploads arrive
+as file paths (gr.File) and are checked by genzoo itself, so a broken file gets a clear message.
+Run alone with `python -m demos.vae`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.images import open_drawing
+from genzoo.pipelines import vae as pipeline
+from genzoo.registry import bundled
+
+SOURCES = ["Test set", "Upload", "Drawing"]
+
+
+@user_errors
+def show_manifold(model: str, n: int, span: float, center_x: float, center_y: float):
+    return pipeline.manifold(model, n, span, center_x, center_y)
+
+
+@user_errors
+def show_map(model: str):
+    return pipeline.latent_map(model).image, metrics_markdown(model)
+
+
+def _encoded(model: str, encoding: pipeline.Encoding):
+    latent_map = pipeline.latent_map(model, marker=encoding.point)
+    point = {"point": [round(v, 4) for v in encoding.point], "latent": encoding.latent}
+    return encoding.input, encoding.reconstruction, latent_map.image, point
+
+
+@user_errors
+def encode_upload(model: str, path: str | None):
+    return _encoded(model, pipeline.encode(model, path))
+
+
+@user_errors
+def encode_drawing(model: str, drawing: dict | None):
+    return _encoded(model, pipeline.encode(model, open_drawing((drawing or {}).get("composite"))))
+
+
+@user_errors
+def decode_point(model: str, x: float, y: float):
+    return pipeline.decode(model, x, y), pipeline.latent_map(model, marker=(float(x), float(y))).image
+
+
+@user_errors
+def decode_click(model: str, evt: gr.SelectData):
+    x, y = pipeline.latent_map(model).point_at(*evt.index)
+    x, y = round(x, 2), round(y, 2)
+    return pipeline.decode(model, x, y), pipeline.latent_map(model, marker=(x, y)).image, x, y
+
+
+@user_errors
+def sample(model: str, count: int, seed: int):
+    return pipeline.sample(model, count, seed)
+
+
+def _pick(model: str, source: str, index: int, path: str | None, drawing: dict | None):
+    if source == "Upload":
+        return path
+    if source == "Drawing":
+        return open_drawing((drawing or {}).get("composite"))
+    return pipeline.example_image(model, index)
+
+
+@user_errors
+def interpolate(model, source_a, index_a, file_a, drawing_a, source_b, index_b, file_b, drawing_b, steps):
+    image_a = _pick(model, source_a, index_a, file_a, drawing_a)
+    image_b = _pick(model, source_b, index_b, file_b, drawing_b)
+    return pipeline.interpolate(model, image_a, image_b, steps)
+
+
+def _endpoint_inputs(label: str, default_index: int):
+    with gr.Column():
+        gr.Markdown(f"**{label}**")
+        source = gr.Radio(SOURCES, value="Test set", label="From")
+        index = gr.Slider(0, 1999, value=default_index, step=1, label="Test-set index")
+        upload = gr.File(label="Upload", file_types=["image"], type="filepath", height=120)
+        drawing = gr.Sketchpad(label="Draw", type="numpy", height=220, canvas_size=(280, 280))
+    return [source, index, upload, drawing]
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the VAE demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("vae")]
+    if not names:
+        gr.Markdown("No VAE is bundled in `checkpoints/`: train one with `make train-vae`.")
+        return
+    gr.Markdown(
+        "A **variational autoencoder** squeezes each image into a point z in a 2-D latent space "
+        "and decodes points back into images. Because the latent is 2-D, we can look at all of it."
+    )
+    with gr.Row():
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=2)
+        metrics = gr.Markdown()
+    with gr.Tab("Manifold"):
+        with gr.Row():
+            with gr.Column(scale=1):
+                n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
+                span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
+                center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
+                center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
+                draw_manifold = gr.Button("Draw the manifold", variant="primary")
+            manifold = gr.Image(label="Decodings over the latent plane", type="pil", scale=2)
+    with gr.Tab("Latent map"):
+        with gr.Row():
+            latent_map = gr.Image(label="Test set by class: click a point to decode it", type="pil")
+            with gr.Column():
+                decoded = gr.Image(label="Decoding", type="pil", height=200)
+                x = gr.Slider(-6, 6, value=0, step=0.05, label="x")
+                y = gr.Slider(-6, 6, value=0, step=0.05, label="y")
+                decode_button = gr.Button("Decode (x, y)", variant="primary")
+        with gr.Row():
+            count = gr.Slider(1, 64, value=16, step=1, label="Samples from the prior")
+            seed = gr.Number(0, precision=0, label="Seed")
+            sample_button = gr.Button("Sample")
+        samples = gr.Image(label="Samples", type="pil")
+    with gr.Tab("Encode"):
+        with gr.Row():
+            with gr.Column():
+                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+                encode_button = gr.Button("Encode upload", variant="primary")
+                drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
+                encode_drawing_button = gr.Button("Encode drawing")
+            with gr.Column():
+                with gr.Row():
+                    seen = gr.Image(label="What the model sees", type="pil", height=160)
+                    reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
+                point = gr.JSON(label="Where it lands")
+                encoded_map = gr.Image(label="On the latent map", type="pil")
+    with gr.Tab("Interpolate"):
+        with gr.Row():
+            side_a = _endpoint_inputs("First image", 0)
+            side_b = _endpoint_inputs("Second image", 1)
+        steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
+        interpolate_button = gr.Button("Interpolate", variant="primary")
+        strip = gr.Image(label="From the first image to the second, through the latent space", type="pil")
+
+    encode_outputs = [seen, reconstruction, encoded_map, point]
+    draw_manifold.click(show_manifold, [model, n, span, center_x, center_y], manifold, api_name="vae_manifold")
+    encode_button.click(encode_upload, [model, upload], encode_outputs, api_name="vae_encode")
+    encode_drawing_button.click(encode_drawing, [model, drawing], encode_outputs, api_name="vae_encode_drawing")
+    decode_button.click(decode_point, [model, x, y], [decoded, latent_map], api_name="vae_decode")
+    latent_map.select(decode_click, [model], [decoded, latent_map, x, y], api_visibility="private")
+    sample_button.click(sample, [model, count, seed], samples, api_name="vae_sample")
+    interpolate_button.click(
+        interpolate, [model, *side_a, *side_b, steps], strip, api_name="vae_interpolate"
+    )
+    model.change(show_map, model, [latent_map, metrics], api_name="vae_map")
+    demo.load(show_map, model, [latent_map, metrics], api_visibility="private")
+    demo.load(show_manifold, [model, n, span, center_x, center_y], manifold, api_visibility="private")
+
+
+def build() -> gr.Blocks:
+    """The VAE demo as an app of its own."""
+    with gr.Blocks(title="genzoo: VAE") as demo:
+        gr.Markdown("# genzoo: variational autoencoders")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

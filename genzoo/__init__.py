@@ -1,0 +1,1 @@
+"""genzoo: generative models trained from scratch, published in Hub format, shown in a gallery."""

@@ -1,0 +1,155 @@
+"""`datasets` image folders: writing a `RawDataset` out, and loading any image dataset as tensors.
+
+A folder holds `<split>/<index>.png` with a `metadata.jsonl` of labels per split, and a README.md
+dataset card whose front matter names the licence, the splits and the class names. Training takes
+either such a folder or a Hub dataset id; both go through `datasets.load_dataset`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+import numpy as np
+import torch
+from huggingface_hub import DatasetCard
+from PIL import Image
+
+from genzoo.data.sources import SOURCES, RawDataset
+
+
+def write_imagefolder(raw: RawDataset, out_dir: str | Path, limit: int | None = None) -> Path:
+    """Write `raw` as an image folder with a dataset card; `limit` keeps the first N per split."""
+    out_dir = Path(out_dir)
+    counts = {}
+    for split, (images, labels) in raw.splits.items():
+        split_dir = out_dir / split
+        split_dir.mkdir(parents=True, exist_ok=True)
+        images, labels = images[:limit], labels[:limit]
+        with open(split_dir / "metadata.jsonl", "w") as metadata:
+            for index, (image, label) in enumerate(zip(images, labels, strict=True)):
+                name = f"{index:05d}.png"
+                Image.fromarray(image).save(split_dir / name, compress_level=1)
+                metadata.write(json.dumps({"file_name": name, "label": int(label)}) + "\n")
+        counts[split] = len(images)
+    _write_card(raw, out_dir, counts)
+    return out_dir
+
+
+def _write_card(raw: RawDataset, out_dir: Path, counts: dict[str, int]) -> None:
+    names = {str(i): name for i, name in enumerate(raw.class_names)}
+    data = {
+        "license": raw.license,
+        "task_categories": ["image-classification", "unconditional-image-generation"],
+        "pretty_name": raw.name,
+        "dataset_info": {
+            "features": [
+                {"name": "image", "dtype": "image"},
+                {"name": "label", "dtype": {"class_label": {"names": names}}},
+            ],
+        },
+    }
+    rows = "\n".join(f"| {split} | {count:,} |" for split, count in counts.items())
+    classes = ", ".join(raw.class_names)
+    body = f"""
+# {raw.name}
+
+Built by genzoo's `python -m genzoo.data build {raw.name}` from an offline source.
+
+- **Source:** {raw.source}
+- **Licence:** {raw.license.upper()}. Keep this card with the data.
+- **Classes:** {classes}
+- **Citation:** {raw.citation or "n/a"}
+
+| split | images |
+|---|---|
+{rows}
+"""
+    card = DatasetCard(f"---\n{_yaml(data)}---\n{body}")
+    card.save(out_dir / "README.md")
+
+
+def _yaml(data: dict) -> str:
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def build(name: str, out_dir: str | Path, limit: int | None = None) -> Path:
+    """Build the named offline dataset (see `SOURCES`) into `out_dir`."""
+    if name not in SOURCES:
+        raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(SOURCES)}.")
+    return write_imagefolder(SOURCES[name](), out_dir, limit=limit)
+
+
+@dataclass
+class ImageTensors:
+    """A split held in memory: uint8 images (N, C, H, W), labels (N,) and the class names."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: list[str]
+
+    def floats(self) -> torch.Tensor:
+        return self.images.float() / 255.0
+
+
+def load_split(
+    source: str | Path, split: str, image_size: int, channels: int, limit: int | None = None
+) -> ImageTensors:
+    """Load one split of an image folder or a Hub dataset id, resized to `image_size` squares."""
+    dataset = _load(source, split)
+    if limit is not None:
+        dataset = dataset.select(range(min(limit, len(dataset))))
+    image_column = next(
+        (name for name, f in dataset.features.items() if isinstance(f, datasets.Image)), None
+    )
+    if image_column is None:
+        raise ValueError(f"{source} has no image column.")
+    label_column = _label_column(dataset)
+    mode = "L" if channels == 1 else "RGB"
+    arrays = [
+        np.asarray(_fit(image.convert(mode), image_size), dtype=np.uint8).reshape(
+            image_size, image_size, channels
+        )
+        for image in dataset[image_column]
+    ]
+    images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+    if label_column is None:
+        labels, class_names = torch.zeros(len(images), dtype=torch.long), []
+    else:
+        labels = torch.tensor(dataset[label_column], dtype=torch.long)
+        feature = dataset.features[label_column]
+        class_names = list(feature.names) if isinstance(feature, datasets.ClassLabel) else []
+    return ImageTensors(images, labels, class_names)
+
+
+def _load(source: str | Path, split: str) -> datasets.Dataset:
+    path = Path(source)
+    if path.is_dir():
+        features = None
+        card_path = path / "README.md"
+        if card_path.exists():
+            info = DatasetCard.load(card_path).data.to_dict().get("dataset_info", {})
+            if "features" in info:
+                features = datasets.Features._from_yaml_list(info["features"])
+        return datasets.load_dataset(str(path), split=split, features=features)
+    return datasets.load_dataset(str(source), split=split)
+
+
+def _label_column(dataset: datasets.Dataset) -> str | None:
+    for name, feature in dataset.features.items():
+        if isinstance(feature, datasets.ClassLabel):
+            return name
+    return next((n for n in ("label", "labels") if n in dataset.features), None)
+
+
+def _fit(image: Image.Image, size: int) -> Image.Image:
+    if image.size == (size, size):
+        return image
+    side = min(image.size)
+    left, top = (image.width - side) // 2, (image.height - side) // 2
+    image = image.crop((left, top, left + side, top + side))
+    return image.resize((size, size), Image.Resampling.LANCZOS)

@@ -1,0 +1,122 @@
+"""Loading models (bundled name, local folder, or Hub repo id at a revision) and publishing them.
+
+`load_model` is the one way the demos, the benchmark and the tests get a model: it resolves the
+reference, loads safetensors weights with the family's stock `from_pretrained`, caches the result
+per process and, when that is impossible, raises `ModelNotFoundError` saying what to do.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from huggingface_hub import HfApi, ModelCard, hf_hub_download
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    HfHubHTTPError,
+    HFValidationError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from torch import nn
+
+from genzoo.registry import BUNDLED, family_class
+
+RUN_ONLY_FILES = ["checkpoints/*", "logs/*", "samples/*", "*.pt", "*.bin", "*.pkl"]
+
+
+class ModelNotFoundError(RuntimeError):
+    """A model reference that resolves to nothing; the message says how to fix it."""
+
+
+def resolve(ref: str, family: str | None = None) -> tuple[str, str]:
+    """(family, where to load from) for a bundled name, a local folder or a Hub repo id."""
+    if ref in BUNDLED:
+        entry = BUNDLED[ref]
+        if not entry.folder.is_dir():
+            raise ModelNotFoundError(
+                f"The bundled model {ref!r} is missing from {entry.folder}. Restore it with "
+                f"`git checkout -- checkpoints/{ref}` or retrain it (see its model card)."
+            )
+        return entry.family, str(entry.folder)
+    if family is None:
+        raise ModelNotFoundError(
+            f"{ref!r} is not a bundled model ({', '.join(BUNDLED)}); "
+            "say which family it is (for example family='vae') to load it from a folder or the Hub."
+        )
+    return family, ref
+
+
+@functools.lru_cache(maxsize=16)
+def load_model(ref: str, *, family: str | None = None, revision: str | None = None) -> nn.Module:
+    """Load a model for inference, once per process; see the module docstring."""
+    family, location = resolve(ref, family)
+    cls = family_class(family)
+    try:
+        model = cls.from_pretrained(location, revision=revision)
+    except (LocalEntryNotFoundError, EntryNotFoundError) as error:
+        raise ModelNotFoundError(
+            f"{ref!r} (revision {revision or 'main'}) is not in the local Hugging Face cache and "
+            "the Hub cannot be reached (or HF_HUB_OFFLINE=1 is set). Connect to the network and "
+            f"unset HF_HUB_OFFLINE, or fetch it once with `hf download {ref}"
+            f"{' --revision ' + revision if revision else ''}`, or pass a local folder."
+        ) from error
+    except (RepositoryNotFoundError, RevisionNotFoundError, HFValidationError) as error:
+        raise ModelNotFoundError(
+            f"{ref!r} is neither a bundled model ({', '.join(BUNDLED)}), nor a folder, "
+            f"nor a Hub repo with revision {revision or 'main'}: {error}"
+        ) from error
+    except HfHubHTTPError as error:
+        raise ModelNotFoundError(f"The Hub could not serve {ref!r}: {error}") from error
+    return model.eval().requires_grad_(False)
+
+
+def model_file(ref: str, filename: str, *, revision: str | None = None) -> Path:
+    """A file inside a model's folder: bundled, local, or downloaded from the Hub (then cached)."""
+    if ref in BUNDLED:
+        return BUNDLED[ref].folder / filename
+    if Path(ref).is_dir():
+        return Path(ref) / filename
+    return Path(hf_hub_download(ref, filename, revision=revision))
+
+
+def load_card(ref: str) -> ModelCard | None:
+    """The model card of a bundled model or local folder, if it has one."""
+    folder = BUNDLED[ref].folder if ref in BUNDLED else Path(ref)
+    path = folder / "README.md"
+    return ModelCard.load(path) if path.is_file() else None
+
+
+def card_metrics(ref: str) -> list[dict]:
+    """The metrics in a card's `model-index`: dicts with name, type and value."""
+    card = load_card(ref)
+    if card is None or not card.data.eval_results:
+        return []
+    return [
+        {"name": r.metric_name, "type": r.metric_type, "value": r.metric_value}
+        for r in card.data.eval_results
+    ]
+
+
+def publish(
+    folder: str | Path,
+    repo_id: str,
+    *,
+    private: bool = False,
+    commit_message: str = "Upload model trained with genzoo",
+    token: str | None = None,
+) -> str:
+    """Create (if needed) the Hub repo `repo_id` and upload `folder` to it; return the commit URL.
+
+    The token comes from `token`, `HF_TOKEN` or the login cache; it is never printed or logged.
+    """
+    api = HfApi(token=token)
+    api.create_repo(repo_id, private=private, exist_ok=True)
+    commit = api.upload_folder(
+        folder_path=str(folder),
+        repo_id=repo_id,
+        commit_message=commit_message,
+        ignore_patterns=RUN_ONLY_FILES,
+    )
+    return commit.commit_url

@@ -1,0 +1,213 @@
+"""Turning whatever a user uploads or draws into a checked image, and tensors back into pictures.
+
+Every upload passes through `open_image`, which reads the bytes itself (never trusting a UI
+library's preprocessing), refuses what is not a sane image with an `InvalidInputError` whose
+message can be shown to the user as is, and normalises odd modes (RGBA, palette, 16-bit, CMYK).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageOps
+
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger images are refused before decoding
+
+
+class InvalidInputError(ValueError):
+    """Bad user input; the message is written for the user and is safe to show."""
+
+
+def check_range(name: str, value: float, low: float, high: float) -> float:
+    """Return `value` if `low <= value <= high`, else raise a message naming the allowed range."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name} must be a number, got {value!r}.") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise InvalidInputError(f"{name} must be between {low:g} and {high:g}, got {value!r}.")
+    return number
+
+
+def check_int(name: str, value: float, low: int, high: int) -> int:
+    """Like `check_range`, for a whole number."""
+    number = check_range(name, value, low, high)
+    if number != int(number):
+        raise InvalidInputError(f"{name} must be a whole number, got {value!r}.")
+    return int(number)
+
+
+def open_image(source: str | os.PathLike | bytes | np.ndarray | Image.Image | None) -> Image.Image:
+    """Decode an upload into an RGB or L image, or raise `InvalidInputError` saying why not.
+
+    `source` is a temporary file path handed over by a UI, raw bytes, an array or a PIL image.
+    """
+    if source is None:
+        raise InvalidInputError("No image was given: upload a file or draw something.")
+    if isinstance(source, Image.Image):
+        return _normalise_mode(source)
+    if isinstance(source, np.ndarray):
+        return _from_array(source)
+    data = _read_bytes(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise InvalidInputError(_too_large_message()) from None
+        except Exception:
+            raise InvalidInputError(
+                "That file is not an image I can read. Please upload a PNG, JPEG, GIF, BMP or WebP."
+            ) from None
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise InvalidInputError(_too_large_message(width, height))
+        if width < 1 or height < 1:
+            raise InvalidInputError("That image is empty (zero width or height).")
+        try:
+            image.load()
+        except Exception:
+            raise InvalidInputError(
+                "That image file is truncated or corrupt, so it cannot be decoded. "
+                "Please upload a complete image."
+            ) from None
+    return _normalise_mode(image)
+
+
+def open_drawing(array: np.ndarray | None) -> Image.Image:
+    """A sketch-pad drawing (RGBA, transparent where untouched) as strokes on a white page."""
+    if array is None or not isinstance(array, np.ndarray) or array.ndim != 3 or array.size == 0:
+        raise InvalidInputError("Nothing is drawn yet: draw on the sketch pad first.")
+    if array.shape[2] == 4:
+        page = Image.new("RGBA", (array.shape[1], array.shape[0]), (255, 255, 255, 255))
+        return Image.alpha_composite(page, Image.fromarray(array.astype(np.uint8), "RGBA")).convert("RGB")
+    return open_image(array)
+
+
+def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInputError("The uploaded file could not be found; please upload it again.")
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            raise InvalidInputError(
+                f"That file is larger than {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
+            )
+        data = path.read_bytes()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInputError(
+            f"That file is larger than {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
+        )
+    if not data:
+        raise InvalidInputError("That file is empty.")
+    return data
+
+
+def _too_large_message(width: int | None = None, height: int | None = None) -> str:
+    size = f" ({width} x {height})" if width else ""
+    return (
+        f"That image is too large{size}: at most {MAX_PIXELS // 1_000_000} million pixels, please."
+    )
+
+
+def _from_array(array: np.ndarray) -> Image.Image:
+    if array.ndim not in (2, 3) or array.size == 0:
+        raise InvalidInputError("That drawing or array is not an image.")
+    if array.shape[0] * array.shape[1] > MAX_PIXELS:
+        raise InvalidInputError(_too_large_message(array.shape[1], array.shape[0]))
+    if array.dtype != np.uint8:
+        array = _to_uint8(array.astype(np.float64))
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim == 3 and array.shape[2] not in (3, 4):
+        raise InvalidInputError("That drawing or array is not an image.")
+    return _normalise_mode(Image.fromarray(array))
+
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    array = np.nan_to_num(array)
+    high = array.max(initial=0.0)
+    scale = 255.0 if high <= 1.0 else 255.0 / 65535.0 if high > 255 else 1.0
+    return np.clip(array * scale, 0, 255).round().astype(np.uint8)
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Map every Pillow mode onto RGB or L; transparency is flattened onto black."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        return Image.fromarray(_to_uint8(np.asarray(image, dtype=np.float64)), mode="L")
+    if image.mode in ("1", "L"):
+        return image.convert("L")
+    if image.mode == "P" or image.mode in ("LA", "PA", "La", "RGBa"):
+        image = image.convert("RGBA")
+    if image.mode == "RGBA":
+        background = Image.new("RGBA", image.size, (0, 0, 0, 255))
+        return Image.alpha_composite(background, image).convert("RGB")
+    return image.convert("RGB")
+
+
+def is_blank(image: Image.Image, tolerance: int = 8) -> bool:
+    """True when the picture is one flat colour, such as an untouched sketch pad."""
+    low, high = image.convert("L").getextrema()
+    return high - low <= tolerance
+
+
+def to_tensor(
+    image: Image.Image, size: int, channels: int, invert: str | bool = "auto"
+) -> torch.Tensor:
+    """Fit an image into a (1, C, size, size) float tensor in [0, 1], as the models were trained.
+
+    The datasets show a light object on a dark background: with `invert="auto"` a picture with a
+    light border (a photo on white paper, a black-on-white drawing) is inverted to match.
+    """
+    image = image.convert("L" if channels == 1 else "RGB")
+    if invert == "auto":
+        invert = _border_is_light(image)
+    if invert:
+        image = ImageOps.invert(image)
+    image = ImageOps.pad(image, (size, size), method=Image.Resampling.LANCZOS, color=0)
+    array = np.asarray(image, dtype=np.float32) / 255.0
+    tensor = torch.from_numpy(array)
+    tensor = tensor[None] if channels == 1 else tensor.permute(2, 0, 1)
+    return tensor[None].contiguous()
+
+
+def _border_is_light(image: Image.Image) -> bool:
+    grey = np.asarray(image.convert("L"), dtype=np.float32)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return float(np.median(border)) > 127
+
+
+def to_pil(images: torch.Tensor) -> Image.Image:
+    """A (C, H, W) or (1, C, H, W) tensor in [0, 1] as a PIL image."""
+    if images.ndim == 4:
+        images = images[0]
+    array = (images.detach().float().clamp(0, 1) * 255).round().to(torch.uint8).cpu()
+    array = array.permute(1, 2, 0).numpy()
+    return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
+
+
+def make_grid(images: torch.Tensor, rows: int, padding: int = 0) -> Image.Image:
+    """Tile a (N, C, H, W) batch in [0, 1] into `rows` rows as one PIL image (white gutters)."""
+    count, channels, height, width = images.shape
+    cols = math.ceil(count / rows)
+    blank = images.new_ones(rows * cols - count, channels, height, width)
+    tiles = torch.cat([images, blank])
+    tiles = torch.nn.functional.pad(tiles, (0, padding, 0, padding), value=1.0)
+    tiles = tiles.view(rows, cols, channels, height + padding, width + padding)
+    grid = tiles.permute(2, 0, 3, 1, 4).reshape(channels, rows * (height + padding), -1)
+    return to_pil(grid[:, : grid.shape[1] - padding, : grid.shape[2] - padding])
+
+
+def upscale(image: Image.Image, factor: int) -> Image.Image:
+    """Enlarge a small picture with crisp pixels, so 28-pixel digits read well on a page."""
+    return image.resize((image.width * factor, image.height * factor), Image.Resampling.NEAREST)

@@ -1,0 +1,216 @@
+"""What each VAE button does: the latent manifold, the map of the test set, encoding an upload,
+decoding a point, sampling the prior and interpolating between two images.
+
+Each function takes a model reference (a bundled name, a folder or a Hub id; see `genzoo.hub`)
+and plain values, checks them, and returns PIL images and numbers. The Gradio tab, the Streamlit
+page, the benchmark and the tests all call these same functions.
+
+Models with more than two latent dimensions are shown on their principal plane: the plane through
+the mean of the test-set encodings spanned by their first two principal components.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw, ImageFont
+from safetensors.torch import load_file
+
+from genzoo.hub import load_model, model_file
+from genzoo.images import (
+    InvalidInputError,
+    check_int,
+    check_range,
+    is_blank,
+    make_grid,
+    open_image,
+    to_pil,
+    to_tensor,
+    upscale,
+)
+from genzoo.models.vae import VAE
+
+EXAMPLES_FILE = "examples.safetensors"
+ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
+MAP_SIZE = 480
+PALETTE = [
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+]  # fmt: skip
+
+
+def vae(model: str) -> VAE:
+    return load_model(model, family="vae")
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Held-out test images shipped with a model, their labels and where they encode."""
+
+    images: torch.Tensor  # (N, C, H, W) float in [0, 1]
+    labels: np.ndarray  # (N,)
+    class_names: list[str]
+    plane: np.ndarray  # (N, 2) encodings on the latent plane
+    origin: torch.Tensor  # (D,) the plane's origin in latent space
+    axes: torch.Tensor  # (2, D) the plane's directions
+
+    def to_latent(self, points: torch.Tensor) -> torch.Tensor:
+        """(M, 2) points on the plane -> (M, D) latents."""
+        return self.origin + points @ self.axes
+
+    def to_plane(self, latents: torch.Tensor) -> torch.Tensor:
+        return (latents - self.origin) @ self.axes.T
+
+
+@functools.lru_cache(maxsize=16)
+def examples(model: str) -> Examples:
+    """The examples of a model, encoded once per process."""
+    net = vae(model)
+    tensors = load_file(model_file(model, EXAMPLES_FILE))
+    images = tensors["images"].float() / 255.0
+    with torch.inference_mode():
+        means = torch.cat([net.encode(batch)[0] for batch in images.split(1000)])
+    if net.latent_dim == 2:
+        origin, axes = torch.zeros(2), torch.eye(2)
+    else:
+        origin = means.mean(0)
+        _, _, components = torch.linalg.svd(means - origin, full_matrices=False)
+        axes = components[:2]
+    plane = ((means - origin) @ axes.T).numpy()
+    return Examples(images, tensors["labels"].numpy(), net.class_names, plane, origin, axes)
+
+
+def manifold(model: str, n: int = 20, span: float = 3.0, center_x: float = 0.0, center_y: float = 0.0) -> Image.Image:
+    """An n x n grid of decodings over [center - span, center + span] on the latent plane."""
+    n = check_int("Grid size", n, 2, 40)
+    span = check_range("Span", span, 0.05, 20.0)
+    center_x = check_range("Centre x", center_x, -20.0, 20.0)
+    center_y = check_range("Centre y", center_y, -20.0, 20.0)
+    ticks = torch.linspace(-span, span, n)
+    ys, xs = torch.meshgrid(center_y - ticks, center_x + ticks, indexing="ij")  # top row = +y
+    points = torch.stack([xs.flatten(), ys.flatten()], 1)
+    with torch.inference_mode():
+        images = vae(model).decode(examples(model).to_latent(points))
+    return make_grid(images, rows=n)
+
+
+@dataclass(frozen=True)
+class Encoding:
+    input: Image.Image  # what the model saw, zoomed
+    reconstruction: Image.Image  # zoomed
+    point: tuple[float, float]  # where it lands on the latent plane
+    latent: list[float]
+
+
+def encode(model: str, image) -> Encoding:
+    """Encode an upload or drawing (anything `open_image` takes): its reconstruction and point."""
+    picture = open_image(image)
+    if is_blank(picture):
+        raise InvalidInputError("The image is blank: draw or upload something first.")
+    net = vae(model)
+    x = to_tensor(picture, net.image_size, net.in_channels)
+    with torch.inference_mode():
+        mean, _ = net.encode(x)
+        reconstruction = net.decode(mean)
+    x_plane, y_plane = examples(model).to_plane(mean)[0].tolist()
+    return Encoding(
+        upscale(to_pil(x), ZOOM), upscale(to_pil(reconstruction), ZOOM), (x_plane, y_plane), mean[0].tolist()
+    )
+
+
+def decode(model: str, x: float, y: float) -> Image.Image:
+    """Decode the point (x, y) of the latent plane."""
+    x = check_range("x", x, -20.0, 20.0)
+    y = check_range("y", y, -20.0, 20.0)
+    with torch.inference_mode():
+        image = vae(model).decode(examples(model).to_latent(torch.tensor([[x, y]])))
+    return upscale(to_pil(image), ZOOM)
+
+
+def sample(model: str, count: int = 16, seed: int = 0) -> Image.Image:
+    """A grid of `count` decodings of z ~ N(0, I); the same seed gives the same grid anywhere."""
+    count = check_int("Number of samples", count, 1, 256)
+    seed = check_int("Seed", seed, 0, 2**31 - 1)
+    net = vae(model)
+    z = torch.randn(count, net.latent_dim, generator=torch.Generator().manual_seed(seed))
+    with torch.inference_mode():
+        images = net.decode(z)
+    rows = max(1, int(count**0.5))
+    return upscale(make_grid(images, rows=rows, padding=1), 2)
+
+
+def example_image(model: str, index: int) -> Image.Image:
+    """Test-set example number `index`, as an image."""
+    found = examples(model)
+    index = check_int("Test-set index", index, 0, len(found.images) - 1)
+    return to_pil(found.images[index])
+
+
+def interpolate(model: str, image_a, image_b, steps: int = 8) -> Image.Image:
+    """A strip: input A, `steps` decodings along the line from A's code to B's, input B."""
+    steps = check_int("Steps", steps, 2, 32)
+    net = vae(model)
+    pictures = []
+    for name, image in (("first", image_a), ("second", image_b)):
+        try:
+            picture = open_image(image)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"The {name} image: {error}") from None
+        if is_blank(picture):
+            raise InvalidInputError(f"The {name} image is blank: draw or upload something.")
+        pictures.append(to_tensor(picture, net.image_size, net.in_channels))
+    inputs = torch.cat(pictures)
+    with torch.inference_mode():
+        means, _ = net.encode(inputs)
+        weights = torch.linspace(0, 1, steps)[:, None]
+        images = net.decode(means[0] * (1 - weights) + means[1] * weights)
+    strip = torch.cat([inputs[:1], images, inputs[1:]])
+    return upscale(make_grid(strip, rows=1, padding=2), 3)
+
+
+@dataclass(frozen=True)
+class LatentMap:
+    """The test set drawn on the latent plane, and how its pixels map back to the plane."""
+
+    image: Image.Image
+    extent: float  # the plot shows [-extent, extent] on both axes
+
+    def point_at(self, px: float, py: float) -> tuple[float, float]:
+        """The plane coordinates under pixel (px, py) of `image`."""
+        scale = 2 * self.extent / MAP_SIZE
+        return (px * scale - self.extent, self.extent - py * scale)
+
+
+def latent_map(model: str, marker: tuple[float, float] | None = None) -> LatentMap:
+    """Scatter the examples' encodings coloured by class, with an optional cross at `marker`."""
+    found = examples(model)
+    extent = float(np.ceil(np.percentile(np.abs(found.plane), 99.5) * 1.1 * 2) / 2)
+    canvas = Image.new("RGB", (MAP_SIZE, MAP_SIZE), "white")
+    draw = ImageDraw.Draw(canvas)
+
+    def pixel(x: float, y: float) -> tuple[float, float]:
+        return ((x + extent) / (2 * extent) * MAP_SIZE, (extent - y) / (2 * extent) * MAP_SIZE)
+
+    for value in np.arange(-np.floor(extent), np.floor(extent) + 1):
+        (gx, _), (_, gy) = pixel(value, 0), pixel(0, value)
+        shade = (200, 200, 200) if value else (150, 150, 150)
+        draw.line([(gx, 0), (gx, MAP_SIZE)], fill=(235, 235, 235) if value else shade)
+        draw.line([(0, gy), (MAP_SIZE, gy)], fill=(235, 235, 235) if value else shade)
+    for (x, y), label in zip(found.plane, found.labels, strict=True):
+        px, py = pixel(x, y)
+        draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=PALETTE[int(label) % len(PALETTE)])
+    font = ImageFont.load_default(size=12)
+    for index, name in enumerate(found.class_names):
+        top = 6 + index * 15
+        draw.rectangle([6, top + 2, 14, top + 10], fill=PALETTE[index % len(PALETTE)])
+        draw.text((18, top), name, fill="black", font=font)
+    draw.text((MAP_SIZE - 70, MAP_SIZE - 18), f"±{extent:g}", fill=(90, 90, 90), font=font)
+    if marker is not None:
+        px, py = pixel(*marker)
+        for width, colour in ((5, "white"), (2, "black")):
+            draw.line([(px - 9, py - 9), (px + 9, py + 9)], fill=colour, width=width)
+            draw.line([(px - 9, py + 9), (px + 9, py - 9)], fill=colour, width=width)
+    return LatentMap(canvas, extent)

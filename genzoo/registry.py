@@ -1,0 +1,54 @@
+"""The explicit table of model families and of the models bundled in `checkpoints/`.
+
+A family names the class that loads its weights; a bundled entry names a folder in
+`checkpoints/` and the family it belongs to. The gallery lists models from here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from torch import nn
+
+CHECKPOINTS_DIR = Path(
+    os.environ.get("GENZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints")
+)
+
+
+def family_class(family: str) -> type[nn.Module]:
+    """The class whose `from_pretrained` loads models of `family`."""
+    if family == "vae":
+        from genzoo.models.vae import VAE
+
+        return VAE
+    raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
+
+
+FAMILIES = ("vae",)
+
+
+@dataclass(frozen=True)
+class Bundled:
+    name: str
+    family: str
+    title: str
+
+    @property
+    def folder(self) -> Path:
+        return CHECKPOINTS_DIR / self.name
+
+
+BUNDLED = {
+    entry.name: entry
+    for entry in [
+        Bundled("vae-fashion-mnist", "vae", "VAE, 2-D latent, Fashion-MNIST"),
+        Bundled("vae-mnist", "vae", "VAE, 2-D latent, MNIST digits"),
+    ]
+}
+
+
+def bundled(family: str) -> list[Bundled]:
+    """The bundled models of one family whose folders are present, in table order."""
+    return [e for e in BUNDLED.values() if e.family == family and e.folder.is_dir()]

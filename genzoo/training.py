@@ -1,0 +1,119 @@
+"""Machinery every training script shares: settings from the command line, an accelerate setup
+with TensorBoard logging, resumable checkpoints, sample grids, and the run's provenance.
+
+A script's run folder (`runs/<name>` unless told otherwise) holds what only training needs:
+`checkpoints/step-N` (accelerate state), `logs/` (TensorBoard) and `samples/` (grids). The Hub
+folder it finally writes holds only what inference needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
+from PIL import Image
+from transformers import HfArgumentParser
+
+Settings = TypeVar("Settings")
+
+
+def parse_settings(cls: type[Settings], presets: dict[str, dict], argv: list[str] | None = None) -> Settings:
+    """Build `cls` (a dataclass) from the command line; `--preset NAME` sets defaults first."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = HfArgumentParser(cls, description=cls.__doc__)
+    parser.add_argument("--preset", choices=sorted(presets), help="a named set of defaults")
+    preset, _ = parser.parse_known_args(argv)
+    if preset.preset:
+        parser.set_defaults(**presets[preset.preset])
+    settings, _preset = parser.parse_args_into_dataclasses(argv, look_for_args_file=False)
+    return settings
+
+
+def command_line(script: str, argv: list[str] | None) -> str:
+    """The command that started this run, as one would type it again from the repo root."""
+    path = Path(script).resolve()
+    try:
+        path = path.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    args = sys.argv[1:] if argv is None else argv
+    launcher = f"torchrun --nproc_per_node {_world_size()} " if _world_size() > 1 else ""
+    return launcher + shlex.join(["python", str(path), *args])
+
+
+def _world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def make_accelerator(run_dir: Path, mixed_precision: str, seed: int) -> Accelerator:
+    """An Accelerator logging to TensorBoard in `run_dir/logs`, bf16 on a GPU when 'auto'."""
+    if mixed_precision == "auto":
+        mixed_precision = "bf16" if torch.cuda.is_available() else "no"
+    accelerator = Accelerator(
+        mixed_precision=mixed_precision,
+        log_with="tensorboard",
+        project_config=ProjectConfiguration(project_dir=str(run_dir), logging_dir=str(run_dir / "logs")),
+        dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
+    )
+    set_seed(seed, device_specific=False)
+    return accelerator
+
+
+def start_logging(accelerator: Accelerator, name: str, settings) -> None:
+    config = {k: v for k, v in asdict(settings).items() if isinstance(v, int | float | str | bool)}
+    accelerator.init_trackers(name, config=config)
+
+
+class Checkpoints:
+    """Accelerate state saved as `run_dir/checkpoints/step-N`, and the latest one found again."""
+
+    def __init__(self, accelerator: Accelerator, run_dir: Path, keep: int = 2):
+        self.accelerator, self.folder, self.keep = accelerator, run_dir / "checkpoints", keep
+
+    def save(self, step: int) -> None:
+        path = self.folder / f"step-{step}"
+        self.accelerator.save_state(str(path))
+        if self.accelerator.is_main_process:
+            (path / "genzoo_step.json").write_text(json.dumps({"step": step}))
+            for old in self._all()[: -self.keep]:
+                for file in sorted(old.rglob("*"), reverse=True):
+                    file.unlink() if file.is_file() else file.rmdir()
+                old.rmdir()
+        self.accelerator.wait_for_everyone()
+
+    def resume(self) -> int:
+        """Load the latest checkpoint, if any; return the step to continue from (0 if none)."""
+        found = self._all()
+        if not found:
+            self.accelerator.print(f"No checkpoint in {self.folder}; starting from scratch.")
+            return 0
+        self.accelerator.load_state(str(found[-1]))
+        step = json.loads((found[-1] / "genzoo_step.json").read_text())["step"]
+        self.accelerator.print(f"Resumed from {found[-1]} at step {step}.")
+        return step
+
+    def _all(self) -> list[Path]:
+        done = [p for p in self.folder.glob("step-*") if (p / "genzoo_step.json").exists()]
+        return sorted(done, key=lambda p: int(p.name.split("-")[1]))
+
+
+def save_sample(image: Image.Image, run_dir: Path, name: str, step: int, accelerator: Accelerator) -> None:
+    """Save a grid as `samples/<name>-<step>.png` and log it to TensorBoard."""
+    folder = run_dir / "samples"
+    folder.mkdir(parents=True, exist_ok=True)
+    image.save(folder / f"{name}-{step:06d}.png")
+    tracker = accelerator.get_tracker("tensorboard", unwrap=True)
+    tracker.add_image(name, np.asarray(image.convert("RGB")), step, dataformats="HWC")
+
+
+def settings_dict(settings) -> dict:
+    return {f.name: getattr(settings, f.name) for f in fields(settings)}

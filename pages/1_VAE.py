@@ -1,0 +1,88 @@
+"""The VAE page of the Streamlit gallery: the same functions as the Gradio tab, other layout."""
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import streamlit as st  # noqa: E402
+
+from genzoo.cards import metrics_markdown  # noqa: E402
+from genzoo.hub import ModelNotFoundError  # noqa: E402
+from genzoo.images import InvalidInputError  # noqa: E402
+from genzoo.pipelines import vae as pipeline  # noqa: E402
+from genzoo.registry import BUNDLED, bundled  # noqa: E402
+
+st.set_page_config(page_title="genzoo: VAE", page_icon="🦓", layout="wide")
+st.title("Variational autoencoders")
+names = [entry.name for entry in bundled("vae")]
+if not names:
+    st.error("No VAE is bundled in checkpoints/: train one with `make train-vae`.")
+    st.stop()
+model = st.selectbox("Model", names, format_func=lambda name: BUNDLED[name].title)
+with st.expander("Measured quality"):
+    st.markdown(metrics_markdown(model))
+
+
+def shown(action, *args):
+    """Run a pipeline function; show bad input as a message instead of a traceback."""
+    try:
+        return action(*args)
+    except (InvalidInputError, ModelNotFoundError) as error:
+        st.error(str(error))
+        return None
+
+
+manifold_tab, map_tab, encode_tab, interpolate_tab = st.tabs(
+    ["Manifold", "Latent map", "Encode", "Interpolate"]
+)
+with manifold_tab:
+    left, right = st.columns([1, 2])
+    n = left.slider("Grid size (n x n)", 2, 40, 20)
+    span = left.slider("Span (± around the centre)", 0.1, 6.0, 3.0, 0.1)
+    center_x = left.slider("Centre x", -5.0, 5.0, 0.0, 0.1)
+    center_y = left.slider("Centre y", -5.0, 5.0, 0.0, 0.1)
+    image = shown(pipeline.manifold, model, n, span, center_x, center_y)
+    if image is not None:
+        right.image(image, caption="Decodings over the latent plane")
+
+with map_tab:
+    left, right = st.columns([2, 1])
+    x = right.slider("x", -6.0, 6.0, 0.0, 0.05)
+    y = right.slider("y", -6.0, 6.0, 0.0, 0.05)
+    decoded = shown(pipeline.decode, model, x, y)
+    if decoded is not None:
+        right.image(decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
+    left.image(pipeline.latent_map(model, marker=(x, y)).image, caption="Test set by class")
+    count = right.slider("Samples from the prior", 1, 64, 16)
+    seed = right.number_input("Seed", 0, 2**31 - 1, 0)
+    samples = shown(pipeline.sample, model, count, seed)
+    if samples is not None:
+        right.image(samples, caption=f"{count} samples, seed {seed}")
+
+with encode_tab:
+    upload = st.file_uploader("Upload an image", key="encode_upload")
+    if upload is not None:
+        encoding = shown(pipeline.encode, model, upload.getvalue())
+        if encoding is not None:
+            columns = st.columns(3)
+            columns[0].image(encoding.input, caption="What the model sees")
+            columns[1].image(encoding.reconstruction, caption="Reconstruction")
+            columns[2].image(
+                pipeline.latent_map(model, marker=encoding.point).image,
+                caption=f"Lands at ({encoding.point[0]:.2f}, {encoding.point[1]:.2f})",
+            )
+
+with interpolate_tab:
+    sides = []
+    for column, label, default in zip(st.columns(2), ("First", "Second"), (0, 1), strict=True):
+        index = column.number_input(f"{label} image: test-set index", 0, 1999, default)
+        upload = column.file_uploader(f"…or upload the {label.lower()} image", key=f"side_{label}")
+        if upload is not None:
+            sides.append(upload.getvalue())
+        else:
+            sides.append(shown(pipeline.example_image, model, index))
+    steps = st.slider("Steps", 2, 32, 10)
+    if all(side is not None for side in sides):
+        strip = shown(pipeline.interpolate, model, sides[0], sides[1], steps)
+        if strip is not None:
+            st.image(strip, caption="From the first image to the second")

@@ -1,0 +1,250 @@
+"""A tiny in-memory stand-in for the Hugging Face Hub, for tests that must not touch the network.
+
+It serves, on 127.0.0.1 and an ephemeral port, the part of the Hub HTTP API that the unmodified
+`huggingface_hub` client uses to create a repo, upload a folder and download files (see
+/work/shared/HUB.md): point `HF_ENDPOINT` at `HubServer.url` in the environment of the process
+under test. Each commit stores a full snapshot of the repo's files under a 40-hex commit sha, so
+files resolve by branch name or by commit sha.
+
+What it does NOT do: LFS or xet storage (preupload answers `uploadMode: "regular"` for every file,
+so the client sends contents base64-encoded inside the commit), server-side validation of model
+cards, authentication (it only records the Authorization headers it receives), pull requests,
+private repos' access control. A test that uses it proves the client-side publish -> download ->
+load path, not the real Hub's storage or checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote, urlsplit
+
+REPO = r"(?P<repo>[^/]+/[^/]+)"
+API_ROUTE = re.compile(
+    rf"^/api/models/{REPO}(?:/(?P<action>preupload|commit|revision|tree)/(?P<rev>[^/]+)"
+    r"(?:/(?P<path>.*))?)?$"
+)
+RESOLVE_ROUTE = re.compile(rf"^/{REPO}/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
+GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+
+
+def git_blob_sha(content: bytes) -> str:
+    """The git object id of a file, which the Hub uses as a regular file's ETag and oid."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+class HubError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code
+
+
+class Repo:
+    """Branches point to commits; each commit is a snapshot {path: bytes}."""
+
+    def __init__(self) -> None:
+        self.branches: dict[str, str] = {}
+        self.commits: dict[str, dict[str, bytes]] = {}
+
+    def commit(self, branch: str, files: dict[str, bytes], summary: str) -> str:
+        parent = self.branches.get(branch, "")
+        seed = json.dumps([parent, summary, len(self.commits), sorted(files)]).encode()
+        sha = hashlib.sha1(seed).hexdigest()
+        self.commits[sha] = dict(files)
+        self.branches[branch] = sha
+        return sha
+
+    def resolve(self, rev: str) -> tuple[str, dict[str, bytes]]:
+        sha = self.branches.get(rev, rev)
+        if sha not in self.commits:
+            raise HubError(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+        return sha, self.commits[sha]
+
+
+class HubServer:
+    """`with HubServer() as hub:` serves the fake Hub at `hub.url` until the block ends."""
+
+    def __init__(self) -> None:
+        self.repos: dict[str, Repo] = {}
+        self.authorizations: list[str] = []  # every Authorization header received
+        self.requests: list[tuple[str, str]] = []  # (method, path) of every request
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> HubServer:
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.httpd.shutdown()
+            self.thread.join()
+            self.thread = None
+        self.httpd.server_close()
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def head(self, repo_id: str, branch: str = "main") -> str:
+        """The commit sha a branch points to."""
+        return self.repos[repo_id].branches[branch]
+
+    def _repo(self, repo_id: str) -> Repo:
+        if repo_id not in self.repos:
+            raise HubError(404, "RepoNotFound", f"Repository not found: {repo_id}")
+        return self.repos[repo_id]
+
+    # Route handlers: each returns (status, JSON-able body).
+
+    def create_repo(self, payload: dict) -> tuple[int, dict]:
+        repo_id = f"{payload.get('organization') or 'user'}/{payload['name']}"
+        url = f"{self.url}/{repo_id}"
+        if repo_id in self.repos:
+            return 409, {"error": "You already created this model repo", "url": url}
+        self.repos[repo_id] = Repo()
+        self.repos[repo_id].commit("main", {".gitattributes": GITATTRIBUTES}, "initial commit")
+        return 200, {"url": url, "name": repo_id}
+
+    def preupload(self, repo_id: str, rev: str, payload: dict) -> tuple[int, dict]:
+        _, files = self._repo(repo_id).resolve(rev)
+        answer = []
+        for item in payload["files"]:
+            old = files.get(item["path"])
+            oid = git_blob_sha(old) if old is not None else None
+            answer.append(
+                {"path": item["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": oid}
+            )
+        return 200, {"files": answer}
+
+    def commit(self, repo_id: str, branch: str, ndjson: bytes) -> tuple[int, dict]:
+        repo = self._repo(repo_id)
+        _, files = repo.resolve(branch)
+        files, summary = dict(files), ""
+        for line in ndjson.splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            key, value = item["key"], item["value"]
+            if key == "header":
+                summary = value.get("summary", "")
+            elif key == "file":
+                files[value["path"]] = base64.b64decode(value["content"])
+            elif key == "deletedFile":
+                files.pop(value["path"], None)
+            elif key == "deletedFolder":
+                prefix = value["path"].rstrip("/") + "/"
+                files = {p: c for p, c in files.items() if not p.startswith(prefix)}
+            else:
+                raise HubError(400, "BadRequest", f"{key!r} is not supported (no LFS/xet here)")
+        sha = repo.commit(branch, files, summary)
+        url = f"{self.url}/{repo_id}/commit/{sha}"
+        return 200, {"success": True, "commitOid": sha, "commitUrl": url, "pullRequestUrl": None}
+
+    def info(self, repo_id: str, rev: str) -> tuple[int, dict]:
+        sha, files = self._repo(repo_id).resolve(rev)
+        siblings = [{"rfilename": path} for path in sorted(files)]
+        return 200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings}
+
+    def tree(self, repo_id: str, rev: str, folder: str, recursive: bool) -> tuple[int, list]:
+        _, files = self._repo(repo_id).resolve(rev)
+        prefix = folder.strip("/") + "/" if folder.strip("/") else ""
+        entries: dict[str, dict] = {}
+        for path, content in sorted(files.items()):
+            if not path.startswith(prefix):
+                continue
+            parts = path[len(prefix) :].split("/")
+            for depth in range(1, len(parts)):  # the folders on the way to the file
+                sub = prefix + "/".join(parts[:depth])
+                entries.setdefault(sub, {"type": "directory", "path": sub, "oid": "0" * 40})
+                if not recursive:
+                    break
+            if recursive or len(parts) == 1:
+                size, oid = len(content), git_blob_sha(content)
+                entries[path] = {"type": "file", "path": path, "size": size, "oid": oid}
+        if prefix and not entries:
+            raise HubError(404, "EntryNotFound", f"{folder} does not exist at {rev}")
+        return 200, list(entries.values())
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format, *args) -> None:  # keep test output clean
+                pass
+
+            def _serve(self) -> None:
+                method, parts = self.command, urlsplit(self.path)
+                path, query = parts.path, parts.query
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with hub.lock:
+                    hub.requests.append((method, path))
+                    if "Authorization" in self.headers:
+                        hub.authorizations.append(self.headers["Authorization"])
+                    try:
+                        if method in ("GET", "HEAD"):
+                            match = RESOLVE_ROUTE.match(path)
+                            if match:
+                                repo, rev, file = (unquote(g) for g in match.groups())
+                                return self._send_file(method, repo, rev, file)
+                        status, answer = self._route(method, path, query, body)
+                    except HubError as error:
+                        headers = {"X-Error-Code": error.code, "X-Error-Message": str(error)}
+                        return self._send(error.status, {"error": str(error)}, headers)
+                self._send(status, answer)
+
+            def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, object]:
+                if method == "POST" and path == "/api/repos/create":
+                    return hub.create_repo(json.loads(body))
+                if method == "POST" and path == "/api/validate-yaml":
+                    return 200, {"errors": [], "warnings": []}
+                match = API_ROUTE.match(path)
+                if not match:
+                    raise HubError(404, "NotFound", f"No route for {method} {path}")
+                repo, action, rev = match["repo"], match["action"], unquote(match["rev"] or "main")
+                if method == "POST" and action == "preupload":
+                    return hub.preupload(repo, rev, json.loads(body))
+                if method == "POST" and action == "commit":
+                    return hub.commit(repo, rev, body)
+                if method == "GET" and action in (None, "revision"):
+                    return hub.info(repo, rev)
+                if method == "GET" and action == "tree":
+                    folder = unquote(match["path"] or "")
+                    return hub.tree(repo, rev, folder, "recursive=true" in query.lower())
+                raise HubError(404, "NotFound", f"No route for {method} {path}")
+
+            def _send_file(self, method: str, repo: str, rev: str, path: str) -> None:
+                sha, files = hub._repo(repo).resolve(rev)
+                if path not in files:
+                    raise HubError(404, "EntryNotFound", f"{path} does not exist at {rev}")
+                content = files[path]
+                headers = {"X-Repo-Commit": sha, "ETag": f'"{git_blob_sha(content)}"'}
+                self._send(200, content if method == "GET" else b"", headers, len(content))
+
+            def _send(self, status, body, headers=None, length=None) -> None:
+                if not isinstance(body, bytes):
+                    body = json.dumps(body).encode()
+                    headers = {"Content-Type": "application/json", **(headers or {})}
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body) if length is None else length))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_HEAD = do_GET = do_POST = _serve
+
+        return Handler

@@ -1,0 +1,155 @@
+"""Publish a trained VAE to a local stand-in for the Hub, then load it back online and offline.
+
+`huggingface_hub` reads HF_ENDPOINT, HF_HUB_OFFLINE and HF_HUB_CACHE when it is first imported, so
+the client side (genzoo.hub.publish / load_model) runs in subprocesses with those variables set.
+The server (tests/hub_server.py) speaks the Hub's HTTP API but stores files as plain git blobs:
+these tests prove the project's publish -> download -> load path, not LFS/xet storage or the real
+Hub's model-card checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from genzoo.models.vae import VAE, negative_elbo
+from tests.hub_server import HubServer
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "hf_fake_test_token_do_not_log_0123456789"
+REPO_ID = "alice/tiny-vae"
+NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing answers there
+
+PUBLISH = """
+import sys
+from genzoo.hub import publish
+print(publish(sys.argv[1], sys.argv[2]))
+"""
+
+LOAD = """
+import json, sys, torch
+from genzoo.hub import load_model
+ref, revision, latents, out = sys.argv[1:]
+model = load_model(ref, family="vae", revision=revision)
+torch.save({"decoded": model.decode(torch.load(latents)), "state": model.state_dict()}, out)
+print(json.dumps({"config": model._hub_mixin_config, "latent_dim": model.latent_dim}))
+"""
+
+LOAD_MISSING = """
+import json
+from genzoo.hub import ModelNotFoundError, load_model
+try:
+    load_model("nobody/missing", family="vae")
+except ModelNotFoundError as error:
+    print(json.dumps({"message": str(error), "cause": type(error.__cause__).__name__}))
+"""
+
+
+def train_tiny_vae(folder: Path) -> VAE:
+    """A few optimizer steps on random images, so the weights are not the initial ones."""
+    torch.manual_seed(0)
+    model = VAE(latent_dim=2, hidden_channels=[8, 16], hidden_features=32)
+    initial = {name: value.clone() for name, value in model.state_dict().items()}
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    images = torch.rand(16, 1, 28, 28)
+    for _ in range(5):
+        loss = negative_elbo(model(images), images)["loss"]
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert not torch.equal(initial["to_mean.weight"], model.state_dict()["to_mean.weight"])
+    model.eval().save_pretrained(folder)
+    return model
+
+
+def client_env(tmp_path: Path, cache: Path, endpoint: str, offline: bool = False) -> dict:
+    # Drop the HF_* settings of this process (conftest sets HF_HUB_OFFLINE=1) and set our own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_"))}
+    env.update(
+        HF_ENDPOINT=endpoint,
+        HF_TOKEN=TOKEN,
+        HF_HOME=str(tmp_path / "hf_home"),  # no login cache or xet cache from the real home
+        HF_HUB_CACHE=str(cache),
+        HF_HUB_DISABLE_TELEMETRY="1",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    if offline:
+        env["HF_HUB_OFFLINE"] = "1"
+    return env
+
+
+def run_client(code: str, env: dict, *args: str) -> str:
+    """Run `code` in a fresh interpreter; return the last line it printed."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert TOKEN not in result.stdout + result.stderr, "the token leaked into the client's output"
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def load(env: dict, revision: str, tmp_path: Path) -> tuple[dict, dict]:
+    """load_model(REPO_ID, revision) in a fresh process: its config, decoded latents and weights."""
+    out = tmp_path / "loaded.pt"
+    info = run_client(LOAD, env, REPO_ID, revision, str(tmp_path / "latents.pt"), str(out))
+    return json.loads(info), torch.load(out)
+
+
+def test_publish_then_load_online_and_offline(tmp_path: Path) -> None:
+    folder = tmp_path / "tiny-vae"
+    original = train_tiny_vae(folder)
+    (folder / "checkpoints").mkdir()
+    (folder / "checkpoints" / "last.pt").write_bytes(b"run-only state, never published")
+    config = json.loads((folder / "config.json").read_text())
+    assert config["latent_dim"] == 2 and config["hidden_channels"] == [8, 16]
+    latents = torch.linspace(-3, 3, 16).reshape(8, 2)
+    torch.save(latents, tmp_path / "latents.pt")
+    with torch.no_grad():
+        expected = original.decode(latents)
+    cache = tmp_path / "cache"  # empty: filled by the online load, read by the offline one
+
+    with HubServer() as hub:
+        publisher = client_env(tmp_path, tmp_path / "publisher-cache", hub.url)
+        commit_url = run_client(PUBLISH, publisher, str(folder), REPO_ID)
+        sha = hub.head(REPO_ID)
+        assert commit_url == f"{hub.url}/{REPO_ID}/commit/{sha}"
+        published = hub.repos[REPO_ID].commits[sha]
+        assert set(published) == {".gitattributes", "README.md", "config.json", "model.safetensors"}
+        for name in ["README.md", "config.json", "model.safetensors"]:
+            assert published[name] == (folder / name).read_bytes()
+
+        info, loaded = load(client_env(tmp_path, cache, hub.url), sha, tmp_path)
+        assert ("GET", f"/{REPO_ID}/resolve/{sha}/model.safetensors") in hub.requests
+        # Every request, upload and download, carried the token and no other credential.
+        assert len(hub.authorizations) == len(hub.requests)
+        assert set(hub.authorizations) == {f"Bearer {TOKEN}"}
+
+    assert info == {"config": config, "latent_dim": 2}
+    assert torch.equal(loaded["decoded"], expected)
+    assert loaded["state"].keys() == original.state_dict().keys()
+    for name, value in original.state_dict().items():
+        assert torch.equal(loaded["state"][name], value), name
+
+    # The server is gone: the same repo id at the pinned commit now loads from the cache alone.
+    info, loaded = load(client_env(tmp_path, cache, hub.url, offline=True), sha, tmp_path)
+    assert info == {"config": config, "latent_dim": 2}
+    assert torch.equal(loaded["decoded"], expected)
+
+
+def test_offline_and_not_cached_says_what_to_do(tmp_path: Path) -> None:
+    env = client_env(tmp_path, tmp_path / "empty-cache", NOWHERE, offline=True)
+    answer = json.loads(run_client(LOAD_MISSING, env))
+    assert answer["cause"] == "LocalEntryNotFoundError"
+    assert "HF_HUB_OFFLINE" in answer["message"]
+    assert "hf download nobody/missing" in answer["message"]

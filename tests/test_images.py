@@ -1,0 +1,132 @@
+"""Bad uploads get a clear `InvalidInputError`; odd but valid images are normalised."""
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from genzoo.images import (
+    InvalidInputError,
+    check_int,
+    check_range,
+    is_blank,
+    make_grid,
+    open_drawing,
+    open_image,
+    to_tensor,
+)
+
+
+NOISE = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
+
+
+def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims a huge size: a decompression bomb in a few bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 100)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"%PDF-1.4 not an image at all", "not an image"),
+        (b"", "empty"),
+        (png_header_claiming(60_000, 60_000), "too large"),
+        (png_bytes(Image.new("RGB", (64, 64), "red"))[:120], "truncated or corrupt"),
+        (png_bytes(NOISE, "JPEG")[: len(png_bytes(NOISE, "JPEG")) // 2], "truncated or corrupt"),
+    ],
+    ids=["pdf", "empty", "bomb", "truncated-png", "truncated-jpeg"],
+)
+def test_bad_uploads_say_why(data, message):
+    with pytest.raises(InvalidInputError, match=message):
+        open_image(data)
+
+
+def test_missing_path_and_none(tmp_path):
+    with pytest.raises(InvalidInputError, match="could not be found"):
+        open_image(tmp_path / "nothing.png")
+    with pytest.raises(InvalidInputError, match="No image"):
+        open_image(None)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        Image.new("RGBA", (30, 20), (255, 0, 0, 128)),
+        Image.new("P", (30, 20), 3),
+        Image.fromarray(np.full((20, 30), 40000, dtype=np.uint16)),
+        Image.new("CMYK", (30, 20), (0, 255, 255, 0)),
+        Image.new("1", (30, 20), 1),
+        Image.new("LA", (30, 20), (200, 255)),
+        Image.new("F", (30, 20), 0.5),
+    ],
+    ids=["rgba", "palette", "16-bit", "cmyk", "1-bit", "la", "float"],
+)
+def test_odd_modes_become_rgb_or_l(image, tmp_path):
+    fmt = "JPEG" if image.mode == "CMYK" else "TIFF" if image.mode == "F" else "PNG"
+    path = tmp_path / f"upload.{fmt.lower()}"
+    image.save(path, format=fmt)
+    opened = open_image(path)
+    assert opened.mode in ("RGB", "L")
+    assert opened.size == (30, 20)
+    assert to_tensor(opened, 28, 1).shape == (1, 1, 28, 28)
+
+
+def test_sixteen_bit_keeps_its_brightness():
+    image = Image.fromarray(np.full((8, 8), 65535, dtype=np.uint16))
+    assert open_image(png_bytes(image)).getextrema() == (255, 255)
+
+
+def test_blank_drawing_and_strokes():
+    blank = np.zeros((50, 50, 4), dtype=np.uint8)  # untouched: fully transparent
+    assert is_blank(open_drawing(blank))
+    blank[10:40, 20:25] = (0, 0, 0, 255)  # a black stroke
+    drawing = open_drawing(blank)
+    assert not is_blank(drawing)
+    tensor = to_tensor(drawing, 28, 1)  # black on white is inverted to light on dark
+    assert tensor[0, 0, 0, 0] < 0.1 and tensor.max() > 0.5
+    with pytest.raises(InvalidInputError, match="Nothing is drawn"):
+        open_drawing(None)
+
+
+def test_to_tensor_pads_to_square_and_keeps_range():
+    tensor = to_tensor(Image.new("L", (100, 10), 255), 28, 1, invert=False)
+    assert tensor.shape == (1, 1, 28, 28)
+    assert 0.0 <= tensor.min() and tensor.max() <= 1.0
+    assert tensor[0, 0, 0, 14] == 0  # padding above the wide strip is background
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1, 101, "abc", None])
+def test_out_of_range_values(value):
+    with pytest.raises(InvalidInputError):
+        check_range("Span", value, 0, 100)
+
+
+def test_whole_numbers():
+    assert check_int("n", 5.0, 2, 40) == 5
+    with pytest.raises(InvalidInputError, match="whole number"):
+        check_int("n", 5.5, 2, 40)
+
+
+def test_make_grid_layout():
+    import torch
+
+    images = torch.zeros(5, 1, 4, 4)
+    grid = make_grid(images, rows=2, padding=1)
+    assert grid.size == (3 * 5 - 1, 2 * 5 - 1)
+    assert np.asarray(grid)[0, 4] == 255  # gutter is white
+    assert np.asarray(grid)[0, 0] == 0

@@ -1,0 +1,78 @@
+"""The training script for real, on tiny data: save, reload, decode; resume; two processes."""
+
+import json
+import os
+import subprocess
+import sys
+
+import torch
+from huggingface_hub import ModelCard
+
+from genzoo.hub import load_model
+from tests.conftest import REPO, free_port
+from training.train_vae import main
+
+
+def test_smoke_run_writes_a_complete_hub_folder(tiny_vae):
+    files = {path.name for path in tiny_vae.iterdir()}
+    assert {"config.json", "model.safetensors", "README.md", "examples.safetensors"} <= files
+    assert {"samples.png", "manifold.png", "training_config.json"} <= files
+    assert not any(name.endswith((".pt", ".bin", ".pkl")) for name in files)
+
+    card = ModelCard.load(tiny_vae / "README.md")
+    assert card.data.license == "mit" and card.data.library_name == "genzoo"
+    assert "vae" in card.data.tags and card.data.pipeline_tag == "unconditional-image-generation"
+    assert card.data.datasets == ["mnist"]
+    metrics = {r.metric_type: r.metric_value for r in card.data.eval_results}
+    assert {"neg_elbo", "iw_nll", "reconstruction", "kl", "mse"} <= set(metrics)
+    assert metrics["iw_nll"] <= metrics["neg_elbo"] + 1e-3  # the IW bound is tighter
+    assert "training/train_vae.py" in card.text and "Wall time" in card.text
+    assert "Hardware" in card.text and "![" in card.text
+
+    model = load_model(str(tiny_vae), family="vae")
+    image = model.decode(torch.zeros(1, 2))
+    assert image.shape == (1, 1, 28, 28) and torch.isfinite(image).all()
+
+
+def test_run_folder_has_grids_logs_and_checkpoints(tiny_vae):
+    run = tiny_vae.parent.parent / "runs0" / "tiny-vae"
+    if not run.exists():  # pytest numbers its temp folders; find the run by name
+        run = next(tiny_vae.parent.parent.glob("runs*/tiny-vae"))
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-3", "step-6"]
+    assert any((run / "samples").glob("samples-000003.png"))
+    assert any((run / "samples").glob("reconstructions-000006.png"))
+    assert any((run / "logs").rglob("events.out.tfevents.*"))
+
+
+def run_args(data, out, run, steps):
+    return [
+        "--dataset", str(data), "--output_dir", str(out), "--run_dir", str(run),
+        "--hidden_channels", "8", "16", "--hidden_features", "32", "--batch_size", "16",
+        "--max_steps", str(steps), "--checkpoint_every", "2", "--sample_every", "100",
+    ]  # fmt: skip
+
+
+def test_resume_continues_an_interrupted_run(tiny_mnist, tmp_path, capsys):
+    main(run_args(tiny_mnist, tmp_path / "a", tmp_path / "run", 4))
+    main(run_args(tiny_mnist, tmp_path / "b", tmp_path / "run", 8) + ["--resume"])
+    out = capsys.readouterr().out
+    assert "Resumed from" in out and "at step 4" in out
+    steps = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
+    assert steps == ["step-6", "step-8"]
+
+
+def test_two_processes_with_torchrun(tiny_mnist, tmp_path):
+    """The distributed path: torchrun gives accelerate a gloo group of 2 on the CPU."""
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+        "--master_port", str(free_port()), str(REPO / "training" / "train_vae.py"),
+        *run_args(tiny_mnist, tmp_path / "out", tmp_path / "run", 4),
+    ]  # fmt: skip
+    env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    config = json.loads((tmp_path / "out" / "config.json").read_text())
+    assert config["latent_dim"] == 2
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "torchrun --nproc_per_node 2" in card
+    assert (tmp_path / "run" / "checkpoints" / "step-4").is_dir()
