@@ -9,7 +9,13 @@ import streamlit as st  # noqa: E402
 from genzoo.cards import metrics_markdown  # noqa: E402
 from genzoo.registry import BUNDLED, FAMILIES, bundled  # noqa: E402
 
-PAGES = {"vae": ("pages/1_VAE.py", "Variational autoencoders", "Manifold, latent map, encode, interpolate")}
+PAGES = {
+    "vae": (
+        "pages/1_VAE.py",
+        "Variational autoencoders",
+        "Manifold, latent map, encode, interpolate",
+    )
+}
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")
 st.title("genzoo")

@@ -1,6 +1,6 @@
 """The genzoo gallery: every family's demo as a tab of one Gradio app (the hosted Space).
 
-    python -m demos.app        # or: python demos/app.py; serves http://127.0.0.1:7860
+python -m demos.app        # or: python demos/app.py; serves http://127.0.0.1:7860
 """
 
 from __future__ import annotations

@@ -47,7 +47,9 @@ def encode_drawing(model: str, drawing: dict | None):
 
 @user_errors
 def decode_point(model: str, x: float, y: float):
-    return pipeline.decode(model, x, y), pipeline.latent_map(model, marker=(float(x), float(y))).image
+    return pipeline.decode(model, x, y), pipeline.latent_map(
+        model, marker=(float(x), float(y))
+    ).image
 
 
 @user_errors
@@ -71,7 +73,9 @@ def _pick(model: str, source: str, index: int, path: str | None, drawing: dict |
 
 
 @user_errors
-def interpolate(model, source_a, index_a, file_a, drawing_a, source_b, index_b, file_b, drawing_b, steps):
+def interpolate(
+    model, source_a, index_a, file_a, drawing_a, source_b, index_b, file_b, drawing_b, steps
+):
     image_a = _pick(model, source_a, index_a, file_a, drawing_a)
     image_b = _pick(model, source_b, index_b, file_b, drawing_b)
     return pipeline.interpolate(model, image_a, image_b, steps)
@@ -100,20 +104,23 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row():
         model = gr.Dropdown(names, value=names[0], label="Model", scale=2)
         metrics = gr.Markdown()
-    with gr.Tab("Manifold"):
-        with gr.Row():
-            with gr.Column(scale=1):
-                n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
-                span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
-                center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
-                center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
-                draw_manifold = gr.Button("Draw the manifold", variant="primary")
-            manifold = gr.Image(label="Decodings over the latent plane", type="pil", scale=2)
+    with gr.Tab("Manifold"), gr.Row():
+        with gr.Column(scale=1):
+            n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
+            span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
+            center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
+            center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
+            draw_manifold = gr.Button("Draw the manifold", variant="primary")
+        manifold = gr.Image(
+            label="Decodings over the latent plane", type="pil", scale=2, elem_id="vae-manifold"
+        )
     with gr.Tab("Latent map"):
         with gr.Row():
-            latent_map = gr.Image(label="Test set by class: click a point to decode it", type="pil")
+            latent_map = gr.Image(
+                label="Test set by class: click a point to decode it", type="pil", elem_id="vae-map"
+            )
             with gr.Column():
-                decoded = gr.Image(label="Decoding", type="pil", height=200)
+                decoded = gr.Image(label="Decoding", type="pil", height=200, elem_id="vae-decoded")
                 x = gr.Slider(-6, 6, value=0, step=0.05, label="x")
                 y = gr.Slider(-6, 6, value=0, step=0.05, label="y")
                 decode_button = gr.Button("Decode (x, y)", variant="primary")
@@ -122,31 +129,36 @@ def render(demo: gr.Blocks) -> None:
             seed = gr.Number(0, precision=0, label="Seed")
             sample_button = gr.Button("Sample")
         samples = gr.Image(label="Samples", type="pil")
-    with gr.Tab("Encode"):
-        with gr.Row():
-            with gr.Column():
-                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
-                encode_button = gr.Button("Encode upload", variant="primary")
-                drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
-                encode_drawing_button = gr.Button("Encode drawing")
-            with gr.Column():
-                with gr.Row():
-                    seen = gr.Image(label="What the model sees", type="pil", height=160)
-                    reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
-                point = gr.JSON(label="Where it lands")
-                encoded_map = gr.Image(label="On the latent map", type="pil")
+    with gr.Tab("Encode"), gr.Row():
+        with gr.Column():
+            upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+            encode_button = gr.Button("Encode upload", variant="primary")
+            drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
+            encode_drawing_button = gr.Button("Encode drawing")
+        with gr.Column():
+            with gr.Row():
+                seen = gr.Image(label="What the model sees", type="pil", height=160)
+                reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
+            point = gr.JSON(label="Where it lands")
+            encoded_map = gr.Image(label="On the latent map", type="pil")
     with gr.Tab("Interpolate"):
         with gr.Row():
             side_a = _endpoint_inputs("First image", 0)
             side_b = _endpoint_inputs("Second image", 1)
         steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
         interpolate_button = gr.Button("Interpolate", variant="primary")
-        strip = gr.Image(label="From the first image to the second, through the latent space", type="pil")
+        strip = gr.Image(
+            label="From the first image to the second, through the latent space", type="pil"
+        )
 
     encode_outputs = [seen, reconstruction, encoded_map, point]
-    draw_manifold.click(show_manifold, [model, n, span, center_x, center_y], manifold, api_name="vae_manifold")
+    draw_manifold.click(
+        show_manifold, [model, n, span, center_x, center_y], manifold, api_name="vae_manifold"
+    )
     encode_button.click(encode_upload, [model, upload], encode_outputs, api_name="vae_encode")
-    encode_drawing_button.click(encode_drawing, [model, drawing], encode_outputs, api_name="vae_encode_drawing")
+    encode_drawing_button.click(
+        encode_drawing, [model, drawing], encode_outputs, api_name="vae_encode_drawing"
+    )
     decode_button.click(decode_point, [model, x, y], [decoded, latent_map], api_name="vae_decode")
     latent_map.select(decode_click, [model], [decoded, latent_map, x, y], api_visibility="private")
     sample_button.click(sample, [model, count, seed], samples, api_name="vae_sample")
@@ -155,7 +167,9 @@ def render(demo: gr.Blocks) -> None:
     )
     model.change(show_map, model, [latent_map, metrics], api_name="vae_map")
     demo.load(show_map, model, [latent_map, metrics], api_visibility="private")
-    demo.load(show_manifold, [model, n, span, center_x, center_y], manifold, api_visibility="private")
+    demo.load(
+        show_manifold, [model, n, span, center_x, center_y], manifold, api_visibility="private"
+    )
 
 
 def build() -> gr.Blocks:

@@ -65,7 +65,9 @@ def _body(facts: CardFacts) -> str:
         f"| {m.name} | {m.value:.4f} | {'lower' if m.lower_is_better else 'higher'} |"
         for m in facts.metrics
     )
-    images = "\n\n".join(f"**{caption}**\n\n![{caption}]({file})" for caption, file in facts.images.items())
+    images = "\n\n".join(
+        f"**{caption}**\n\n![{caption}]({file})" for caption, file in facts.images.items()
+    )
     settings = "\n".join(f"| `{k}` | `{v}` |" for k, v in facts.training_settings.items())
     notes = "\n".join(f"- {note}" for note in facts.notes)
     minutes = facts.wall_time_s / 60

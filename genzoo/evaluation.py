@@ -56,8 +56,16 @@ def evaluate_vae(
     )
     return [
         Metric("neg_elbo", "Negative ELBO (nats/image)", sums["elbo"] / count),
-        Metric("iw_nll", f"-log p(x), importance-weighted bound, k={importance_samples} (nats/image)", iw),
-        Metric("reconstruction", "Reconstruction term, -log p(x given z) (nats/image)", sums["rec"] / count),
+        Metric(
+            "iw_nll",
+            f"-log p(x), importance-weighted bound, k={importance_samples} (nats/image)",
+            iw,
+        ),
+        Metric(
+            "reconstruction",
+            "Reconstruction term, -log p(x given z) (nats/image)",
+            sums["rec"] / count,
+        ),
         Metric("kl", "KL term, KL(q ‖ prior) (nats/image)", sums["kl"] / count),
         Metric("mse", "Reconstruction MSE (pixels in [0, 1])", sums["mse"] / count),
     ]

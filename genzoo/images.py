@@ -87,11 +87,14 @@ def open_drawing(array: np.ndarray | None) -> Image.Image:
         raise InvalidInputError("Nothing is drawn yet: draw on the sketch pad first.")
     if array.shape[2] == 4:
         page = Image.new("RGBA", (array.shape[1], array.shape[0]), (255, 255, 255, 255))
-        return Image.alpha_composite(page, Image.fromarray(array.astype(np.uint8), "RGBA")).convert("RGB")
+        return Image.alpha_composite(page, Image.fromarray(array.astype(np.uint8), "RGBA")).convert(
+            "RGB"
+        )
     return open_image(array)
 
 
 def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
+    too_big = f"That file is over {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
@@ -99,14 +102,10 @@ def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
         if not path.is_file():
             raise InvalidInputError("The uploaded file could not be found; please upload it again.")
         if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise InvalidInputError(
-                f"That file is larger than {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
-            )
+            raise InvalidInputError(too_big)
         data = path.read_bytes()
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInputError(
-            f"That file is larger than {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
-        )
+        raise InvalidInputError(too_big)
     if not data:
         raise InvalidInputError("That file is empty.")
     return data

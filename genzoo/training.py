@@ -8,6 +8,7 @@ folder it finally writes holds only what inference needs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -26,7 +27,9 @@ from transformers import HfArgumentParser
 Settings = TypeVar("Settings")
 
 
-def parse_settings(cls: type[Settings], presets: dict[str, dict], argv: list[str] | None = None) -> Settings:
+def parse_settings(
+    cls: type[Settings], presets: dict[str, dict], argv: list[str] | None = None
+) -> Settings:
     """Build `cls` (a dataclass) from the command line; `--preset NAME` sets defaults first."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = HfArgumentParser(cls, description=cls.__doc__)
@@ -41,10 +44,8 @@ def parse_settings(cls: type[Settings], presets: dict[str, dict], argv: list[str
 def command_line(script: str, argv: list[str] | None) -> str:
     """The command that started this run, as one would type it again from the repo root."""
     path = Path(script).resolve()
-    try:
+    with contextlib.suppress(ValueError):
         path = path.relative_to(Path.cwd())
-    except ValueError:
-        pass
     args = sys.argv[1:] if argv is None else argv
     launcher = f"torchrun --nproc_per_node {_world_size()} " if _world_size() > 1 else ""
     return launcher + shlex.join(["python", str(path), *args])
@@ -61,7 +62,9 @@ def make_accelerator(run_dir: Path, mixed_precision: str, seed: int) -> Accelera
     accelerator = Accelerator(
         mixed_precision=mixed_precision,
         log_with="tensorboard",
-        project_config=ProjectConfiguration(project_dir=str(run_dir), logging_dir=str(run_dir / "logs")),
+        project_config=ProjectConfiguration(
+            project_dir=str(run_dir), logging_dir=str(run_dir / "logs")
+        ),
         dataloader_config=DataLoaderConfiguration(use_seedable_sampler=True),
     )
     set_seed(seed, device_specific=False)
@@ -106,7 +109,9 @@ class Checkpoints:
         return sorted(done, key=lambda p: int(p.name.split("-")[1]))
 
 
-def save_sample(image: Image.Image, run_dir: Path, name: str, step: int, accelerator: Accelerator) -> None:
+def save_sample(
+    image: Image.Image, run_dir: Path, name: str, step: int, accelerator: Accelerator
+) -> None:
     """Save a grid as `samples/<name>-<step>.png` and log it to TensorBoard."""
     folder = run_dir / "samples"
     folder.mkdir(parents=True, exist_ok=True)

@@ -43,3 +43,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def gallery_url():
+    """The real gallery app served on 127.0.0.1 for the whole session."""
+    from demos.app import build
+
+    demo = build()
+    port = free_port()
+    demo.queue(default_concurrency_limit=2).launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
+    )
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()

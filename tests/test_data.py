@@ -34,13 +34,15 @@ def test_built_folder_loads_with_labels_and_card(name, tmp_path):
     card = DatasetCard.load(folder / "README.md")
     assert card.data.license == "mit"
     assert "Source" in card.text and "Licence" in card.text
-    rows = [json.loads(line) for line in (folder / "test" / "metadata.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (folder / "test" / "metadata.jsonl").read_text().splitlines()
+    ]
     assert len(rows) == 20
     split = load_split(folder, "test", image_size=28, channels=1)
     assert split.images.shape == (20, 1, 28, 28) and split.images.dtype == torch.uint8
     assert split.labels.tolist() == [row["label"] for row in rows]
     assert len(split.class_names) == 10
-    assert 0.0 <= split.floats().min() and split.floats().max() <= 1.0
+    assert split.floats().min() >= 0.0 and split.floats().max() <= 1.0
 
 
 def test_load_resizes_and_converts(tmp_path):

@@ -36,7 +36,8 @@ import json, sys, torch
 from genzoo.hub import load_model
 ref, revision, latents, out = sys.argv[1:]
 model = load_model(ref, family="vae", revision=revision)
-torch.save({"decoded": model.decode(torch.load(latents)), "state": model.state_dict()}, out)
+latents = torch.load(latents, weights_only=True)
+torch.save({"decoded": model.decode(latents), "state": model.state_dict()}, out)
 print(json.dumps({"config": model._hub_mixin_config, "latent_dim": model.latent_dim}))
 """
 
@@ -103,7 +104,7 @@ def load(env: dict, revision: str, tmp_path: Path) -> tuple[dict, dict]:
     """load_model(REPO_ID, revision) in a fresh process: its config, decoded latents and weights."""
     out = tmp_path / "loaded.pt"
     info = run_client(LOAD, env, REPO_ID, revision, str(tmp_path / "latents.pt"), str(out))
-    return json.loads(info), torch.load(out)
+    return json.loads(info), torch.load(out, weights_only=True)
 
 
 def test_publish_then_load_online_and_offline(tmp_path: Path) -> None:
@@ -153,3 +154,29 @@ def test_offline_and_not_cached_says_what_to_do(tmp_path: Path) -> None:
     assert answer["cause"] == "LocalEntryNotFoundError"
     assert "HF_HUB_OFFLINE" in answer["message"]
     assert "hf download nobody/missing" in answer["message"]
+
+
+def test_training_script_pushes_to_the_hub(tmp_path: Path, tiny_mnist: Path) -> None:
+    """`--push-to-hub --hub-model-id` at the end of a (tiny) training run publishes its folder."""
+    with HubServer() as hub:
+        result = subprocess.run(
+            [
+                sys.executable, "training/train_vae.py", "--dataset", str(tiny_mnist),
+                "--output_dir", str(tmp_path / "out"), "--run_dir", str(tmp_path / "run"),
+                "--hidden_channels", "8", "16", "--hidden_features", "32", "--batch_size", "16",
+                "--max_steps", "2", "--push-to-hub", "--hub-model-id", "alice/trained-vae",
+            ],
+            cwd=ROOT,
+            env=client_env(tmp_path, tmp_path / "cache", hub.url) | {"PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert TOKEN not in result.stdout + result.stderr
+        published = hub.repos["alice/trained-vae"].commits[hub.head("alice/trained-vae")]
+    assert {"config.json", "model.safetensors", "README.md", "examples.safetensors"} <= set(
+        published
+    )
+    assert published["model.safetensors"] == (tmp_path / "out" / "model.safetensors").read_bytes()
+    assert "published:" in result.stdout

@@ -19,7 +19,6 @@ from genzoo.images import (
     to_tensor,
 )
 
-
 NOISE = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
 
 
@@ -33,11 +32,15 @@ def png_header_claiming(width: int, height: int) -> bytes:
     """A PNG whose header claims a huge size: a decompression bomb in a few bytes."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     pixels = zlib.compress(b"\0" * 100)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,7 +109,7 @@ def test_blank_drawing_and_strokes():
 def test_to_tensor_pads_to_square_and_keeps_range():
     tensor = to_tensor(Image.new("L", (100, 10), 255), 28, 1, invert=False)
     assert tensor.shape == (1, 1, 28, 28)
-    assert 0.0 <= tensor.min() and tensor.max() <= 1.0
+    assert tensor.min() >= 0.0 and tensor.max() <= 1.0
     assert tensor[0, 0, 0, 14] == 0  # padding above the wide strip is background
 
 

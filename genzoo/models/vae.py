@@ -49,7 +49,11 @@ class VAE(
             raise ValueError(f"image_size {image_size} must be divisible by {downsample}")
         self.image_size, self.in_channels, self.latent_dim = image_size, in_channels, latent_dim
         self.class_names = list(class_names or [])
-        self.feature_shape = (hidden_channels[-1], image_size // downsample, image_size // downsample)
+        self.feature_shape = (
+            hidden_channels[-1],
+            image_size // downsample,
+            image_size // downsample,
+        )
         flat = math.prod(self.feature_shape)
 
         encoder, channels = [], in_channels

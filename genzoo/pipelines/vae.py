@@ -83,7 +83,9 @@ def examples(model: str) -> Examples:
     return Examples(images, tensors["labels"].numpy(), net.class_names, plane, origin, axes)
 
 
-def manifold(model: str, n: int = 20, span: float = 3.0, center_x: float = 0.0, center_y: float = 0.0) -> Image.Image:
+def manifold(
+    model: str, n: int = 20, span: float = 3.0, center_x: float = 0.0, center_y: float = 0.0
+) -> Image.Image:
     """An n x n grid of decodings over [center - span, center + span] on the latent plane."""
     n = check_int("Grid size", n, 2, 40)
     span = check_range("Span", span, 0.05, 20.0)
@@ -117,7 +119,10 @@ def encode(model: str, image) -> Encoding:
         reconstruction = net.decode(mean)
     x_plane, y_plane = examples(model).to_plane(mean)[0].tolist()
     return Encoding(
-        upscale(to_pil(x), ZOOM), upscale(to_pil(reconstruction), ZOOM), (x_plane, y_plane), mean[0].tolist()
+        upscale(to_pil(x), ZOOM),
+        upscale(to_pil(reconstruction), ZOOM),
+        (x_plane, y_plane),
+        mean[0].tolist(),
     )
 
 

