@@ -10,7 +10,7 @@ from collections.abc import Callable
 import gradio as gr
 
 from genzoo.hub import ModelNotFoundError
-from genzoo.images import InvalidInputError
+from genzoo.images import MAX_UPLOAD_BYTES, InvalidInputError
 
 log = logging.getLogger("genzoo.demos")
 
@@ -33,11 +33,16 @@ def user_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def launch(demo: gr.Blocks, **kwargs) -> None:
-    """Serve on 127.0.0.1 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override), never shared."""
+def launch(demo: gr.Blocks, *, port: int | None = None, **kwargs) -> None:
+    """Serve on 127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override), never shared.
+
+    Two requests run at once, more wait in a bounded queue, and oversized uploads are refused by
+    the server before any of our code sees them.
+    """
     demo.queue(default_concurrency_limit=2, max_size=64).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
-        server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        server_port=port or int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        max_file_size=MAX_UPLOAD_BYTES,
         share=False,
         **kwargs,
     )

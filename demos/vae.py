@@ -98,12 +98,14 @@ def render(demo: gr.Blocks) -> None:
         gr.Markdown("No VAE is bundled in `checkpoints/`: train one with `make train-vae`.")
         return
     gr.Markdown(
-        "A **variational autoencoder** squeezes each image into a point z in a 2-D latent space "
-        "and decodes points back into images. Because the latent is 2-D, we can look at all of it."
+        "A **variational autoencoder** encodes each image as a small Gaussian cloud in a latent "
+        "space and decodes latent points back into images. With a 2-D latent you see all of it; "
+        "a model with more dimensions is shown on the plane of its two main directions."
     )
-    with gr.Row():
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=2)
-        metrics = gr.Markdown()
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        with gr.Accordion("Measured quality (held-out test split)", open=True):
+            metrics = gr.Markdown()
     with gr.Tab("Manifold"), gr.Row():
         with gr.Column(scale=1):
             n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
@@ -170,6 +172,8 @@ def render(demo: gr.Blocks) -> None:
     demo.load(
         show_manifold, [model, n, span, center_x, center_y], manifold, api_visibility="private"
     )
+    demo.load(decode_point, [model, x, y], [decoded, latent_map], api_visibility="private")
+    demo.load(sample, [model, count, seed], samples, api_visibility="private")
 
 
 def build() -> gr.Blocks:

@@ -76,6 +76,12 @@ def start_logging(accelerator: Accelerator, name: str, settings) -> None:
     accelerator.init_trackers(name, config=config)
 
 
+def epoch_batches(accelerator: Accelerator, loader, epoch: int, skip: int):
+    """The batches of `epoch` in its seeded order, without the first `skip` (after a resume)."""
+    loader.set_epoch(epoch)
+    return accelerator.skip_first_batches(loader, skip) if skip else loader
+
+
 class Checkpoints:
     """Accelerate state saved as `run_dir/checkpoints/step-N`, and the latest one found again."""
 

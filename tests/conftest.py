@@ -49,11 +49,10 @@ def free_port() -> int:
 def gallery_url():
     """The real gallery app served on 127.0.0.1 for the whole session."""
     from demos.app import build
+    from demos.common import launch
 
     demo = build()
     port = free_port()
-    demo.queue(default_concurrency_limit=2).launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
-    )
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()

@@ -129,3 +129,10 @@ def test_out_of_range_seed(client):
 def test_unknown_model_name(client):
     with pytest.raises(Exception, match="not in the list of choices"):
         client.predict("../../etc/passwd", 0.0, 0.0, api_name="/vae_decode")
+
+
+def test_empty_sketch_and_missing_upload(client):
+    with pytest.raises(Exception, match="Nothing is drawn"):
+        client.predict(MODEL, None, api_name="/vae_encode_drawing")
+    with pytest.raises(Exception, match="No image was given"):
+        client.predict(MODEL, None, api_name="/vae_encode")

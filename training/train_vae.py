@@ -77,6 +77,10 @@ PRESETS = {
         dataset="data/fashion-mnist", output_dir="checkpoints/vae-fashion-mnist",
         title="VAE with a 2-D latent, Fashion-MNIST", epochs=20,
     ),
+    "vae-fashion-mnist-16d": dict(
+        dataset="data/fashion-mnist", output_dir="checkpoints/vae-fashion-mnist-16d",
+        title="VAE with a 16-D latent, Fashion-MNIST", epochs=20, latent_dim=16,
+    ),
     "vae-mnist": dict(
         dataset="data/mnist", output_dir="checkpoints/vae-mnist",
         title="VAE with a 2-D latent, MNIST digits", epochs=50,
@@ -131,58 +135,42 @@ def train(
     accelerator,
     run_dir: Path,
 ) -> None:
+    """The loop: batches -> negative ELBO -> step; grids, logs and checkpoints along the way."""
     loader = DataLoader(
-        TensorDataset(train_data.images),
-        batch_size=settings.batch_size,
-        shuffle=True,
-        drop_last=True,
+        TensorDataset(train_data.images), settings.batch_size, shuffle=True, drop_last=True
     )
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.0)
     steps_per_epoch = len(loader) // accelerator.num_processes
     total_steps = settings.epochs * steps_per_epoch
     if settings.max_steps:
         total_steps = min(total_steps, settings.max_steps)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.0)
+    # accelerate steps a prepared scheduler once per process at every optimizer step
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, settings.learning_rate, total_steps=max(total_steps, 2)
+        optimizer,
+        settings.learning_rate,
+        total_steps=max(total_steps * accelerator.num_processes, 2),
     )
     model, optimizer, loader, schedule = accelerator.prepare(model, optimizer, loader, schedule)
     checkpoints = training.Checkpoints(accelerator, run_dir)
     step = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "vae", settings)
-    fixed_z = torch.randn(
-        64, settings.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
+    seeded = torch.Generator().manual_seed(settings.seed)
+    fixed_z, fixed_x = (
+        torch.randn(64, settings.latent_dim, generator=seeded),
+        test_data.floats()[:32],
     )
-    fixed_x = test_data.floats()[:32]
 
-    progress = tqdm(
-        total=total_steps, initial=step, disable=not accelerator.is_local_main_process, desc="vae"
-    )
+    progress = tqdm(total=total_steps, initial=step, disable=not accelerator.is_local_main_process)
     while step < total_steps:
         epoch = step // steps_per_epoch
-        loader.set_epoch(epoch)
-        batches = (
-            accelerator.skip_first_batches(loader, step % steps_per_epoch)
-            if step % steps_per_epoch
-            else loader
-        )
-        model.train()
-        for (batch,) in batches:
-            with accelerator.autocast():
-                terms = negative_elbo(
-                    model(batch.float() / 255.0), batch.float() / 255.0, settings.beta
-                )
-            optimizer.zero_grad(set_to_none=True)
-            accelerator.backward(terms["loss"])
-            optimizer.step()
-            schedule.step()
-            step += 1
-            logged = {k: v.item() for k, v in terms.items()}
-            progress.update()
-            progress.set_postfix(epoch=epoch, **{k: f"{v:.1f}" for k, v in logged.items()})
-            accelerator.log(
-                {f"train/{k}": v for k, v in logged.items()} | {"lr": schedule.get_last_lr()[0]},
-                step=step,
+        for (batch,) in training.epoch_batches(accelerator, loader, epoch, step % steps_per_epoch):
+            terms = train_step(
+                model, batch.float() / 255.0, optimizer, schedule, accelerator, settings
             )
+            step += 1
+            progress.update()
+            progress.set_postfix(epoch=epoch, **{k: f"{v:.1f}" for k, v in terms.items()})
+            accelerator.log({f"train/{k}": v for k, v in terms.items()}, step=step)
             if step % settings.sample_every == 0 or step == total_steps:
                 save_grids(
                     accelerator.unwrap_model(model), fixed_z, fixed_x, run_dir, step, accelerator
@@ -192,6 +180,17 @@ def train(
             if step >= total_steps:
                 break
     progress.close()
+
+
+def train_step(model, x, optimizer, schedule, accelerator, settings: Settings) -> dict[str, float]:
+    model.train()
+    with accelerator.autocast():
+        terms = negative_elbo(model(x), x, settings.beta)
+    optimizer.zero_grad(set_to_none=True)
+    accelerator.backward(terms["loss"])
+    optimizer.step()
+    schedule.step()
+    return {k: v.item() for k, v in terms.items()} | {"lr": schedule.get_last_lr()[0]}
 
 
 @torch.no_grad()
@@ -210,7 +209,12 @@ def save_grids(
     training.save_sample(
         make_grid(pairs, rows=8, padding=1), run_dir, "reconstructions", step, accelerator
     )
-    model.train()
+
+
+def save_examples(folder: Path, test_data: ImageTensors, count: int) -> None:
+    """Ship the first `count` test images and labels, for the gallery's map and pickers."""
+    tensors = {"images": test_data.images[:count], "labels": test_data.labels[:count]}
+    save_file({k: v.contiguous() for k, v in tensors.items()}, folder / EXAMPLES_FILE)
 
 
 def save_hub_folder(
@@ -221,13 +225,7 @@ def save_hub_folder(
     model = model.cpu()
     model.save_pretrained(folder)
     metrics = evaluate_vae(model, test_data.floats())
-    save_file(
-        {
-            "images": test_data.images[: settings.examples].contiguous(),
-            "labels": test_data.labels[: settings.examples].contiguous(),
-        },
-        folder / EXAMPLES_FILE,
-    )
+    save_examples(folder, test_data, settings.examples)
     images = {"Samples from the prior": "samples.png"}
     with torch.no_grad():
         z = torch.randn(

@@ -128,15 +128,21 @@ def load_split(
 
 def _load(source: str | Path, split: str) -> datasets.Dataset:
     path = Path(source)
-    if path.is_dir():
-        features = None
-        card_path = path / "README.md"
-        if card_path.exists():
-            info = DatasetCard.load(card_path).data.to_dict().get("dataset_info", {})
-            if "features" in info:
-                features = datasets.Features._from_yaml_list(info["features"])
-        return datasets.load_dataset(str(path), split=split, features=features)
-    return datasets.load_dataset(str(source), split=split)
+    if not path.is_dir():
+        return datasets.load_dataset(str(source), split=split)
+    dataset = datasets.load_dataset(str(path), split=split)
+    # The card names the classes. Passing them as `features` to load_dataset would make
+    # imagefolder take labels from directory names instead of metadata.jsonl, so cast afterwards.
+    card_path = path / "README.md"
+    info = (
+        DatasetCard.load(card_path).data.to_dict().get("dataset_info", {})
+        if card_path.exists()
+        else {}
+    )
+    for name, feature in datasets.Features._from_yaml_list(info.get("features", [])).items():
+        if isinstance(feature, datasets.ClassLabel) and name in dataset.features:
+            dataset = dataset.cast_column(name, feature)
+    return dataset
 
 
 def _label_column(dataset: datasets.Dataset) -> str | None:
