@@ -21,7 +21,7 @@ offline_defaults()
 
 import torch  # noqa: E402
 
-from genzoo.hub import load_model  # noqa: E402
+from genzoo import hub  # noqa: E402
 from genzoo.pipelines import vae  # noqa: E402
 from genzoo.registry import bundled  # noqa: E402
 from genzoo.system import describe_hardware  # noqa: E402
@@ -48,7 +48,7 @@ def png_of(image) -> bytes:
 
 
 def clear_caches() -> None:
-    load_model.cache_clear()
+    hub._load.cache_clear()
     vae.examples.cache_clear()
 
 

@@ -49,27 +49,30 @@ def resolve(ref: str, family: str | None = None) -> tuple[str, str]:
     return family, ref
 
 
-@functools.lru_cache(maxsize=16)
 def load_model(ref: str, *, family: str | None = None, revision: str | None = None) -> nn.Module:
     """Load a model for inference, once per process; see the module docstring."""
     family, location = resolve(ref, family)
-    cls = family_class(family)
+    return _load(family, location, revision)
+
+
+@functools.lru_cache(maxsize=16)
+def _load(family: str, location: str, revision: str | None) -> nn.Module:
     try:
-        model = cls.from_pretrained(location, revision=revision)
+        model = family_class(family).from_pretrained(location, revision=revision)
     except (LocalEntryNotFoundError, EntryNotFoundError) as error:
         raise ModelNotFoundError(
-            f"{ref!r} (revision {revision or 'main'}) is not in the local Hugging Face cache and "
+            f"{location!r} (revision {revision or 'main'}) is not in the Hugging Face cache and "
             "the Hub cannot be reached (or HF_HUB_OFFLINE=1 is set). Connect to the network and "
-            f"unset HF_HUB_OFFLINE, or fetch it once with `hf download {ref}"
+            f"unset HF_HUB_OFFLINE, or fetch it once with `hf download {location}"
             f"{' --revision ' + revision if revision else ''}`, or pass a local folder."
         ) from error
     except (RepositoryNotFoundError, RevisionNotFoundError, HFValidationError) as error:
         raise ModelNotFoundError(
-            f"{ref!r} is neither a bundled model ({', '.join(BUNDLED)}), nor a folder, "
+            f"{location!r} is neither a bundled model ({', '.join(BUNDLED)}), nor a folder, "
             f"nor a Hub repo with revision {revision or 'main'}: {error}"
         ) from error
     except HfHubHTTPError as error:
-        raise ModelNotFoundError(f"The Hub could not serve {ref!r}: {error}") from error
+        raise ModelNotFoundError(f"The Hub could not serve {location!r}: {error}") from error
     # channels-last convolutions run about 1.5x faster on CPU, with identical results
     return model.eval().requires_grad_(False).to(memory_format=torch.channels_last)
 

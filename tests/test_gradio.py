@@ -61,7 +61,7 @@ def test_encode_an_upload(client, tmp_path):
         MODEL, upload(tmp_path, "shirt.png", png(shirt)), api_name="/vae_encode"
     )
     assert image_at(seen).size == image_at(reconstruction).size == (112, 112)
-    assert image_at(latent_map).size == (480, 480)
+    assert image_at(latent_map).size == (480 + 110, 480)
     assert len(point["point"]) == 2 and len(point["latent"]) == 2
 
 

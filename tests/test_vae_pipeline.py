@@ -19,7 +19,7 @@ def test_every_action_on_a_trained_folder(tiny_vae):
     assert len(encoding.latent) == 2 and encoding.reconstruction.size == (112, 112)
     strip = vae.interpolate(model, vae.example_image(model, 0), vae.example_image(model, 1), 4)
     assert strip.height < strip.width
-    assert vae.latent_map(model).image.size == (vae.MAP_SIZE, vae.MAP_SIZE)
+    assert vae.latent_map(model).image.size == (vae.MAP_SIZE + vae.LEGEND_WIDTH, vae.MAP_SIZE)
 
 
 def test_map_pixels_and_plane_points_agree(tiny_vae):

@@ -35,7 +35,8 @@ from genzoo.models.vae import VAE
 
 EXAMPLES_FILE = "examples.safetensors"
 ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
-MAP_SIZE = 480
+MAP_SIZE = 480  # the square plot, in pixels
+LEGEND_WIDTH = 110  # the class legend, right of the plot
 PALETTE = [
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
     (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
@@ -193,7 +194,7 @@ def latent_map(model: str, marker: tuple[float, float] | None = None) -> LatentM
     """Scatter the examples' encodings coloured by class, with an optional cross at `marker`."""
     found = examples(model)
     extent = float(np.ceil(np.percentile(np.abs(found.plane), 99.5) * 1.1 * 2) / 2)
-    canvas = Image.new("RGB", (MAP_SIZE, MAP_SIZE), "white")
+    canvas = Image.new("RGB", (MAP_SIZE + LEGEND_WIDTH, MAP_SIZE), "white")
     draw = ImageDraw.Draw(canvas)
 
     def pixel(x: float, y: float) -> tuple[float, float]:
@@ -208,11 +209,12 @@ def latent_map(model: str, marker: tuple[float, float] | None = None) -> LatentM
         px, py = pixel(x, y)
         draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=PALETTE[int(label) % len(PALETTE)])
     font = ImageFont.load_default(size=12)
+    draw.line([(MAP_SIZE, 0), (MAP_SIZE, MAP_SIZE)], fill=(200, 200, 200))
     for index, name in enumerate(found.class_names):
-        top = 6 + index * 15
-        draw.rectangle([6, top + 2, 14, top + 10], fill=PALETTE[index % len(PALETTE)])
-        draw.text((18, top), name, fill="black", font=font)
-    draw.text((MAP_SIZE - 70, MAP_SIZE - 18), f"±{extent:g}", fill=(90, 90, 90), font=font)
+        top = 36 + index * 16
+        draw.rectangle([MAP_SIZE + 8, top + 2, MAP_SIZE + 16, top + 10], fill=PALETTE[index % 10])
+        draw.text((MAP_SIZE + 20, top), name, fill="black", font=font)
+    draw.text((MAP_SIZE - 50, MAP_SIZE - 18), f"±{extent:g}", fill=(90, 90, 90), font=font)
     if marker is not None:
         px, py = pixel(*marker)
         for width, colour in ((5, "white"), (2, "black")):
