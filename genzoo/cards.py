@@ -107,6 +107,7 @@ on its held-out test split.
 
 ```python
 from genzoo.hub import load_model
+
 model = load_model("path/or/repo-id", family="{facts.family}")
 ```
 

@@ -11,6 +11,9 @@ from genzoo.hub import ModelNotFoundError  # noqa: E402
 from genzoo.images import InvalidInputError  # noqa: E402
 from genzoo.pipelines import vae as pipeline  # noqa: E402
 from genzoo.registry import BUNDLED, bundled  # noqa: E402
+from sketchpad import sketchpad  # noqa: E402
+
+SOURCES = ["Test set", "Upload", "Drawing"]
 
 st.set_page_config(page_title="genzoo: VAE", page_icon="🦓", layout="wide")
 st.title("Variational autoencoders")
@@ -60,9 +63,14 @@ with map_tab:
         right.image(samples, caption=f"{count} samples, seed {seed}")
 
 with encode_tab:
-    upload = st.file_uploader("Upload an image", key="encode_upload")
-    if upload is not None:
-        encoding = shown(pipeline.encode, model, upload.getvalue())
+    upload_column, draw_column = st.columns(2)
+    upload = upload_column.file_uploader("Upload an image", key="encode_upload")
+    with draw_column:
+        st.caption("…or draw, then click *Use drawing*")
+        drawing = sketchpad(key="encode_drawing")
+    image = upload.getvalue() if upload is not None else drawing
+    if image is not None:
+        encoding = shown(pipeline.encode, model, image)
         if encoding is not None:
             columns = st.columns(3)
             columns[0].image(encoding.input, caption="What the model sees")
@@ -75,14 +83,20 @@ with encode_tab:
 with interpolate_tab:
     sides = []
     for column, label, default in zip(st.columns(2), ("First", "Second"), (0, 1), strict=True):
-        index = column.number_input(f"{label} image: test-set index", 0, 1999, default)
-        upload = column.file_uploader(f"…or upload the {label.lower()} image", key=f"side_{label}")
-        if upload is not None:
-            sides.append(upload.getvalue())
-        else:
-            sides.append(shown(pipeline.example_image, model, index))
+        with column:
+            source = st.radio(f"{label} image", SOURCES, horizontal=True, key=f"source_{label}")
+            if source == "Upload":
+                upload = st.file_uploader(f"The {label.lower()} image", key=f"upload_{label}")
+                sides.append(upload.getvalue() if upload is not None else None)
+            elif source == "Drawing":
+                sides.append(sketchpad(key=f"drawing_{label}"))
+            else:
+                index = st.number_input("Test-set index", 0, 1999, default, key=f"index_{label}")
+                sides.append(shown(pipeline.example_image, model, index))
     steps = st.slider("Steps", 2, 32, 10)
-    if all(side is not None for side in sides):
+    if any(side is None for side in sides):
+        st.info("Choose both images to interpolate between them.")
+    else:
         strip = shown(pipeline.interpolate, model, sides[0], sides[1], steps)
         if strip is not None:
             st.image(strip, caption="From the first image to the second")

@@ -1,10 +1,16 @@
-"""A real browser (Debian's chromium, driven by Playwright) opens the gallery, uses the VAE tab
-and sees images arrive."""
+"""A real browser (Debian's chromium, driven by Playwright) opens the Gradio gallery, uses the VAE
+tab and sees images arrive; and draws on the Streamlit page's sketch pad."""
 
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
+
+from tests.conftest import REPO, free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -51,3 +57,48 @@ def test_vae_tab_draws_the_manifold_and_decodes_a_click(page):
         " return i && i.complete && i.naturalWidth === 112; }",
         timeout=60_000,
     )
+
+
+@pytest.fixture
+def streamlit_url():
+    """The real Streamlit gallery, served by `streamlit run` on a free loopback port."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_streamlit_sketchpad_drawing_is_encoded(streamlit_url):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(f"{streamlit_url}/VAE")
+        page.get_by_role("tab", name="Encode").click(timeout=60_000)
+        canvas = page.locator(".pad canvas").first
+        expect(canvas).to_be_visible(timeout=60_000)
+        box = canvas.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + 40
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for step in range(30):
+            page.mouse.move(x + step / 2, y + step * 6)
+        page.mouse.up()
+        page.get_by_role("button", name="Use drawing").first.click()
+        expect(page.get_by_text("Lands at (")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("What the model sees", exact=True)).to_be_visible()
+        browser.close()

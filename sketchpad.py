@@ -1,0 +1,68 @@
+"""A sketch pad for the Streamlit pages: draw with the mouse or a finger, get PNG bytes back.
+
+Streamlit has no drawing widget, so this is a small custom component (components v2, inline
+HTML and JavaScript, no network). It draws white strokes on black, as the datasets look.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import streamlit as st
+
+_HTML = """
+<div class="pad">
+  <canvas width="280" height="280"></canvas>
+  <div class="buttons">
+    <button class="use">Use drawing</button><button class="clear">Clear</button>
+  </div>
+</div>
+"""
+
+_CSS = """
+.pad canvas { background: #000; border-radius: 6px; touch-action: none; cursor: crosshair; }
+.pad .buttons { margin-top: .4rem; display: flex; gap: .5rem; }
+.pad button { border: none; padding: .4rem .8rem; border-radius: var(--st-button-radius);
+  background: var(--st-primary-color); color: white; cursor: pointer; }
+.pad button.clear { background: var(--st-secondary-background-color); color: var(--st-text-color); }
+"""
+
+_JS = """
+export default function (component) {
+  const { setStateValue, parentElement } = component;
+  const canvas = parentElement.querySelector("canvas");
+  const context = canvas.getContext("2d");
+  context.lineWidth = 22; context.lineCap = "round"; context.strokeStyle = "#fff";
+  let drawing = false;
+  const at = (event) => {
+    const box = canvas.getBoundingClientRect();
+    return [(event.clientX - box.left) * canvas.width / box.width,
+            (event.clientY - box.top) * canvas.height / box.height];
+  };
+  canvas.onpointerdown = (event) => {
+    drawing = true; context.beginPath(); context.moveTo(...at(event)); context.lineTo(...at(event));
+    context.stroke();
+  };
+  canvas.onpointermove = (event) => {
+    if (drawing) { context.lineTo(...at(event)); context.stroke(); }
+  };
+  canvas.onpointerup = canvas.onpointerleave = () => { drawing = false; };
+  parentElement.querySelector(".use").onclick = () => {
+    setStateValue("png", canvas.toDataURL("image/png"));
+  };
+  parentElement.querySelector(".clear").onclick = () => {
+    context.clearRect(0, 0, canvas.width, canvas.height); setStateValue("png", null);
+  };
+}
+"""
+
+_component = st.components.v2.component("genzoo_sketchpad", html=_HTML, css=_CSS, js=_JS)
+
+
+def sketchpad(key: str) -> bytes | None:
+    """Show a sketch pad; return the drawing as PNG bytes once the user clicks "Use drawing"."""
+    result = _component(key=key, default={"png": None}, on_png_change=lambda: None)
+    url = getattr(result, "png", None)
+    if not url or not url.startswith("data:image/png;base64,"):
+        return None
+    return base64.b64decode(url.split(",", 1)[1])
