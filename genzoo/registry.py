@@ -45,6 +45,7 @@ BUNDLED = {
     for entry in [
         Bundled("vae-fashion-mnist", "vae", "VAE, 2-D latent, Fashion-MNIST"),
         Bundled("vae-mnist", "vae", "VAE, 2-D latent, MNIST digits"),
+        Bundled("vae-fashion-mnist-16d", "vae", "VAE, 16-D latent, Fashion-MNIST"),
     ]
 }
 
