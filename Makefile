@@ -35,6 +35,7 @@ data: $(BIN)/.installed system-deps  ## build the datasets into data/
 
 train-vae: data  ## retrain the bundled VAEs into checkpoints/
 	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist
+	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist-16d
 	$(BIN)/python training/train_vae.py --preset vae-mnist
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
