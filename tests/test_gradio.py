@@ -8,6 +8,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from tests.conftest import REPO
 from tests.test_images import png_header_claiming
 
 MODEL = "vae-fashion-mnist"
@@ -136,3 +137,19 @@ def test_empty_sketch_and_missing_upload(client):
         client.predict(MODEL, None, api_name="/vae_encode_drawing")
     with pytest.raises(Exception, match="No image was given"):
         client.predict(MODEL, None, api_name="/vae_encode")
+
+
+def test_a_server_side_path_in_a_request_is_refused(gallery_url):
+    """No path from a user reaches the file system: a crafted request naming a file on the
+    server (not an upload) gets an error event, never an encoding of that file."""
+    import json
+    import urllib.request
+
+    target = {"path": str(REPO / "checkpoints" / "vae-mnist" / "samples.png")}
+    body = json.dumps({"data": [MODEL, target | {"meta": {"_type": "gradio.FileData"}}]}).encode()
+    api = f"{gallery_url}gradio_api/call/vae_encode"
+    request = urllib.request.Request(api, body, {"Content-Type": "application/json"})
+    event = json.loads(urllib.request.urlopen(request, timeout=30).read())["event_id"]
+    answer = urllib.request.urlopen(f"{api}/{event}", timeout=60).read().decode()
+    assert answer.startswith("event: error")
+    assert "point" not in answer
