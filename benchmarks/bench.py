@@ -50,6 +50,7 @@ def png_of(image) -> bytes:
 def clear_caches() -> None:
     hub._load.cache_clear()
     vae.examples.cache_clear()
+    vae.map_extent.cache_clear()
 
 
 def vae_actions(model: str) -> dict[str, Callable[[], object]]:

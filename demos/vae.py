@@ -54,9 +54,8 @@ def decode_point(model: str, x: float, y: float):
 
 @user_errors
 def decode_click(model: str, evt: gr.SelectData):
-    x, y = pipeline.latent_map(model).point_at(*evt.index)
-    x, y = round(x, 2), round(y, 2)
-    return pipeline.decode(model, x, y), pipeline.latent_map(model, marker=(x, y)).image, x, y
+    x, y = (round(value, 2) for value in pipeline.map_point(model, *evt.index))
+    return *decode_point(model, x, y), x, y
 
 
 @user_errors

@@ -27,6 +27,7 @@ def test_map_pixels_and_plane_points_agree(tiny_vae):
     assert latent_map.point_at(0, 0) == (-latent_map.extent, latent_map.extent)
     centre = latent_map.point_at(vae.MAP_SIZE / 2, vae.MAP_SIZE / 2)
     assert centre == pytest.approx((0.0, 0.0))
+    assert vae.map_point(str(tiny_vae), 0, 0) == latent_map.point_at(0, 0)
 
 
 def test_manifold_top_left_is_high_y_low_x(tiny_vae):

@@ -186,14 +186,29 @@ class LatentMap:
 
     def point_at(self, px: float, py: float) -> tuple[float, float]:
         """The plane coordinates under pixel (px, py) of `image`."""
-        scale = 2 * self.extent / MAP_SIZE
-        return (px * scale - self.extent, self.extent - py * scale)
+        return _pixel_to_plane(self.extent, px, py)
+
+
+def _pixel_to_plane(extent: float, px: float, py: float) -> tuple[float, float]:
+    scale = 2 * extent / MAP_SIZE
+    return (px * scale - extent, extent - py * scale)
+
+
+def map_point(model: str, px: float, py: float) -> tuple[float, float]:
+    """The plane coordinates under pixel (px, py) of `latent_map(model).image`, without drawing."""
+    return _pixel_to_plane(map_extent(model), px, py)
+
+
+@functools.lru_cache(maxsize=16)
+def map_extent(model: str) -> float:
+    """Half the side of the latent map: it covers 99.5% of the examples, rounded up to 0.5."""
+    plane = examples(model).plane
+    return float(np.ceil(np.percentile(np.abs(plane), 99.5) * 1.1 * 2) / 2)
 
 
 def latent_map(model: str, marker: tuple[float, float] | None = None) -> LatentMap:
     """Scatter the examples' encodings coloured by class, with an optional cross at `marker`."""
-    found = examples(model)
-    extent = float(np.ceil(np.percentile(np.abs(found.plane), 99.5) * 1.1 * 2) / 2)
+    found, extent = examples(model), map_extent(model)
     canvas = Image.new("RGB", (MAP_SIZE + LEGEND_WIDTH, MAP_SIZE), "white")
     draw = ImageDraw.Draw(canvas)
 
