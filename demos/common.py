@@ -5,7 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import gradio as gr
 
@@ -31,6 +34,23 @@ def user_errors(fn: Callable) -> Callable:
             raise gr.Error("Something went wrong on our side; please try other input.") from None
 
     return wrapper
+
+
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "genzoo-outputs"
+OUTPUT_LIFETIME_S = 600
+
+
+def output_file(data: bytes, suffix: str) -> str:
+    """Write a generated file (an animation) where Gradio may serve it; files older than ten
+    minutes are removed on the way, so the folder stays small."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    now = time.time()
+    for old in OUTPUT_DIR.glob("*"):
+        if now - old.stat().st_mtime > OUTPUT_LIFETIME_S:
+            old.unlink(missing_ok=True)
+    with tempfile.NamedTemporaryFile(dir=OUTPUT_DIR, suffix=suffix, delete=False) as handle:
+        handle.write(data)
+    return handle.name
 
 
 def launch(demo: gr.Blocks, *, port: int | None = None, **kwargs) -> None:

@@ -44,17 +44,20 @@ def check_int(name: str, value: float, low: int, high: int) -> int:
     return int(number)
 
 
-def open_image(source: str | os.PathLike | bytes | np.ndarray | Image.Image | None) -> Image.Image:
+def open_image(
+    source: str | os.PathLike | bytes | np.ndarray | Image.Image | None, background: int = 0
+) -> Image.Image:
     """Decode an upload into an RGB or L image, or raise `InvalidInputError` saying why not.
 
     `source` is a temporary file path handed over by a UI, raw bytes, an array or a PIL image.
+    Transparent pixels go onto a grey level `background` (0, black, as in MNIST; 255 for emoji).
     """
     if source is None:
         raise InvalidInputError("No image was given: upload a file or draw something.")
     if isinstance(source, Image.Image):
-        return _normalise_mode(source)
+        return _normalise_mode(source, background)
     if isinstance(source, np.ndarray):
-        return _from_array(source)
+        return _from_array(source, background)
     data = _read_bytes(source)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -78,7 +81,7 @@ def open_image(source: str | os.PathLike | bytes | np.ndarray | Image.Image | No
                 "That image file is truncated or corrupt, so it cannot be decoded. "
                 "Please upload a complete image."
             ) from None
-    return _normalise_mode(image)
+    return _normalise_mode(image, background)
 
 
 def open_drawing(array: np.ndarray | None) -> Image.Image:
@@ -118,7 +121,7 @@ def _too_large_message(width: int | None = None, height: int | None = None) -> s
     )
 
 
-def _from_array(array: np.ndarray) -> Image.Image:
+def _from_array(array: np.ndarray, background: int = 0) -> Image.Image:
     if array.ndim not in (2, 3) or array.size == 0:
         raise InvalidInputError("That drawing or array is not an image.")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
@@ -129,7 +132,7 @@ def _from_array(array: np.ndarray) -> Image.Image:
         array = array[..., 0]
     if array.ndim == 3 and array.shape[2] not in (3, 4):
         raise InvalidInputError("That drawing or array is not an image.")
-    return _normalise_mode(Image.fromarray(array))
+    return _normalise_mode(Image.fromarray(array), background)
 
 
 def _to_uint8(array: np.ndarray) -> np.ndarray:
@@ -139,8 +142,8 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
     return np.clip(array * scale, 0, 255).round().astype(np.uint8)
 
 
-def _normalise_mode(image: Image.Image) -> Image.Image:
-    """Map every Pillow mode onto RGB or L; transparency is flattened onto black."""
+def _normalise_mode(image: Image.Image, background: int = 0) -> Image.Image:
+    """Map every Pillow mode onto RGB or L; transparency is flattened onto `background`."""
     image = ImageOps.exif_transpose(image)
     if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return Image.fromarray(_to_uint8(np.asarray(image, dtype=np.float64)), mode="L")
@@ -149,8 +152,8 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
     if image.mode == "P" or image.mode in ("LA", "PA", "La", "RGBa"):
         image = image.convert("RGBA")
     if image.mode == "RGBA":
-        background = Image.new("RGBA", image.size, (0, 0, 0, 255))
-        return Image.alpha_composite(background, image).convert("RGB")
+        page = Image.new("RGBA", image.size, (background, background, background, 255))
+        return Image.alpha_composite(page, image).convert("RGB")
     return image.convert("RGB")
 
 
@@ -161,19 +164,25 @@ def is_blank(image: Image.Image, tolerance: int = 8) -> bool:
 
 
 def to_tensor(
-    image: Image.Image, size: int, channels: int, invert: str | bool = "auto"
+    image: Image.Image,
+    size: int,
+    channels: int,
+    invert: str | bool = "auto",
+    background: int = 0,
 ) -> torch.Tensor:
-    """Fit an image into a (1, C, size, size) float tensor in [0, 1], as the models were trained.
+    """Fit an image into a (1, C, size, size) float tensor in [0, 1], as the models were trained:
+    scaled to fit, centred, and padded to a square with grey level `background`.
 
-    The datasets show a light object on a dark background: with `invert="auto"` a picture with a
-    light border (a photo on white paper, a black-on-white drawing) is inverted to match.
+    MNIST-like datasets show a light object on a dark background: with `invert="auto"` a picture
+    with a light border (a photo on white paper, a black-on-white drawing) is inverted to match.
     """
     image = image.convert("L" if channels == 1 else "RGB")
     if invert == "auto":
         invert = _border_is_light(image)
     if invert:
         image = ImageOps.invert(image)
-    image = ImageOps.pad(image, (size, size), method=Image.Resampling.LANCZOS, color=0)
+    fill = background if channels == 1 else (background,) * 3
+    image = ImageOps.pad(image, (size, size), method=Image.Resampling.LANCZOS, color=fill)
     array = np.asarray(image, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array)
     tensor = tensor[None] if channels == 1 else tensor.permute(2, 0, 1)

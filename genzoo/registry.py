@@ -23,10 +23,22 @@ def family_class(family: str) -> type[nn.Module]:
         from genzoo.models.vae import VAE
 
         return VAE
+    if family == "dcgan":
+        from genzoo.models.dcgan import Generator
+
+        return Generator
+    if family == "pix2pix":
+        from genzoo.models.pix2pix import UNetGenerator
+
+        return UNetGenerator
+    if family == "cyclegan":
+        from genzoo.models.cyclegan import CycleGAN
+
+        return CycleGAN
     raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
 
 
-FAMILIES = ("vae",)
+FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan")
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ BUNDLED = {
         Bundled("vae-fashion-mnist", "vae", "VAE, 2-D latent, Fashion-MNIST"),
         Bundled("vae-mnist", "vae", "VAE, 2-D latent, MNIST digits"),
         Bundled("vae-fashion-mnist-16d", "vae", "VAE, 16-D latent, Fashion-MNIST"),
+        Bundled("dcgan-emoji", "dcgan", "DCGAN, colour emoji, 64 px"),
+        Bundled("dcgan-fashion-mnist", "dcgan", "DCGAN, Fashion-MNIST, 32 px"),
+        Bundled("pix2pix-emoji-line-to-color", "pix2pix", "pix2pix, emoji line art to colour"),
+        Bundled("cyclegan-emoji-flat-modern", "cyclegan", "CycleGAN, flat and 3-D emoji"),
     ]
 }
 

@@ -13,7 +13,7 @@ import json
 import os
 import shlex
 import sys
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,9 +22,37 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
 from PIL import Image
+from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
 Settings = TypeVar("Settings")
+
+
+@dataclass
+class RunSettings:
+    """The options every training script shares; a script's own `Settings` extends these."""
+
+    output_dir: str = field(default="", metadata={"help": "the Hub folder to write"})
+    run_dir: str = field(default="", metadata={"help": "checkpoints, logs, grids (runs/<name>)"})
+    title: str = ""
+    epochs: int = 10
+    max_steps: int = field(default=0, metadata={"help": "stop after this many steps (0: no limit)"})
+    batch_size: int = 16
+    learning_rate: float = 2e-4
+    train_limit: int = field(default=0, metadata={"help": "use only N training images (0: all)"})
+    test_limit: int = field(default=0, metadata={"help": "use only N test images (0: all)"})
+    sample_every: int = 500
+    checkpoint_every: int = 1000
+    resume: bool = field(default=False, metadata={"help": "continue from the latest checkpoint"})
+    mixed_precision: str = field(default="auto", metadata={"help": "auto, no, fp16 or bf16"})
+    seed: int = 0
+    push_to_hub: bool = False
+    hub_model_id: str = ""
+    hub_private: bool = False
+
+    @property
+    def run_path(self) -> Path:
+        return Path(self.run_dir or Path("runs") / Path(self.output_dir).name)
 
 
 def parse_settings(
@@ -82,6 +110,38 @@ def epoch_batches(accelerator: Accelerator, loader, epoch: int, skip: int):
     return accelerator.skip_first_batches(loader, skip) if skip else loader
 
 
+class Steps:
+    """The training loop's iterator: `for step, batch in Steps(...)` runs from `start` to `total`
+    optimizer steps through the prepared `loader`, epoch after epoch in seeded order, skipping
+    the batches a resumed run already saw, with a progress bar (`show(**numbers)`)."""
+
+    def __init__(self, accelerator: Accelerator, loader, start: int, total: int):
+        self.accelerator, self.loader, self.start, self.total = accelerator, loader, start, total
+        self.per_epoch = len(loader)
+        self.bar = tqdm(total=total, initial=start, disable=not accelerator.is_local_main_process)
+
+    def __iter__(self):
+        step = self.start
+        while step < self.total:
+            epoch = step // self.per_epoch
+            for batch in epoch_batches(self.accelerator, self.loader, epoch, step % self.per_epoch):
+                step += 1
+                yield step, batch
+                self.bar.update()
+                if step >= self.total:
+                    break
+        self.bar.close()
+
+    def show(self, **numbers: float) -> None:
+        self.bar.set_postfix({k: f"{v:.3g}" for k, v in numbers.items()}, refresh=False)
+
+
+def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
+    """Steps for `epochs` passes over a loader of `loader_length` batches, capped by `max_steps`."""
+    total = epochs * loader_length
+    return min(total, max_steps) if max_steps else total
+
+
 class Checkpoints:
     """Accelerate state saved as `run_dir/checkpoints/step-N`, and the latest one found again."""
 
@@ -128,3 +188,10 @@ def save_sample(
 
 def settings_dict(settings) -> dict:
     return {f.name: getattr(settings, f.name) for f in fields(settings)}
+
+
+def save_settings(folder: str | Path, settings) -> None:
+    """`training_config.json` in the Hub folder: every setting of the run that wrote it."""
+    (Path(folder) / "training_config.json").write_text(
+        json.dumps(settings_dict(settings), indent=2)
+    )

@@ -6,34 +6,15 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from genzoo.cards import metrics_markdown  # noqa: E402
-from genzoo.hub import ModelNotFoundError  # noqa: E402
-from genzoo.images import InvalidInputError  # noqa: E402
+from gallery import pick_model, shown  # noqa: E402
 from genzoo.pipelines import vae as pipeline  # noqa: E402
-from genzoo.registry import BUNDLED, bundled  # noqa: E402
 from sketchpad import sketchpad  # noqa: E402
 
 SOURCES = ["Test set", "Upload", "Drawing"]
 
 st.set_page_config(page_title="genzoo: VAE", page_icon="🦓", layout="wide")
 st.title("Variational autoencoders")
-names = [entry.name for entry in bundled("vae")]
-if not names:
-    st.error("No VAE is bundled in checkpoints/: train one with `make train-vae`.")
-    st.stop()
-model = st.selectbox("Model", names, format_func=lambda name: BUNDLED[name].title)
-with st.expander("Measured quality"):
-    st.markdown(metrics_markdown(model))
-
-
-def shown(action, *args):
-    """Run a pipeline function; show bad input as a message instead of a traceback."""
-    try:
-        return action(*args)
-    except (InvalidInputError, ModelNotFoundError) as error:
-        st.error(str(error))
-        return None
-
+model = pick_model("vae", "make train-vae")
 
 manifold_tab, map_tab, encode_tab, interpolate_tab = st.tabs(
     ["Manifold", "Latent map", "Encode", "Interpolate"]

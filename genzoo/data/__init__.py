@@ -1,6 +1,22 @@
 """Datasets: offline sources, built into `datasets` image folders, loaded back as tensors."""
 
-from genzoo.data.imagefolder import ImageTensors, build, load_split, write_imagefolder
+from genzoo.data.imagefolder import (
+    ImageTensors,
+    PairedImages,
+    build,
+    load_pairs,
+    load_split,
+    write_imagefolder,
+)
 from genzoo.data.sources import SOURCES, RawDataset
 
-__all__ = ["SOURCES", "ImageTensors", "RawDataset", "build", "load_split", "write_imagefolder"]
+__all__ = [
+    "SOURCES",
+    "ImageTensors",
+    "PairedImages",
+    "RawDataset",
+    "build",
+    "load_pairs",
+    "load_split",
+    "write_imagefolder",
+]

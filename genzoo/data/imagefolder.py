@@ -1,14 +1,15 @@
 """`datasets` image folders: writing a `RawDataset` out, and loading any image dataset as tensors.
 
-A folder holds `<split>/<index>.png` with a `metadata.jsonl` of labels per split, and a README.md
-dataset card whose front matter names the licence, the splits and the class names. Training takes
-either such a folder or a Hub dataset id; both go through `datasets.load_dataset`.
+A folder holds `<split>/<index>.png` with a `metadata.jsonl` of labels (and any extra columns, such
+as an emoji's key, name and keywords) per split, and a README.md dataset card whose front matter
+names the licence, the splits and the class names. Training takes either such a folder or a Hub
+dataset id; both go through `datasets.load_dataset`. Folders with a `key` column pair up by key.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import datasets
@@ -23,23 +24,33 @@ from genzoo.data.sources import SOURCES, RawDataset
 def write_imagefolder(raw: RawDataset, out_dir: str | Path, limit: int | None = None) -> Path:
     """Write `raw` as an image folder with a dataset card; `limit` keeps the first N per split."""
     out_dir = Path(out_dir)
-    counts = {}
+    counts, columns = {}, {}
     for split, (images, labels) in raw.splits.items():
         split_dir = out_dir / split
         split_dir.mkdir(parents=True, exist_ok=True)
-        images, labels = images[:limit], labels[:limit]
+        rows = raw.metadata.get(split) or [{}] * len(labels)
+        images, labels, rows = images[:limit], labels[:limit], rows[:limit]
         with open(split_dir / "metadata.jsonl", "w") as metadata:
-            for index, (image, label) in enumerate(zip(images, labels, strict=True)):
+            for index, (image, label, row) in enumerate(zip(images, labels, rows, strict=True)):
                 name = f"{index:05d}.png"
                 Image.fromarray(image).save(split_dir / name, compress_level=1)
-                metadata.write(json.dumps({"file_name": name, "label": int(label)}) + "\n")
+                line = {"file_name": name, "label": int(label), **row}
+                metadata.write(json.dumps(line, ensure_ascii=False) + "\n")
         counts[split] = len(images)
-    _write_card(raw, out_dir, counts)
+        columns.update(_metadata_features(rows))
+    _write_card(raw, out_dir, counts, columns)
     return out_dir
 
 
-def _write_card(raw: RawDataset, out_dir: Path, counts: dict[str, int]) -> None:
+def _metadata_features(rows: list[dict]) -> dict:
+    """The `datasets` features of the extra metadata columns, for the card."""
+    rows = [row for row in rows if row]
+    return dict(datasets.Dataset.from_list(rows).features) if rows else {}
+
+
+def _write_card(raw: RawDataset, out_dir: Path, counts: dict[str, int], columns: dict) -> None:
     names = {str(i): name for i, name in enumerate(raw.class_names)}
+    features = datasets.Features(columns)._to_yaml_list()
     data = {
         "license": raw.license,
         "task_categories": ["image-classification", "unconditional-image-generation"],
@@ -48,11 +59,13 @@ def _write_card(raw: RawDataset, out_dir: Path, counts: dict[str, int]) -> None:
             "features": [
                 {"name": "image", "dtype": "image"},
                 {"name": "label", "dtype": {"class_label": {"names": names}}},
+                *features,
             ],
         },
     }
     rows = "\n".join(f"| {split} | {count:,} |" for split, count in counts.items())
     classes = ", ".join(raw.class_names)
+    notes = "".join(f"- {note}\n" for note in raw.notes)
     body = f"""
 # {raw.name}
 
@@ -62,7 +75,7 @@ Built by genzoo's `python -m genzoo.data build {raw.name}` from an offline sourc
 - **Licence:** {raw.license.upper()}. Keep this card with the data.
 - **Classes:** {classes}
 - **Citation:** {raw.citation or "n/a"}
-
+{notes}
 | split | images |
 |---|---|
 {rows}
@@ -77,20 +90,27 @@ def _yaml(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def build(name: str, out_dir: str | Path, limit: int | None = None) -> Path:
-    """Build the named offline dataset (see `SOURCES`) into `out_dir`."""
+def build(name: str, out_dir: str | Path, limit: int | None = None, **options) -> Path:
+    """Build the named offline dataset (see `SOURCES`) into `out_dir`.
+
+    `options` go to the source, e.g. `size=128` for the emoji, which render to any size.
+    """
     if name not in SOURCES:
         raise ValueError(f"Unknown dataset {name!r}; choose one of {sorted(SOURCES)}.")
-    return write_imagefolder(SOURCES[name](), out_dir, limit=limit)
+    return write_imagefolder(SOURCES[name](**options), out_dir, limit=limit)
 
 
 @dataclass
 class ImageTensors:
-    """A split held in memory: uint8 images (N, C, H, W), labels (N,) and the class names."""
+    """A split held in memory: uint8 images (N, C, H, W), labels (N,) and the class names.
+
+    `keys` name each image where the folder has a `key` column (the emoji), else it is empty.
+    """
 
     images: torch.Tensor
     labels: torch.Tensor
     class_names: list[str]
+    keys: list[str] = field(default_factory=list)
 
     def floats(self) -> torch.Tensor:
         return self.images.float() / 255.0
@@ -123,7 +143,37 @@ def load_split(
         labels = torch.tensor(dataset[label_column], dtype=torch.long)
         feature = dataset.features[label_column]
         class_names = list(feature.names) if isinstance(feature, datasets.ClassLabel) else []
-    return ImageTensors(images, labels, class_names)
+    keys = list(dataset["key"]) if "key" in dataset.column_names else []
+    return ImageTensors(images, labels, class_names, keys)
+
+
+@dataclass
+class PairedImages:
+    """One item in two looks, e.g. an emoji in two styles: `a[i]` and `b[i]` show `keys[i]`."""
+
+    a: torch.Tensor  # uint8 (N, C, H, W)
+    b: torch.Tensor
+    keys: list[str]
+
+
+def load_pairs(
+    source_a: str | Path,
+    source_b: str | Path,
+    split: str,
+    image_size: int,
+    channels: int = 3,
+    limit: int | None = None,
+) -> PairedImages:
+    """The images of one split present in both sources, joined on their `key`, in key order."""
+    a = load_split(source_a, split, image_size, channels)
+    b = load_split(source_b, split, image_size, channels)
+    if not (a.keys and b.keys):
+        raise ValueError(f"Pairing needs a `key` column in both {source_a} and {source_b}.")
+    keys = sorted(set(a.keys) & set(b.keys))[:limit]
+    rows_a, rows_b = ({key: i for i, key in enumerate(s.keys)} for s in (a, b))
+    return PairedImages(
+        a.images[[rows_a[key] for key in keys]], b.images[[rows_b[key] for key in keys]], keys
+    )
 
 
 def _load(source: str | Path, split: str) -> datasets.Dataset:

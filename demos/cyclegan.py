@@ -1,0 +1,110 @@
+"""The CycleGAN tab: translate an upload or a held-out example A→B or B→A, and back again.
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.translation`.
+Run alone with `python -m demos.cyclegan`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.pipelines import translation as pipeline
+from genzoo.registry import bundled
+
+DIRECTIONS = list(pipeline.DIRECTIONS)
+
+
+@user_errors
+def translate(model: str, path: str | None, direction: str):
+    result = pipeline.cyclegan(model, path, direction)
+    return result.input, result.translated, result.returned
+
+
+@user_errors
+def translate_example(model: str, index: int, direction: str):
+    side = "a" if direction == "A→B" else "b"
+    result = pipeline.cyclegan(model, pipeline.example_image(model, index, side), direction)
+    truth = pipeline.shown_example(model, index, "b" if side == "a" else "a")
+    return result.input, result.translated, result.returned, truth
+
+
+def select_example(model: str, direction: str, evt: gr.SelectData):
+    return translate_example(model, evt.index, direction)
+
+
+@user_errors
+def describe(model: str, direction: str):
+    names = pipeline.domain_names(model)
+    side = "a" if direction == "A→B" else "b"
+    legend = f"**A** is *{names[0]}*, **B** is *{names[1]}*.\n\n"
+    return legend + metrics_markdown(model), pipeline.example_gallery(model, side)
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the CycleGAN demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("cyclegan")]
+    if not names:
+        gr.Markdown("No CycleGAN is bundled in `checkpoints/`: train one with `make train-gan`.")
+        return
+    gr.Markdown(
+        "**CycleGAN** learned to translate between two styles without ever seeing a pair: "
+        "two generators (A→B, B→A) each fool a discriminator, and going there and back must "
+        "return the input (cycle consistency). The round trip shows how much survives."
+    )
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        direction = gr.Radio(DIRECTIONS, value=DIRECTIONS[0], label="Direction", scale=1)
+        with gr.Accordion("Measured quality (held-out true pairs)", open=True):
+            metrics = gr.Markdown()
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            with gr.Tab("Held-out examples"):
+                gallery = gr.Gallery(
+                    label="Click one: never seen in training",
+                    columns=6,
+                    height=300,
+                    allow_preview=False,
+                    elem_id="cyclegan-examples",
+                )
+                index = gr.Number(0, precision=0, minimum=0, label="Example number")
+                example_button = gr.Button("Translate example")
+            with gr.Tab("Upload"):
+                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+                upload_button = gr.Button("Translate upload", variant="primary")
+        with gr.Column():
+            with gr.Row():
+                seen = gr.Image(label="Input", type="pil", height=200)
+                translated = gr.Image(
+                    label="Translated", type="pil", height=200, elem_id="cyclegan-output"
+                )
+                returned = gr.Image(label="And back (round trip)", type="pil", height=200)
+            truth = gr.Image(label="The true translation (examples only)", type="pil", height=200)
+
+    for trigger in (model.change, direction.change):
+        trigger(describe, [model, direction], [metrics, gallery], api_visibility="private")
+    upload_button.click(
+        translate, [model, upload, direction], [seen, translated, returned], api_name="cyclegan"
+    )
+    example_outputs = [seen, translated, returned, truth]
+    example_button.click(
+        translate_example, [model, index, direction], example_outputs, api_name="cyclegan_example"
+    )
+    gallery.select(select_example, [model, direction], example_outputs, api_visibility="private")
+    demo.load(describe, [model, direction], [metrics, gallery], api_visibility="private")
+    demo.load(
+        translate_example, [model, index, direction], example_outputs, api_visibility="private"
+    )
+
+
+def build() -> gr.Blocks:
+    """The CycleGAN demo as an app of its own."""
+    with gr.Blocks(title="genzoo: CycleGAN") as demo:
+        gr.Markdown("# genzoo: CycleGAN")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

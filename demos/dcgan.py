@@ -1,0 +1,108 @@
+"""The DCGAN tab: samples from a seed, a slerp between two seeds (strip and animation), and
+vector arithmetic a - b + c on three samples of a grid.
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.gan`.
+Run alone with `python -m demos.dcgan`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, output_file, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.pipelines import gan as pipeline
+from genzoo.registry import bundled
+
+
+@user_errors
+def sample(model: str, count: int, seed: int):
+    return pipeline.sample(model, count, seed)
+
+
+@user_errors
+def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
+    result = pipeline.interpolate(model, seed_a, seed_b, steps)
+    return result.strip, output_file(result.animation, ".gif")
+
+
+@user_errors
+def arithmetic(model: str, seed: int, a: int, b: int, c: int):
+    return pipeline.arithmetic(model, seed, a, b, c), pipeline.sample(model, 16, seed)
+
+
+@user_errors
+def describe(model: str):
+    return metrics_markdown(model)
+
+
+def _seed(label: str = "Seed", value: int = 0) -> gr.Number:
+    return gr.Number(value, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label=label)
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the DCGAN demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("dcgan")]
+    if not names:
+        gr.Markdown("No DCGAN is bundled in `checkpoints/`: train one with `make train-gan`.")
+        return
+    gr.Markdown(
+        "A **DCGAN** generator turns a random code into an image; it learned by trying to fool a "
+        "discriminator that was learning to tell its images from real ones. A seed picks the "
+        "codes, so the same seed gives the same images on any machine."
+    )
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        with gr.Accordion("Measured quality (held-out test split)", open=True):
+            metrics = gr.Markdown()
+    with gr.Tab("Samples"), gr.Row():
+        with gr.Column(scale=1):
+            count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")
+            seed = _seed()
+            sample_button = gr.Button("Generate", variant="primary")
+        samples = gr.Image(label="Samples", type="pil", scale=2, elem_id="gan-samples")
+    with gr.Tab("Interpolate"):
+        with gr.Row():
+            seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
+            steps = gr.Slider(2, pipeline.MAX_STEPS, value=8, step=1, label="Steps")
+        interpolate_button = gr.Button("Interpolate", variant="primary")
+        with gr.Row():
+            strip = gr.Image(label="Slerp from one seed's sample to the other's", type="pil")
+            animation = gr.Image(label="As an animation", type="filepath", height=280)
+    with gr.Tab("Arithmetic"):
+        gr.Markdown(
+            "Pick three samples of a seed's grid by number (1 is top left, reading order): the "
+            "generator draws the code **a − b + c**, as in Radford et al.'s vector arithmetic."
+        )
+        with gr.Row():
+            arithmetic_seed = _seed()
+            picks = [
+                gr.Number(n, precision=0, minimum=1, maximum=pipeline.MAX_SAMPLES, label=name)
+                for name, n in (("a", 1), ("b", 2), ("c", 3))
+            ]
+        arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
+        result = gr.Image(label="a − b + c = result", type="pil")
+        grid = gr.Image(label="The seed's first 16 samples, numbered in reading order", type="pil")
+
+    model.change(describe, model, metrics, api_visibility="private")
+    sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample")
+    interpolate_button.click(
+        interpolate, [model, seed_a, seed_b, steps], [strip, animation], api_name="gan_interpolate"
+    )
+    arithmetic_button.click(
+        arithmetic, [model, arithmetic_seed, *picks], [result, grid], api_name="gan_arithmetic"
+    )
+    demo.load(describe, model, metrics, api_visibility="private")
+    demo.load(sample, [model, count, seed], samples, api_visibility="private")
+
+
+def build() -> gr.Blocks:
+    """The DCGAN demo as an app of its own."""
+    with gr.Blocks(title="genzoo: DCGAN") as demo:
+        gr.Markdown("# genzoo: DCGAN")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

@@ -1,0 +1,113 @@
+"""The pix2pix tab: translate an upload, a drawing or a held-out example; input and output side
+by side (and the truth, for an example).
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.translation`.
+Run alone with `python -m demos.pix2pix`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.pipelines import translation as pipeline
+from genzoo.registry import bundled
+
+
+@user_errors
+def translate_upload(model: str, path: str | None):
+    result = pipeline.pix2pix(model, path)
+    return result.input, result.output
+
+
+@user_errors
+def translate_drawing(model: str, drawing: dict | None):
+    result = pipeline.pix2pix(model, (drawing or {}).get("composite"), drawing=True)
+    return result.input, result.output
+
+
+@user_errors
+def translate_example(model: str, index: int):
+    result = pipeline.pix2pix(model, pipeline.example_image(model, index, "a"))
+    return result.input, result.output, pipeline.shown_example(model, index, "b")
+
+
+def select_example(model: str, evt: gr.SelectData):
+    return translate_example(model, evt.index)
+
+
+@user_errors
+def describe(model: str):
+    return metrics_markdown(model), pipeline.example_gallery(model, "a")
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the pix2pix demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("pix2pix")]
+    if not names:
+        gr.Markdown(
+            "No pix2pix model is bundled in `checkpoints/`: train one with `make train-gan`."
+        )
+        return
+    gr.Markdown(
+        "**pix2pix** learned from pairs (the same emoji as line art and in colour) to turn one "
+        "into the other: a U-Net paints, a PatchGAN discriminator judges each patch of "
+        "(input, output), and an L1 term keeps it close to the truth. Draw black lines on white, "
+        "upload a picture, or pick an emoji it never saw in training."
+    )
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        with gr.Accordion("Measured quality (held-out pairs)", open=True):
+            metrics = gr.Markdown()
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            with gr.Tab("Held-out examples"):
+                gallery = gr.Gallery(
+                    label="Click one: never seen in training",
+                    columns=6,
+                    height=300,
+                    allow_preview=False,
+                    elem_id="pix2pix-examples",
+                )
+                index = gr.Number(0, precision=0, minimum=0, label="Example number")
+                example_button = gr.Button("Translate example")
+            with gr.Tab("Draw"):
+                drawing = gr.Sketchpad(
+                    label="Draw black lines on white", type="numpy", canvas_size=(256, 256)
+                )
+                drawing_button = gr.Button("Translate drawing", variant="primary")
+            with gr.Tab("Upload"):
+                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+                upload_button = gr.Button("Translate upload", variant="primary")
+        with gr.Column():
+            with gr.Row():
+                seen = gr.Image(label="Input, as the model sees it", type="pil", height=256)
+                output = gr.Image(
+                    label="pix2pix output", type="pil", height=256, elem_id="pix2pix-output"
+                )
+            truth = gr.Image(label="The truth (examples only)", type="pil", height=256)
+
+    model.change(describe, model, [metrics, gallery], api_visibility="private")
+    upload_button.click(translate_upload, [model, upload], [seen, output], api_name="pix2pix")
+    drawing_button.click(
+        translate_drawing, [model, drawing], [seen, output], api_name="pix2pix_drawing"
+    )
+    example_button.click(
+        translate_example, [model, index], [seen, output, truth], api_name="pix2pix_example"
+    )
+    gallery.select(select_example, model, [seen, output, truth], api_visibility="private")
+    demo.load(describe, model, [metrics, gallery], api_visibility="private")
+    demo.load(translate_example, [model, index], [seen, output, truth], api_visibility="private")
+
+
+def build() -> gr.Blocks:
+    """The pix2pix demo as an app of its own."""
+    with gr.Blocks(title="genzoo: pix2pix") as demo:
+        gr.Markdown("# genzoo: pix2pix")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

@@ -1,0 +1,130 @@
+"""Adversarial training machinery shared by DCGAN, pix2pix and CycleGAN.
+
+A GAN loss (the original non-saturating cross-entropy, or least squares), the discriminator's
+half of a step, a pool of past fakes (Shrivastava et al., 2017), the Adam settings of Radford et
+al., a learning rate that decays linearly to zero over the second half of training (pix2pix and
+CycleGAN), and running averages of the losses for the progress bar and TensorBoard.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections import defaultdict
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class GANLoss:
+    """`loss(logits, real)`: how far the discriminator's logits are from saying `real`.
+
+    "vanilla" is binary cross-entropy on logits; used for the generator with `real=True` it is the
+    non-saturating loss of Goodfellow et al. "lsgan" is the least-squares loss of Mao et al.
+    (CycleGAN), steadier and without vanishing gradients for confident discriminators.
+    """
+
+    def __init__(self, kind: str = "vanilla"):
+        if kind not in ("vanilla", "lsgan"):
+            raise ValueError(f"GAN loss must be 'vanilla' or 'lsgan'; got {kind!r}")
+        self.kind = kind
+
+    def __call__(self, logits: torch.Tensor, real: bool) -> torch.Tensor:
+        target = torch.full_like(logits, 1.0 if real else 0.0)
+        if self.kind == "lsgan":
+            return F.mse_loss(logits, target)
+        return F.binary_cross_entropy_with_logits(logits, target)
+
+
+def discriminator_loss(
+    discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, gan_loss: GANLoss
+) -> torch.Tensor:
+    """Half the loss on real plus fake images, as pix2pix and CycleGAN weight it; fakes detached."""
+    real_loss = gan_loss(discriminator(real), True)
+    fake_loss = gan_loss(discriminator(fake.detach()), False)
+    return 0.5 * (real_loss + fake_loss)
+
+
+@contextlib.contextmanager
+def frozen(*modules: nn.Module):
+    """No gradients for these modules' weights inside the block (the discriminators during G's
+    step): saves their backward work; gradients still flow through them to the generator."""
+    for module in modules:
+        module.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for module in modules:
+            module.requires_grad_(True)
+
+
+class ImagePool:
+    """A history of generated images. The discriminator sees a fake from the pool half the time,
+    so it keeps punishing old modes and the two players oscillate less (CycleGAN uses 50)."""
+
+    def __init__(self, size: int = 50, seed: int = 0):
+        self.size, self.images, self.random = size, [], random.Random(seed)
+
+    def query(self, images: torch.Tensor) -> torch.Tensor:
+        if self.size == 0:
+            return images
+        out = []
+        for image in images.detach():
+            if len(self.images) < self.size:
+                self.images.append(image)
+                out.append(image)
+            elif self.random.random() < 0.5:
+                index = self.random.randrange(self.size)
+                out.append(self.images[index])
+                self.images[index] = image
+            else:
+                out.append(image)
+        return torch.stack(out)
+
+
+def random_flip(*images: torch.Tensor, enabled: bool = True) -> tuple[torch.Tensor, ...]:
+    """Mirror a random half of a batch left to right; the i-th image of each tensor alike, so
+    pairs stay pairs."""
+    if not enabled:
+        return images
+    mirrored = torch.rand(len(images[0]), 1, 1, 1, device=images[0].device) < 0.5
+    return tuple(torch.where(mirrored, x.flip(-1), x) for x in images)
+
+
+def adam(parameters, learning_rate: float = 2e-4, beta1: float = 0.5) -> torch.optim.Adam:
+    """Radford et al.'s Adam: lr 2e-4, beta1 0.5 (0.9 made training oscillate and unstable)."""
+    return torch.optim.Adam(parameters, lr=learning_rate, betas=(beta1, 0.999))
+
+
+def set_linear_decay(
+    optimizers: list[torch.optim.Optimizer], learning_rate: float, step: int, total: int
+) -> float:
+    """Constant for the first half of training, then linearly to zero; returns the rate set."""
+    half = total / 2
+    rate = learning_rate * min(1.0, max(0.0, (total - step) / half)) if half else learning_rate
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            group["lr"] = rate
+    return rate
+
+
+class RunningLosses:
+    """Means of each loss since the last `pop()`: smooth numbers for the bar and the logs."""
+
+    def __init__(self):
+        self.sums, self.counts = defaultdict(float), defaultdict(int)
+
+    def add(self, **losses: torch.Tensor | float) -> None:
+        for name, value in losses.items():
+            self.sums[name] += value.item() if isinstance(value, torch.Tensor) else value
+            self.counts[name] += 1
+
+    def means(self) -> dict[str, float]:
+        return {name: self.sums[name] / self.counts[name] for name in self.sums}
+
+    def pop(self) -> dict[str, float]:
+        means = self.means()
+        self.sums.clear()
+        self.counts.clear()
+        return means

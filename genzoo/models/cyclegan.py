@@ -1,0 +1,109 @@
+"""CycleGAN (Zhu et al., 2017): two ResNet generators, A -> B and B -> A, Hub-ready as one model.
+
+Each generator is Johnson et al.'s: a 7x7 stem, two stride-2 convolutions down, residual blocks,
+two transposed convolutions up and a 7x7 tanh head, reflection padding and instance norm. It is
+fully convolutional, so it translates any size divisible by 4. The two PatchGAN discriminators
+(`genzoo.models.pix2pix.PatchDiscriminator`) stay in the training run.
+"""
+
+from __future__ import annotations
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+
+from genzoo.models.dcgan import init_weights
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3, bias=False),
+            nn.InstanceNorm2d(channels),
+            nn.ReLU(True),
+            nn.ReflectionPad2d(1),
+            nn.Conv2d(channels, channels, 3, bias=False),
+            nn.InstanceNorm2d(channels),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.body(x)
+
+
+class ResnetGenerator(nn.Module):
+    """Images (B, channels, H, W) in [-1, 1] -> translated images of the same shape."""
+
+    def __init__(self, *, channels: int = 3, base_channels: int = 64, blocks: int = 6):
+        super().__init__()
+        width = base_channels
+        layers = [
+            nn.ReflectionPad2d(3),
+            nn.Conv2d(channels, width, 7, bias=False),
+            nn.InstanceNorm2d(width),
+            nn.ReLU(True),
+        ]
+        for _ in range(2):
+            layers += [
+                nn.Conv2d(width, width * 2, 3, stride=2, padding=1, bias=False),
+                nn.InstanceNorm2d(width * 2),
+                nn.ReLU(True),
+            ]
+            width *= 2
+        layers += [ResidualBlock(width) for _ in range(blocks)]
+        for _ in range(2):
+            layers += [
+                nn.ConvTranspose2d(
+                    width, width // 2, 3, stride=2, padding=1, output_padding=1, bias=False
+                ),
+                nn.InstanceNorm2d(width // 2),
+                nn.ReLU(True),
+            ]
+            width //= 2
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh()]
+        self.net = nn.Sequential(*layers)
+        init_weights(self)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images)
+
+
+class CycleGAN(
+    nn.Module,
+    PyTorchModelHubMixin,
+    library_name="genzoo",
+    tags=["cyclegan", "gan", "genzoo", "image-to-image"],
+    pipeline_tag="image-to-image",
+    license="mit",
+):
+    """The pair of generators: `a_to_b` and `b_to_a`, with the names of the two domains."""
+
+    def __init__(
+        self,
+        *,
+        image_size: int = 64,
+        channels: int = 3,
+        base_channels: int = 64,
+        blocks: int = 6,
+        domain_a: str = "A",
+        domain_b: str = "B",
+    ):
+        super().__init__()
+        self.image_size, self.channels = image_size, channels
+        self.domain_a, self.domain_b = domain_a, domain_b
+        self.a_to_b = ResnetGenerator(channels=channels, base_channels=base_channels, blocks=blocks)
+        self.b_to_a = ResnetGenerator(channels=channels, base_channels=base_channels, blocks=blocks)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def translate(self, images: torch.Tensor, direction: str) -> torch.Tensor:
+        """`direction` is "a_to_b" or "b_to_a"."""
+        if direction not in ("a_to_b", "b_to_a"):
+            raise ValueError(f"direction must be 'a_to_b' or 'b_to_a'; got {direction!r}")
+        return getattr(self, direction)(images)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.a_to_b(images)

@@ -1,0 +1,143 @@
+"""What the pix2pix and CycleGAN buttons do: translate an upload or a drawing into another style,
+and for CycleGAN go there and back (A -> B -> A).
+
+An upload of any size, aspect or mode is flattened onto white (the emoji background), scaled to
+fit and padded to the model's square. Each model ships held-out example pairs
+(`examples.safetensors`, written by `save_examples` at training time) for the pickers. The Gradio
+tabs, the Streamlit pages, the benchmark and the tests all call these functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from PIL import Image
+from safetensors import safe_open
+from safetensors.torch import save_file
+
+from genzoo.hub import load_model, model_file
+from genzoo.images import (
+    InvalidInputError,
+    check_int,
+    is_blank,
+    open_drawing,
+    open_image,
+    to_pil,
+    to_tensor,
+    upscale,
+)
+from genzoo.models.cyclegan import CycleGAN
+from genzoo.models.pix2pix import UNetGenerator
+
+EXAMPLES_FILE = "examples.safetensors"
+DISPLAY_SIZE = 256
+WHITE = 255
+DIRECTIONS = {"A→B": "a_to_b", "B→A": "b_to_a"}
+
+
+def save_examples(folder: str | Path, pairs, count: int) -> None:
+    """Ship the first `count` held-out pairs (uint8 a, b and their keys) with a model."""
+    tensors = {"a": pairs.a[:count].contiguous(), "b": pairs.b[:count].contiguous()}
+    keys = json.dumps(list(pairs.keys[:count]))
+    save_file(tensors, Path(folder) / EXAMPLES_FILE, metadata={"keys": keys})
+
+
+@dataclass(frozen=True)
+class Examples:
+    a: torch.Tensor  # (N, 3, S, S) uint8: inputs (pix2pix) or domain A (CycleGAN)
+    b: torch.Tensor  # the truth for each: targets (pix2pix) or domain B (CycleGAN)
+    keys: list[str]
+
+
+@functools.lru_cache(maxsize=16)
+def examples(model: str) -> Examples:
+    path = model_file(model, EXAMPLES_FILE)
+    with safe_open(str(path), "pt") as handle:
+        keys = json.loads(handle.metadata()["keys"])
+        return Examples(handle.get_tensor("a"), handle.get_tensor("b"), keys)
+
+
+def example_image(model: str, index: int, side: str = "a") -> Image.Image:
+    """Held-out example number `index` (from 0) of side "a" or "b", as a PIL image."""
+    shipped = examples(model)
+    index = check_int("Example", index, 0, len(shipped.keys) - 1)
+    return to_pil(getattr(shipped, side)[index].float() / 255)
+
+
+def shown_example(model: str, index: int, side: str = "a") -> Image.Image:
+    """An example enlarged like the outputs, e.g. the truth beside a translation."""
+    return upscale(example_image(model, index, side), DISPLAY_SIZE // examples(model).a.shape[-1])
+
+
+def example_gallery(model: str, side: str = "a") -> list[Image.Image]:
+    """Every shipped example of one side, for a picker."""
+    return [example_image(model, index, side) for index in range(len(examples(model).keys))]
+
+
+@torch.inference_mode()
+def translate_batches(net, inputs: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
+    """Run a generator (images in [-1, 1] both ways) over images in [0, 1]; outputs in [0, 1]."""
+    device = next(net.parameters()).device
+    outputs = [net(batch.to(device) * 2 - 1).float().cpu() for batch in inputs.split(batch_size)]
+    return (torch.cat(outputs) + 1) / 2
+
+
+def model_input(source, size: int, drawing: bool = False) -> torch.Tensor:
+    """An upload (or a sketch-pad drawing) as a (1, 3, size, size) tensor in [0, 1] on white."""
+    image = open_drawing(source) if drawing else open_image(source, background=WHITE)
+    if is_blank(image):
+        raise InvalidInputError(
+            "Nothing is drawn yet: draw on the sketch pad first."
+            if drawing
+            else "That image is one flat colour: there is nothing to translate."
+        )
+    return to_tensor(image, size, 3, invert=False, background=WHITE)
+
+
+def shown(image: torch.Tensor) -> Image.Image:
+    """A model-sized image enlarged for the page."""
+    picture = to_pil(image)
+    return upscale(picture, max(1, DISPLAY_SIZE // picture.width))
+
+
+@dataclass(frozen=True)
+class Translation:
+    input: Image.Image  # what the model saw, after fitting
+    output: Image.Image
+
+
+def pix2pix(model: str, source, drawing: bool = False) -> Translation:
+    """Translate an upload (a path, bytes, an array) or a sketch-pad drawing with pix2pix."""
+    net: UNetGenerator = load_model(model, family="pix2pix")
+    inputs = model_input(source, net.image_size, drawing)
+    return Translation(shown(inputs), shown(translate_batches(net, inputs)))
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    input: Image.Image
+    translated: Image.Image  # A -> B (or B -> A)
+    returned: Image.Image  # back again: A -> B -> A
+
+
+def domain_names(model: str) -> tuple[str, str]:
+    """The styles a CycleGAN translates between, as its config names them."""
+    net: CycleGAN = load_model(model, family="cyclegan")
+    return net.domain_a, net.domain_b
+
+
+def cyclegan(model: str, source, direction: str = "A→B") -> RoundTrip:
+    """Translate an upload one way with CycleGAN, then back the other way."""
+    if direction not in DIRECTIONS:
+        raise InvalidInputError(f"Direction must be one of {', '.join(DIRECTIONS)}.")
+    net: CycleGAN = load_model(model, family="cyclegan")
+    there = DIRECTIONS[direction]
+    back = "b_to_a" if there == "a_to_b" else "a_to_b"
+    inputs = model_input(source, net.image_size)
+    translated = translate_batches(getattr(net, there), inputs)
+    returned = translate_batches(getattr(net, back), translated)
+    return RoundTrip(shown(inputs), shown(translated), shown(returned))

@@ -1,0 +1,45 @@
+"""The pix2pix page of the Streamlit gallery: the same functions as the Gradio tab, other layout."""
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import streamlit as st  # noqa: E402
+
+from gallery import pick_model, shown  # noqa: E402
+from genzoo.pipelines import translation as pipeline  # noqa: E402
+from sketchpad import sketchpad  # noqa: E402
+
+SOURCES = ["Held-out example", "Drawing", "Upload"]
+
+st.set_page_config(page_title="genzoo: pix2pix", page_icon="🦓", layout="wide")
+st.title("pix2pix")
+st.write(
+    "Learned from pairs (the same emoji as line art and in colour) to turn one into the other. "
+    "Draw black lines on white, upload a picture, or pick an emoji it never saw in training."
+)
+model = pick_model("pix2pix", "make train-gan")
+source = st.radio("Input", SOURCES, horizontal=True)
+left, right = st.columns(2)
+with left:
+    truth = None
+    if source == "Upload":
+        upload = st.file_uploader("Upload an image", key="pix2pix_upload")
+        image = upload.getvalue() if upload is not None else None
+    elif source == "Drawing":
+        image = sketchpad(key="pix2pix_drawing", ink="#000", paper="#fff", line_width=6)
+    else:
+        count = len(pipeline.examples(model).keys)
+        index = st.slider("Held-out example", 0, count - 1, 0)
+        image = pipeline.example_image(model, index, "a")
+        truth = pipeline.shown_example(model, index, "b")
+if image is None:
+    right.info("Upload an image or draw one (then click *Use drawing*).")
+else:
+    result = shown(pipeline.pix2pix, model, image)
+    if result is not None:
+        columns = right.columns(3 if truth else 2)
+        columns[0].image(result.input, caption="Input, as the model sees it")
+        columns[1].image(result.output, caption="pix2pix output")
+        if truth:
+            columns[2].image(truth, caption="The truth")

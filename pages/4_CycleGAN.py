@@ -1,0 +1,49 @@
+"""The CycleGAN page of the Streamlit gallery: the same functions as the Gradio tab, other
+layout."""
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import streamlit as st  # noqa: E402
+
+from gallery import pick_model, shown  # noqa: E402
+from genzoo.pipelines import translation as pipeline  # noqa: E402
+
+st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
+st.title("CycleGAN")
+st.write(
+    "Learned to translate between two styles without ever seeing a pair; going there and back "
+    "must return the input. The round trip shows how much survives."
+)
+model = pick_model("cyclegan", "make train-gan")
+domain_a, domain_b = pipeline.domain_names(model)
+direction = st.radio(
+    "Direction",
+    list(pipeline.DIRECTIONS),
+    horizontal=True,
+    format_func=lambda d: (
+        f"{d}: {domain_a} → {domain_b}" if d == "A→B" else f"{d}: {domain_b} → {domain_a}"
+    ),
+)
+source = st.radio("Input", ["Held-out example", "Upload"], horizontal=True)
+truth = None
+if source == "Upload":
+    upload = st.file_uploader("Upload an image", key="cyclegan_upload")
+    image = upload.getvalue() if upload is not None else None
+else:
+    side, other = ("a", "b") if direction == "A→B" else ("b", "a")
+    index = st.slider("Held-out example", 0, len(pipeline.examples(model).keys) - 1, 0)
+    image = pipeline.example_image(model, index, side)
+    truth = pipeline.shown_example(model, index, other)
+if image is None:
+    st.info("Upload an image to translate it.")
+else:
+    result = shown(pipeline.cyclegan, model, image, direction)
+    if result is not None:
+        columns = st.columns(4)
+        columns[0].image(result.input, caption="Input")
+        columns[1].image(result.translated, caption="Translated")
+        columns[2].image(result.returned, caption="And back (round trip)")
+        if truth:
+            columns[3].image(truth, caption="The true translation")
