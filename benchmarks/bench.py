@@ -22,7 +22,7 @@ offline_defaults()
 import torch  # noqa: E402
 
 from genzoo import hub  # noqa: E402
-from genzoo.pipelines import vae  # noqa: E402
+from genzoo.pipelines import gan, translation, vae  # noqa: E402
 from genzoo.registry import bundled  # noqa: E402
 from genzoo.system import describe_hardware  # noqa: E402
 
@@ -51,6 +51,7 @@ def clear_caches() -> None:
     hub._load.cache_clear()
     vae.examples.cache_clear()
     vae.map_extent.cache_clear()
+    translation.examples.cache_clear()
 
 
 def vae_actions(model: str) -> dict[str, Callable[[], object]]:
@@ -67,6 +68,46 @@ def vae_actions(model: str) -> dict[str, Callable[[], object]]:
     }
 
 
+def dcgan_actions(model: str) -> dict[str, Callable[[], object]]:
+    return {
+        "load (cold)": lambda: gan.generator(model),
+        "sample 16": lambda: gan.sample(model, 16, 0),
+        "sample 64": lambda: gan.sample(model, 64, 0),
+        "interpolate (8 steps, strip + GIF)": lambda: gan.interpolate(model, 0, 1, 8),
+        "arithmetic a - b + c": lambda: gan.arithmetic(model, 0, 1, 2, 3),
+    }
+
+
+def upload_of(model: str, side: str) -> bytes:
+    """A held-out example as a 512 px PNG upload, larger than the model's input."""
+    return png_of(translation.example_image(model, 0, side).resize((512, 512)))
+
+
+def pix2pix_actions(model: str) -> dict[str, Callable[[], object]]:
+    upload = upload_of(model, "a")
+    return {
+        "load (cold)": lambda: translation.examples(model) and translation.pix2pix(model, upload),
+        "translate (512 px PNG upload)": lambda: translation.pix2pix(model, upload),
+    }
+
+
+def cyclegan_actions(model: str) -> dict[str, Callable[[], object]]:
+    upload_a, upload_b = upload_of(model, "a"), upload_of(model, "b")
+    return {
+        "load (cold)": lambda: translation.examples(model) and translation.domain_names(model),
+        "A→B and back (512 px PNG upload)": lambda: translation.cyclegan(model, upload_a, "A→B"),
+        "B→A and back (512 px PNG upload)": lambda: translation.cyclegan(model, upload_b, "B→A"),
+    }
+
+
+ACTIONS = {
+    "vae": vae_actions,
+    "dcgan": dcgan_actions,
+    "pix2pix": pix2pix_actions,
+    "cyclegan": cyclegan_actions,
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
@@ -78,13 +119,12 @@ def main() -> None:
     print(f"Median of {args.runs} runs after 2 warm-up runs, in milliseconds.\n")
     print("| model | action | median ms |")
     print("|---|---|---:|")
-    for entry in bundled("vae"):
-        for name, action in vae_actions(entry.name).items():
-            before = clear_caches if name.startswith("load") else None
-            print(
-                f"| {entry.name} | {name} | {median_ms(action, args.runs, before):.1f} |",
-                flush=True,
-            )
+    for family, actions in ACTIONS.items():
+        for entry in bundled(family):
+            for name, action in actions(entry.name).items():
+                before = clear_caches if name.startswith("load") else None
+                milliseconds = median_ms(action, args.runs, before)
+                print(f"| {entry.name} | {name} | {milliseconds:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 """Model cards: front matter the Hub indexes (licence, tags, datasets, model-index) and a body
 that says what the model was trained on, by which exact command, how long it took, on what
-hardware, how good it measured, and what its samples look like."""
+hardware, how good it measured, and what its samples look like.
+
+A metric's reference number (e.g. the real-vs-real floor) goes into model-index as a result of
+its own, typed `<key>_reference` and named `<metric name> — reference: <reference name>`, so the
+Hub indexes it too and `genzoo.hub.card_metrics` can put it back beside its metric.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
+
+REFERENCE_SUFFIX = "_reference"
+REFERENCE_LABEL = " — reference: "
 
 
 @dataclass
@@ -48,11 +56,11 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
                 dataset_type=facts.dataset_name,
                 dataset_name=facts.dataset_name,
                 dataset_split="test",
-                metric_type=metric.key,
-                metric_name=metric.name,
-                metric_value=round(metric.value, 4),
+                metric_type=key,
+                metric_name=name,
+                metric_value=round(value, 4),
             )
-            for metric in facts.metrics
+            for key, name, value in _indexed_numbers(facts.metrics)
         ],
     )
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{_body(facts)}")
@@ -60,9 +68,25 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
     return card
 
 
+def _indexed_numbers(metrics: Sequence[Metric]) -> list[tuple[str, str, float]]:
+    """(type, name, value) of each metric and, after it, of its reference if it has one."""
+    numbers = []
+    for m in metrics:
+        numbers.append((m.key, m.name, m.value))
+        if m.reference is not None:
+            reference_name = f"{m.name}{REFERENCE_LABEL}{m.reference_name}"
+            numbers.append((m.key + REFERENCE_SUFFIX, reference_name, m.reference))
+    return numbers
+
+
+def _reference_cell(value: float | None, name: str, digits: str) -> str:
+    return "" if value is None else f"{name}: {value:{digits}}"
+
+
 def _body(facts: CardFacts) -> str:
     metric_rows = "\n".join(
-        f"| {m.name} | {m.value:.4f} | {'lower' if m.lower_is_better else 'higher'} |"
+        f"| {m.name} | {m.value:.4f} | {_reference_cell(m.reference, m.reference_name, '.4f')} "
+        f"| {'lower' if m.lower_is_better else 'higher'} |"
         for m in facts.metrics
     )
     images = "\n\n".join(
@@ -83,8 +107,8 @@ on its held-out test split.
 
 ## Metrics (test split)
 
-| metric | value | better |
-|---|---|---|
+| metric | value | reference | better |
+|---|---|---|---|
 {metric_rows}
 
 ## Samples
@@ -122,5 +146,12 @@ def metrics_markdown(ref: str) -> str:
     metrics = card_metrics(ref)
     if not metrics:
         return "_No measured metrics in this model's card._"
-    rows = "\n".join(f"| {m['name']} | {m['value']:.4g} |" for m in metrics)
-    return f"| metric (held-out test split) | value |\n|---|---|\n{rows}"
+    header = "| metric (held-out test split) | value |\n|---|---|"
+    rows = [f"| {m['name']} | {m['value']:.4g} |" for m in metrics]
+    if any(m["reference"] is not None for m in metrics):
+        header = "| metric (held-out test split) | value | reference |\n|---|---|---|"
+        rows = [
+            f"{row} {_reference_cell(m['reference'], m['reference_name'], '.4g')} |"
+            for row, m in zip(rows, metrics, strict=True)
+        ]
+    return "\n".join([header, *rows])
