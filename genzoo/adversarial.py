@@ -30,18 +30,29 @@ class GANLoss:
             raise ValueError(f"GAN loss must be 'vanilla' or 'lsgan'; got {kind!r}")
         self.kind = kind
 
-    def __call__(self, logits: torch.Tensor, real: bool) -> torch.Tensor:
-        target = torch.full_like(logits, 1.0 if real else 0.0)
+    def __call__(
+        self, logits: torch.Tensor, real: bool, label: float | None = None
+    ) -> torch.Tensor:
+        """`label` overrides the target of 1 (real) or 0 (fake), e.g. 0.9 to smooth it."""
+        target = torch.full_like(logits, (1.0 if real else 0.0) if label is None else label)
         if self.kind == "lsgan":
             return F.mse_loss(logits, target)
         return F.binary_cross_entropy_with_logits(logits, target)
 
 
 def discriminator_loss(
-    discriminator: nn.Module, real: torch.Tensor, fake: torch.Tensor, gan_loss: GANLoss
+    discriminator: nn.Module,
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    gan_loss: GANLoss,
+    real_label: float = 1.0,
 ) -> torch.Tensor:
-    """Half the loss on real plus fake images, as pix2pix and CycleGAN weight it; fakes detached."""
-    real_loss = gan_loss(discriminator(real), True)
+    """Half the loss on real plus fake images, as pix2pix and CycleGAN weight it; fakes detached.
+
+    A `real_label` below 1 is one-sided label smoothing (Salimans et al., 2016): a discriminator
+    never pushed to total certainty keeps giving the generator gradients on a small dataset.
+    """
+    real_loss = gan_loss(discriminator(real), True, real_label)
     fake_loss = gan_loss(discriminator(fake.detach()), False)
     return 0.5 * (real_loss + fake_loss)
 
@@ -50,13 +61,14 @@ def discriminator_loss(
 def frozen(*modules: nn.Module):
     """No gradients for these modules' weights inside the block (the discriminators during G's
     step): saves their backward work; gradients still flow through them to the generator."""
+    before = [(p, p.requires_grad) for module in modules for p in module.parameters()]
     for module in modules:
         module.requires_grad_(False)
     try:
         yield
     finally:
-        for module in modules:
-            module.requires_grad_(True)
+        for parameter, requires_grad in before:
+            parameter.requires_grad_(requires_grad)
 
 
 class ImagePool:

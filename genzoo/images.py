@@ -182,6 +182,12 @@ def to_tensor(
     if invert:
         image = ImageOps.invert(image)
     fill = background if channels == 1 else (background,) * 3
+    width, height = image.size
+    if 2 * min(width, height) * size < max(width, height):
+        # a sliver (1 x 1000) whose short side would round to 0 px and make Pillow fail: 1 px
+        scale = size / max(width, height)
+        fitted = (max(1, round(width * scale)), max(1, round(height * scale)))
+        image = image.resize(fitted, Image.Resampling.LANCZOS)
     image = ImageOps.pad(image, (size, size), method=Image.Resampling.LANCZOS, color=fill)
     array = np.asarray(image, dtype=np.float32) / 255.0
     tensor = torch.from_numpy(array)
@@ -204,10 +210,15 @@ def to_pil(images: torch.Tensor) -> Image.Image:
     return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
 
 
-def make_grid(images: torch.Tensor, rows: int, padding: int = 0) -> Image.Image:
-    """Tile a (N, C, H, W) batch in [0, 1] into `rows` rows as one PIL image (white gutters)."""
+def make_grid(
+    images: torch.Tensor, rows: int = 0, padding: int = 0, columns: int = 0
+) -> Image.Image:
+    """Tile a (N, C, H, W) batch in [0, 1] into `rows` rows, or rows of `columns` images, as one
+    PIL image (white gutters)."""
     count, channels, height, width = images.shape
-    cols = math.ceil(count / rows)
+    if columns:
+        rows = math.ceil(count / columns)
+    cols = columns or math.ceil(count / rows)
     blank = images.new_ones(rows * cols - count, channels, height, width)
     tiles = torch.cat([images, blank])
     tiles = torch.nn.functional.pad(tiles, (0, padding, 0, padding), value=1.0)

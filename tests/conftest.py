@@ -6,6 +6,7 @@ from genzoo.env import offline_defaults
 offline_defaults()
 
 import socket  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -56,3 +57,89 @@ def gallery_url():
     launch(demo, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+
+
+# The GAN families: tiny emoji folders, and tiny models written by the real training scripts.
+
+EMOJI_STYLES = (
+    "google", "twitter", "openmoji-line", "openmoji-color", "fluent-flat", "fluent-modern",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tiny_emoji(tmp_path_factory) -> dict[str, Path]:
+    """Folders of the first 24 train and 24 test emoji of each style the GANs train on, named
+    like the real ones (`emoji-<style>`), so the models name their styles as the bundled ones do."""
+    root = tmp_path_factory.mktemp("emoji")
+    return {
+        style: build(f"emoji-{style}", root / f"emoji-{style}", limit=24) for style in EMOJI_STYLES
+    }
+
+
+@dataclass(frozen=True)
+class TinyRun:
+    """A finished smoke run: its Hub folder, its run folder, and the arguments that made it
+    (less --output_dir and --run_dir), so a test can run the same command again."""
+
+    out: Path
+    run: Path
+    args: list[str]
+
+    def again(self, out: Path, run: Path, *extra: str) -> list[str]:
+        return [*self.args, "--output_dir", str(out), "--run_dir", str(run), *extra]
+
+
+def _smoke_run(tmp_path_factory, name: str, main, args: list[str]) -> TinyRun:
+    out = tmp_path_factory.mktemp("models") / name
+    run = tmp_path_factory.mktemp("runs") / name
+    main([*args, "--output_dir", str(out), "--run_dir", str(run)])
+    return TinyRun(out, run, args)
+
+
+SMOKE = ["--max_steps", "4", "--sample_every", "2", "--checkpoint_every", "2"]
+SMOKE += ["--mixed_precision", "no", "--title", "tiny test GAN"]
+
+
+@pytest.fixture(scope="session")
+def tiny_dcgan(tiny_emoji, tmp_path_factory) -> TinyRun:
+    """A colour DCGAN at 16 px, 4 steps on two emoji styles pooled."""
+    from training.train_dcgan import main
+
+    args = [
+        "--dataset", str(tiny_emoji["google"]), str(tiny_emoji["twitter"]),
+        "--dataset_name", "tiny emoji", "--image_size", "16", "--channels", "3",
+        "--latent_dim", "16", "--generator_channels", "8", "--discriminator_channels", "8",
+        "--batch_size", "8", "--train_limit", "16", "--test_limit", "12", "--eval_images", "8",
+        *SMOKE,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-dcgan", main, args)
+
+
+@pytest.fixture(scope="session")
+def tiny_pix2pix(tiny_emoji, tmp_path_factory) -> TinyRun:
+    """pix2pix from OpenMoji line art to colour at 32 px, 4 steps."""
+    from training.train_pix2pix import main
+
+    args = [
+        "--source", str(tiny_emoji["openmoji-line"]),
+        "--target", str(tiny_emoji["openmoji-color"]),
+        "--image_size", "32", "--generator_channels", "8", "--max_channels", "32",
+        "--discriminator_channels", "8", "--batch_size", "4", "--train_limit", "16",
+        "--test_limit", "8", "--examples", "6", *SMOKE,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-pix2pix", main, args)
+
+
+@pytest.fixture(scope="session")
+def tiny_cyclegan(tiny_emoji, tmp_path_factory) -> TinyRun:
+    """CycleGAN between Fluent flat and modern at 32 px, 4 steps."""
+    from training.train_cyclegan import main
+
+    args = [
+        "--domain_a", str(tiny_emoji["fluent-flat"]),
+        "--domain_b", str(tiny_emoji["fluent-modern"]),
+        "--image_size", "32", "--generator_channels", "8", "--residual_blocks", "1",
+        "--discriminator_channels", "8", "--batch_size", "4", "--train_limit", "16",
+        "--test_limit", "8", "--examples", "6", "--pool_size", "4", *SMOKE,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-cyclegan", main, args)

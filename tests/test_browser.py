@@ -59,6 +59,54 @@ def test_vae_tab_draws_the_manifold_and_decodes_a_click(page):
     )
 
 
+def image_source(page, selector: str) -> str:
+    """The src of a loaded image at `selector` (waits for one to arrive)."""
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s);"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+        timeout=60_000,
+    )
+    return page.eval_on_selector(selector, "img => img.src")
+
+
+def wait_for_new_image(page, selector: str, old_source: str) -> None:
+    """Until the image at `selector` is another one than `old_source`, and loaded."""
+    page.wait_for_function(
+        "([s, old]) => { const i = document.querySelector(s);"
+        " return i && i.src !== old && i.complete && i.naturalWidth > 0; }",
+        arg=[selector, old_source],
+        timeout=60_000,
+    )
+
+
+def test_dcgan_tab_generates_samples_for_a_new_seed(page):
+    expect(page.get_by_role("tab", name="DCGAN")).to_be_visible(timeout=60_000)
+    page.get_by_role("tab", name="DCGAN").click()
+    samples = page.locator("#gan-samples img")
+    expect(samples).to_be_visible(timeout=60_000)
+    first = image_source(page, "#gan-samples img")  # drawn for seed 0 when the page loads
+    seed = page.get_by_label("Seed", exact=True).locator("visible=true")
+    seed.fill("12345")
+    page.get_by_role("button", name="Generate").click()
+    wait_for_new_image(page, "#gan-samples img", first)
+    assert loaded(page, "#gan-samples img")
+    assert page.eval_on_selector("#gan-samples img", "img => img.naturalWidth") > 100
+
+
+@pytest.mark.parametrize(("tab", "name"), [("pix2pix", "pix2pix"), ("CycleGAN", "cyclegan")])
+def test_translation_tab_translates_a_clicked_example(page, tab, name):
+    expect(page.get_by_role("tab", name=tab, exact=True)).to_be_visible(timeout=60_000)
+    page.get_by_role("tab", name=tab, exact=True).click()
+    examples = page.locator(f"#{name}-examples button.thumbnail-item")
+    expect(examples.nth(2)).to_be_visible(timeout=60_000)
+    output = f"#{name}-output img"
+    first = image_source(page, output)  # example 0, translated when the page loads
+    examples.nth(2).click()
+    wait_for_new_image(page, output, first)
+    assert page.eval_on_selector(output, "img => img.naturalWidth") == 256
+
+
 @pytest.fixture
 def streamlit_url():
     """The real Streamlit gallery, served by `streamlit run` on a free loopback port."""

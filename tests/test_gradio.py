@@ -153,3 +153,193 @@ def test_a_server_side_path_in_a_request_is_refused(gallery_url):
     answer = urllib.request.urlopen(f"{api}/{event}", timeout=60).read().decode()
     assert answer.startswith("event: error")
     assert "point" not in answer
+
+
+# The GAN tabs: DCGAN, pix2pix and CycleGAN, on the bundled models of each family.
+
+
+def first_bundled(family: str) -> str:
+    from genzoo.registry import bundled
+
+    names = [entry.name for entry in bundled(family)]
+    assert names, f"no bundled {family} model in checkpoints/"
+    return names[0]
+
+
+@pytest.fixture(scope="module")
+def dcgan_model() -> str:
+    return first_bundled("dcgan")
+
+
+@pytest.fixture(scope="module")
+def pix2pix_model() -> str:
+    return first_bundled("pix2pix")
+
+
+@pytest.fixture(scope="module")
+def cyclegan_model() -> str:
+    return first_bundled("cyclegan")
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+def looks_like(served: Image.Image, expected: Image.Image) -> bool:
+    """The picture the pipeline makes, as the server sends it: Gradio encodes images as lossy
+    WebP, which changes noisy pictures a lot, so the expected one goes through WebP too."""
+    buffer = io.BytesIO()
+    expected.save(buffer, format="WEBP")
+    with Image.open(buffer) as encoded:
+        if served.size != encoded.size:
+            return False
+        return np.abs(pixels(served) - pixels(encoded)).mean() < 1
+
+
+def line_art() -> Image.Image:
+    image = Image.new("RGB", (120, 90), "white")
+    image.paste((0, 0, 0), (20, 20, 100, 26))
+    image.paste((0, 0, 0), (57, 10, 63, 80))
+    return image
+
+
+def test_gan_endpoints_are_named(client):
+    names = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert {
+        "/gan_sample",
+        "/gan_interpolate",
+        "/gan_arithmetic",
+        "/pix2pix",
+        "/pix2pix_drawing",
+        "/pix2pix_example",
+        "/cyclegan",
+        "/cyclegan_example",
+    } <= names
+
+
+def test_gan_sample_is_seeded(client, dcgan_model):
+    from genzoo.pipelines import gan
+
+    first = client.predict(dcgan_model, 9, 7, api_name="/gan_sample")
+    again = client.predict(dcgan_model, 9, 7, api_name="/gan_sample")
+    other = client.predict(dcgan_model, 9, 8, api_name="/gan_sample")
+    with open(first, "rb") as a, open(again, "rb") as b, open(other, "rb") as c:
+        first_bytes, again_bytes, other_bytes = a.read(), b.read(), c.read()
+    assert first_bytes == again_bytes
+    assert first_bytes != other_bytes
+    assert looks_like(image_at(first), gan.sample(dcgan_model, 9, 7))
+    assert image_at(client.predict(dcgan_model, 64, 7, api_name="/gan_sample")).size == (
+        gan.sample(dcgan_model, 64, 7).size
+    )
+
+
+def test_gan_interpolate_gives_a_strip_and_an_animation(client, dcgan_model):
+    from genzoo.pipelines import gan
+
+    strip, animation = client.predict(dcgan_model, 3, 4, 6, api_name="/gan_interpolate")
+    assert looks_like(image_at(strip), gan.interpolate(dcgan_model, 3, 4, 6).strip)
+    with Image.open(animation) as gif:
+        assert gif.format == "GIF" and gif.is_animated and gif.n_frames == 2 * 6 - 2
+
+
+def test_gan_arithmetic(client, dcgan_model):
+    from genzoo.pipelines import gan
+
+    result, grid = client.predict(dcgan_model, 5, 1, 2, 3, api_name="/gan_arithmetic")
+    assert looks_like(image_at(result), gan.arithmetic(dcgan_model, 5, 1, 2, 3))
+    assert looks_like(image_at(grid), gan.sample(dcgan_model, 16, 5))
+
+
+@pytest.mark.parametrize("model", ["pix2pix", "cyclegan"])
+def test_translation_of_an_upload(client, tmp_path, pix2pix_model, cyclegan_model, model):
+    from genzoo.pipelines import translation
+
+    picture = upload(tmp_path, "lines.png", png(line_art()))
+    if model == "pix2pix":
+        seen, output = client.predict(pix2pix_model, picture, api_name="/pix2pix")
+        expected = translation.pix2pix(pix2pix_model, line_art())
+        assert looks_like(image_at(seen), expected.input)
+        assert looks_like(image_at(output), expected.output)
+        return
+    for direction in ("A→B", "B→A"):
+        seen, translated, returned = client.predict(
+            cyclegan_model, picture, direction, api_name="/cyclegan"
+        )
+        expected = translation.cyclegan(cyclegan_model, line_art(), direction)
+        assert looks_like(image_at(seen), expected.input)
+        assert looks_like(image_at(translated), expected.translated)
+        assert looks_like(image_at(returned), expected.returned)
+
+
+def test_pix2pix_example(client, pix2pix_model):
+    from genzoo.pipelines import translation
+
+    seen, output, truth = client.predict(pix2pix_model, 1, api_name="/pix2pix_example")
+    assert looks_like(image_at(seen), translation.shown_example(pix2pix_model, 1, "a"))
+    assert looks_like(image_at(truth), translation.shown_example(pix2pix_model, 1, "b"))
+    expected = translation.pix2pix(pix2pix_model, translation.example_image(pix2pix_model, 1))
+    assert looks_like(image_at(output), expected.output)
+
+
+@pytest.mark.parametrize(("direction", "side", "other"), [("A→B", "a", "b"), ("B→A", "b", "a")])
+def test_cyclegan_example_both_ways(client, cyclegan_model, direction, side, other):
+    from genzoo.pipelines import translation
+
+    seen, translated, returned, truth = client.predict(
+        cyclegan_model, 0, direction, api_name="/cyclegan_example"
+    )
+    assert looks_like(image_at(seen), translation.shown_example(cyclegan_model, 0, side))
+    assert looks_like(image_at(truth), translation.shown_example(cyclegan_model, 0, other))
+    size = (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
+    assert image_at(translated).size == image_at(returned).size == size
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.png", b"this is text, not a picture", "not an image"),
+        ("cut.png", png(Image.new("RGB", (64, 64), "red"))[:100], "truncated or corrupt"),
+        ("flat.png", png(Image.new("RGB", (64, 64), "white")), "one flat colour"),
+    ],
+    ids=["text", "truncated", "blank"],
+)
+@pytest.mark.parametrize("api_name", ["/pix2pix", "/cyclegan"])
+def test_bad_uploads_to_the_translators(
+    client, tmp_path, pix2pix_model, cyclegan_model, api_name, name, data, message
+):
+    if api_name == "/pix2pix":
+        args = (pix2pix_model, upload(tmp_path, name, data))
+    else:
+        args = (cyclegan_model, upload(tmp_path, name, data), "A→B")
+    with pytest.raises(Exception, match=message):
+        client.predict(*args, api_name=api_name)
+    # the server keeps serving
+    seen, _, _ = client.predict(pix2pix_model, 0, api_name="/pix2pix_example")
+    assert image_at(seen).size == (256, 256)
+
+
+@pytest.mark.parametrize(
+    ("api_name", "args", "message"),
+    [
+        ("/gan_sample", (0, 1), "Value 0 is less than minimum value 1"),
+        ("/gan_sample", (65, 1), "Value 65 is greater than maximum value 64"),
+        ("/gan_sample", (4, -1), "Value -1 is less than minimum value 0"),
+        ("/gan_interpolate", (0, 1, 40), "Value 40 is greater than maximum value 32"),
+        ("/gan_arithmetic", (0, 0, 2, 3), "Value 0 is less than minimum value 1"),
+        ("/gan_arithmetic", (0, 1, 2, 65), "Value 65 is greater than maximum value 64"),
+    ],
+)
+def test_out_of_range_gan_settings(client, dcgan_model, api_name, args, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(dcgan_model, *args, api_name=api_name)
+
+
+def test_translator_inputs_out_of_range(client, pix2pix_model, cyclegan_model):
+    with pytest.raises(Exception, match="Example must be between 0 and"):
+        client.predict(pix2pix_model, 10_000, api_name="/pix2pix_example")
+    with pytest.raises(Exception, match="not in the list of choices"):
+        client.predict(cyclegan_model, 0, "C→D", api_name="/cyclegan_example")
+    with pytest.raises(Exception, match="Nothing is drawn"):
+        client.predict(pix2pix_model, None, api_name="/pix2pix_drawing")
+    with pytest.raises(Exception, match="No image was given"):
+        client.predict(cyclegan_model, None, "A→B", api_name="/cyclegan")

@@ -68,3 +68,129 @@ def test_vae_page_reports_a_bad_upload(vae_page, data, message):
     vae_page.file_uploader(key="encode_upload").set_value(("bad.png", data, "image/png")).run()
     assert not vae_page.exception
     assert any(message in error.value for error in vae_page.error)
+
+
+# The GAN pages
+
+
+def page(path: str) -> AppTest:
+    app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
+    app.switch_page(path).run()
+    assert not app.exception and not app.error
+    return app
+
+
+def images(app: AppTest) -> dict[str, str]:
+    """caption -> the served image's URL, which names its content."""
+    return {img.caption: img.url for element in app.get("image") for img in element.proto.imgs}
+
+
+def test_home_lists_every_family():
+    from genzoo.registry import BUNDLED, FAMILIES, bundled
+
+    app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
+    assert not app.exception
+    titles = [h.value for h in app.subheader]
+    assert titles == ["Variational autoencoders", "DCGAN", "pix2pix", "CycleGAN"]
+    assert len(app.get("page_link")) == len(FAMILIES)
+    expanders = [e.label for e in app.expander]
+    for family in ("dcgan", "pix2pix", "cyclegan"):
+        entries = bundled(family)
+        assert entries, f"no bundled {family} model"
+        for entry in entries:
+            assert any(f"`{entry.name}`" in label for label in expanders)
+    assert len(expanders) == sum(entry.folder.is_dir() for entry in BUNDLED.values())
+    text = " ".join(m.value for m in app.markdown)
+    assert "real vs real (floor)" in text and "identity baseline" in text  # GAN references
+
+
+def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
+    app = page("pages/2_DCGAN.py")
+    assert app.title[0].value == "DCGAN"
+    shown = images(app)
+    assert {
+        "16 samples of seed 0",
+        "Slerp from one seed's sample to the other's",
+        "As an animation",
+        "a − b + c = result",
+        "The seed's first 16 samples, numbered in reading order",
+    } <= set(shown)
+    assert any("real vs real (floor)" in m.value for m in app.markdown)
+
+
+def test_dcgan_page_reacts_to_seed_count_and_steps():
+    app = page("pages/2_DCGAN.py")
+    before = images(app)
+    next(n for n in app.number_input if n.label == "Seed").set_value(5).run()
+    after_seed = images(app)
+    assert not app.exception and "16 samples of seed 5" in after_seed
+    assert after_seed["16 samples of seed 5"] != before["16 samples of seed 0"]
+    next(s for s in app.slider if s.label == "How many").set_value(4).run()
+    assert "4 samples of seed 5" in images(app)
+    strip = "Slerp from one seed's sample to the other's"
+    next(s for s in app.slider if s.label == "Steps").set_value(3).run()
+    assert images(app)[strip] != before[strip]
+    app.number_input(key="pick_a").set_value(7).run()
+    assert images(app)["a − b + c = result"] != before["a − b + c = result"]
+    assert not app.exception and not app.error
+
+
+def test_pix2pix_page_translates_examples_and_uploads():
+    app = page("pages/3_pix2pix.py")
+    assert app.title[0].value == "pix2pix"
+    first = images(app)
+    assert {"Input, as the model sees it", "pix2pix output", "The truth"} <= set(first)
+    next(s for s in app.slider if s.label == "Held-out example").set_value(2).run()
+    second = images(app)
+    assert second["pix2pix output"] != first["pix2pix output"]
+    assert second["The truth"] != first["The truth"]
+
+    app.radio[0].set_value("Drawing").run()  # the sketch pad, nothing drawn yet
+    assert not app.exception and any("draw one" in i.value for i in app.info)
+    assert "pix2pix output" not in images(app)
+    app.radio[0].set_value("Upload").run()
+    assert not app.exception and any("Upload an image" in i.value for i in app.info)
+    lines = Image.new("RGB", (90, 60), "white")
+    lines.paste((0, 0, 0), (10, 25, 80, 31))
+    app.file_uploader(key="pix2pix_upload").set_value(("lines.png", png(lines), "image/png")).run()
+    assert not app.exception and not app.error
+    uploaded = images(app)
+    assert {"Input, as the model sees it", "pix2pix output"} <= set(uploaded)
+    assert "The truth" not in uploaded
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not an image at all", "not an image"),
+        (png(Image.new("RGB", (50, 50), "white")), "one flat colour"),
+    ],
+    ids=["text", "blank"],
+)
+def test_pix2pix_page_reports_a_bad_upload(data, message):
+    app = page("pages/3_pix2pix.py")
+    app.radio[0].set_value("Upload").run()
+    app.file_uploader(key="pix2pix_upload").set_value(("bad.png", data, "image/png")).run()
+    assert not app.exception
+    assert any(message in error.value for error in app.error)
+
+
+def test_cyclegan_page_goes_both_ways():
+    app = page("pages/4_CycleGAN.py")
+    assert app.title[0].value == "CycleGAN"
+    there = images(app)
+    captions = {"Input", "Translated", "And back (round trip)", "The true translation"}
+    assert captions <= set(there)
+    direction = next(r for r in app.radio if r.label == "Direction")
+    direction.set_value("B→A").run()
+    back = images(app)
+    assert not app.exception and captions <= set(back)
+    assert back["Input"] == there["The true translation"]  # the example's other side
+    assert back["Translated"] != there["Translated"]
+
+    next(r for r in app.radio if r.label == "Input").set_value("Upload").run()
+    picture = Image.new("RGB", (70, 70), "white")
+    picture.paste((30, 160, 30), (15, 15, 55, 55))
+    app.file_uploader(key="cyclegan_upload").set_value(("p.png", png(picture), "image/png")).run()
+    assert not app.exception and not app.error
+    assert {"Input", "Translated", "And back (round trip)"} <= set(images(app))

@@ -55,7 +55,7 @@ PRESETS = {
     "cyclegan-emoji-flat-modern": dict(
         output_dir="checkpoints/cyclegan-emoji-flat-modern",
         title="CycleGAN, Fluent emoji flat <-> modern 3-D, 64 px",
-        generator_channels=16, discriminator_channels=32, epochs=12, batch_size=8,
+        generator_channels=16, discriminator_channels=32, epochs=6, batch_size=8,
         sample_every=250,
     ),
 }  # fmt: skip
@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> None:
         model = model.float().eval()
         save_hub_folder(settings, model, test_pairs, wall_time, command)
         if settings.push_to_hub:
-            print("published:", publish(settings.output_dir, settings.hub_model_id))
+            print(
+                "published:",
+                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
+            )
     accelerator.end_training()
 
 

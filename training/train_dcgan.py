@@ -50,6 +50,7 @@ class Settings:
     batch_size: int = 128
     learning_rate: float = 2e-4
     beta1: float = 0.5
+    real_label: float = field(default=1.0, metadata={"help": "below 1: one-sided smoothing"})
     train_limit: int = field(default=0, metadata={"help": "use only N training images (0: all)"})
     test_limit: int = field(default=0, metadata={"help": "use only N test images (0: all)"})
     eval_images: int = field(default=2000, metadata={"help": "images per set in the distance"})
@@ -70,7 +71,8 @@ PRESETS = {
         dataset_name="emoji (Noto, Twemoji, Fluent flat)",
         dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
         output_dir="checkpoints/dcgan-emoji", title="DCGAN, colour emoji at 64 px",
-        generator_channels=32, discriminator_channels=32, epochs=25, batch_size=64,
+        generator_channels=32, discriminator_channels=32, epochs=20, batch_size=64,
+        real_label=0.9,
     ),
     "dcgan-fashion-mnist": dict(
         dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
@@ -94,7 +96,10 @@ def main(argv: list[str] | None = None) -> None:
         generator = accelerator.unwrap_model(generator).float().eval()
         save_hub_folder(settings, generator, train_data, test_data, wall_time, command)
         if settings.push_to_hub:
-            print("published:", publish(settings.output_dir, settings.hub_model_id))
+            print(
+                "published:",
+                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
+            )
     accelerator.end_training()
 
 
@@ -163,7 +168,9 @@ def train(
         generator.train(), discriminator.train()
         with accelerator.autocast():
             fake = generator(noise)
-            d_loss = adversarial.discriminator_loss(discriminator, real, fake, gan_loss)
+            d_loss = adversarial.discriminator_loss(
+                discriminator, real, fake, gan_loss, settings.real_label
+            )
         d_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(d_loss)
         d_optimizer.step()

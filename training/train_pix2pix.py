@@ -76,7 +76,10 @@ def main(argv: list[str] | None = None) -> None:
         generator = accelerator.unwrap_model(generator).float().eval()
         save_hub_folder(settings, generator, test_pairs, wall_time, command)
         if settings.push_to_hub:
-            print("published:", publish(settings.output_dir, settings.hub_model_id))
+            print(
+                "published:",
+                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
+            )
     accelerator.end_training()
 
 

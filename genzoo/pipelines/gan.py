@@ -50,8 +50,7 @@ def sample(model: str, count: int = 16, seed: int = 0) -> Image.Image:
     seed = check_int("Seed", seed, 0, MAX_SEED)
     net = generator(model)
     pictures = images(net, latents(net.latent_dim, seed)[:count])
-    columns = min(count, 8)
-    return upscale(make_grid(pictures, rows=-(-count // columns), padding=1), zoom(net))
+    return upscale(make_grid(pictures, padding=1, columns=min(count, 8)), zoom(net))
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
