@@ -52,6 +52,7 @@ class RunSettings:
 
     @property
     def run_path(self) -> Path:
+        """Where checkpoints, logs and grids go: `run_dir`, or runs/<output folder name>."""
         return Path(self.run_dir or Path("runs") / Path(self.output_dir).name)
 
 
@@ -195,3 +196,12 @@ def save_settings(folder: str | Path, settings) -> None:
     (Path(folder) / "training_config.json").write_text(
         json.dumps(settings_dict(settings), indent=2)
     )
+
+
+def push_if_asked(settings: RunSettings) -> None:
+    """Publish the Hub folder to `hub_model_id` when the run was started with --push_to_hub."""
+    if settings.push_to_hub:
+        from genzoo.hub import publish
+
+        url = publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private)
+        print("published:", url)

@@ -21,7 +21,6 @@ from genzoo import adversarial, training
 from genzoo.cards import CardFacts, write_model_card
 from genzoo.data import PairedImages, load_pairs, load_split
 from genzoo.evaluation import Metric, evaluate_translation
-from genzoo.hub import publish
 from genzoo.images import make_grid
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import PatchDiscriminator
@@ -75,11 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         wall_time = time.perf_counter() - started
         model = model.float().eval()
         save_hub_folder(settings, model, test_pairs, wall_time, command)
-        if settings.push_to_hub:
-            print(
-                "published:",
-                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
-            )
+        training.push_if_asked(settings)
     accelerator.end_training()
 
 

@@ -8,7 +8,6 @@ See `Settings` for every option (`--help` lists them).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,13 @@ from genzoo import adversarial, training
 from genzoo.cards import CardFacts, write_model_card
 from genzoo.data import ImageTensors, load_split
 from genzoo.evaluation import evaluate_samples
-from genzoo.hub import publish
 from genzoo.images import make_grid
 from genzoo.models.dcgan import Discriminator, Generator
 from genzoo.system import describe_hardware
 
 
 @dataclass
-class Settings:
+class Settings(training.RunSettings):
     """Training settings for a DCGAN; every one is a command-line option."""
 
     dataset: list[str] = field(
@@ -38,7 +36,6 @@ class Settings:
     dataset_license: str = "apache-2.0"
     attribution: str = field(default="", metadata={"help": "credit the data's licence requires"})
     output_dir: str = field(default="checkpoints/dcgan-emoji", metadata={"help": "Hub folder"})
-    run_dir: str = field(default="", metadata={"help": "checkpoints, logs, grids"})
     title: str = "DCGAN"
     image_size: int = 64
     channels: int = 3
@@ -46,22 +43,10 @@ class Settings:
     generator_channels: int = 64
     discriminator_channels: int = 64
     epochs: int = 25
-    max_steps: int = field(default=0, metadata={"help": "stop after this many steps (0: no limit)"})
     batch_size: int = 128
-    learning_rate: float = 2e-4
     beta1: float = 0.5
     real_label: float = field(default=1.0, metadata={"help": "below 1: one-sided smoothing"})
-    train_limit: int = field(default=0, metadata={"help": "use only N training images (0: all)"})
-    test_limit: int = field(default=0, metadata={"help": "use only N test images (0: all)"})
     eval_images: int = field(default=2000, metadata={"help": "images per set in the distance"})
-    sample_every: int = 500
-    checkpoint_every: int = 1000
-    resume: bool = field(default=False, metadata={"help": "continue from the latest checkpoint"})
-    mixed_precision: str = field(default="auto", metadata={"help": "auto, no, fp16 or bf16"})
-    seed: int = 0
-    push_to_hub: bool = False
-    hub_model_id: str = ""
-    hub_private: bool = False
 
 
 TWEMOJI = "Twemoji graphics by Twitter, Inc and other contributors, licensed CC-BY 4.0."
@@ -85,7 +70,7 @@ PRESETS = {
 def main(argv: list[str] | None = None) -> None:
     settings = training.parse_settings(Settings, PRESETS, argv)
     command = training.command_line(__file__, argv)
-    run_dir = Path(settings.run_dir or Path("runs") / Path(settings.output_dir).name)
+    run_dir = settings.run_path
     accelerator = training.make_accelerator(run_dir, settings.mixed_precision, settings.seed)
     train_data, test_data = load_data(settings)
     generator, discriminator = build_models(settings)
@@ -95,11 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         wall_time = time.perf_counter() - started
         generator = accelerator.unwrap_model(generator).float().eval()
         save_hub_folder(settings, generator, train_data, test_data, wall_time, command)
-        if settings.push_to_hub:
-            print(
-                "published:",
-                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
-            )
+        training.push_if_asked(settings)
     accelerator.end_training()
 
 
@@ -256,9 +237,7 @@ def save_hub_folder(
         training_settings=training.settings_dict(settings),
     )
     write_model_card(folder, facts)
-    (folder / "training_config.json").write_text(
-        json.dumps(training.settings_dict(settings), indent=2)
-    )
+    training.save_settings(folder, settings)
     for metric in metrics:
         print(f"{metric.name}: {metric.value:.4f} (reference {metric.reference})")
 
