@@ -1,4 +1,5 @@
-"""What every Gradio demo shares: turning errors into messages, and launching on loopback."""
+"""What every Gradio demo shares: turning errors into messages, the held-out example picker and
+the metrics panel, and launching on loopback."""
 
 from __future__ import annotations
 
@@ -34,6 +35,25 @@ def user_errors(fn: Callable) -> Callable:
             raise gr.Error("Something went wrong on our side; please try other input.") from None
 
     return wrapper
+
+
+def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
+    """Held-out examples: a gallery to click, the example's number and a button (for the API)."""
+    gallery = gr.Gallery(
+        label="Click one: never seen in training",
+        columns=6,
+        height=300,
+        allow_preview=False,
+        elem_id=elem_id,
+    )
+    index = gr.Number(0, precision=0, minimum=0, label="Example number")
+    return gallery, index, gr.Button("Translate example")
+
+
+def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdown:
+    """An open accordion for the model card's metrics."""
+    with gr.Accordion(title, open=True):
+        return gr.Markdown()
 
 
 OUTPUT_DIR = Path(tempfile.gettempdir()) / "genzoo-outputs"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, user_errors
+from demos.common import example_picker, launch, metrics_panel, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -56,20 +56,11 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
         direction = gr.Radio(DIRECTIONS, value=DIRECTIONS[0], label="Direction", scale=1)
-        with gr.Accordion("Measured quality (held-out true pairs)", open=True):
-            metrics = gr.Markdown()
+        metrics = metrics_panel("Measured quality (held-out true pairs)")
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):
-                gallery = gr.Gallery(
-                    label="Click one: never seen in training",
-                    columns=6,
-                    height=300,
-                    allow_preview=False,
-                    elem_id="cyclegan-examples",
-                )
-                index = gr.Number(0, precision=0, minimum=0, label="Example number")
-                example_button = gr.Button("Translate example")
+                gallery, index, example_button = example_picker("cyclegan-examples")
             with gr.Tab("Upload"):
                 upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
                 upload_button = gr.Button("Translate upload", variant="primary")

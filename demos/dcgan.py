@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, output_file, user_errors
+from demos.common import launch, metrics_panel, output_file, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import gan as pipeline
 from genzoo.registry import bundled
@@ -53,8 +53,7 @@ def render(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        with gr.Accordion("Measured quality (held-out test split)", open=True):
-            metrics = gr.Markdown()
+        metrics = metrics_panel("Measured quality (held-out test split)")
     with gr.Tab("Samples"), gr.Row():
         with gr.Column(scale=1):
             count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, user_errors
+from demos.common import example_picker, launch, metrics_panel, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -58,20 +58,11 @@ def render(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        with gr.Accordion("Measured quality (held-out pairs)", open=True):
-            metrics = gr.Markdown()
+        metrics = metrics_panel()
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):
-                gallery = gr.Gallery(
-                    label="Click one: never seen in training",
-                    columns=6,
-                    height=300,
-                    allow_preview=False,
-                    elem_id="pix2pix-examples",
-                )
-                index = gr.Number(0, precision=0, minimum=0, label="Example number")
-                example_button = gr.Button("Translate example")
+                gallery, index, example_button = example_picker("pix2pix-examples")
             with gr.Tab("Draw"):
                 drawing = gr.Sketchpad(
                     label="Draw black lines on white", type="numpy", canvas_size=(256, 256)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, user_errors
+from demos.common import launch, metrics_panel, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as pipeline
@@ -103,8 +103,7 @@ def render(demo: gr.Blocks) -> None:
     )
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        with gr.Accordion("Measured quality (held-out test split)", open=True):
-            metrics = gr.Markdown()
+        metrics = metrics_panel("Measured quality (held-out test split)")
     with gr.Tab("Manifold"), gr.Row():
         with gr.Column(scale=1):
             n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")

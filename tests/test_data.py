@@ -158,3 +158,16 @@ def test_load_pairs_joins_on_key(emoji_folders):
     assert (pairs.a.float().mean((1, 2, 3)) > 128).all()  # mostly white
     limited = load_pairs(line, color, "test", image_size=32, limit=5)
     assert limited.keys == pairs.keys[:5] and limited.a.shape == (5, 3, 32, 32)
+
+
+def test_load_pairs_leaves_out_excluded_categories(emoji_folders):
+    line, color = emoji_folders["openmoji-line"], emoji_folders["openmoji-color"]
+    every = load_pairs(line, color, "test", image_size=16)
+    category = {row["key"]: row["category"] for row in _rows(line, "test")}
+    present = sorted({category[key] for key in every.keys})
+    left_out = present[:1]
+    kept = load_pairs(line, color, "test", image_size=16, exclude=left_out)
+    assert kept.keys == [key for key in every.keys if category[key] not in left_out]
+    assert 0 < len(kept.keys) < len(every.keys) and len(kept.a) == len(kept.keys)
+    with pytest.raises(ValueError, match="No class named"):
+        load_pairs(line, color, "test", image_size=16, exclude=["Dragons"])

@@ -129,9 +129,10 @@ def test_patch_discriminator_judges_patches_of_its_receptive_field(layers, field
 # CycleGAN
 
 
+@pytest.mark.parametrize("upsample", ["transpose", "resize"])
 @pytest.mark.parametrize(("height", "width"), [(64, 64), (32, 48), (36, 20), (8, 12)])
-def test_cyclegan_round_trip_keeps_any_size_divisible_by_four(height, width):
-    model = CycleGAN(base_channels=4, blocks=2, image_size=64).eval()
+def test_cyclegan_round_trip_keeps_any_size_divisible_by_four(height, width, upsample):
+    model = CycleGAN(base_channels=4, blocks=2, image_size=64, upsample=upsample).eval()
     x = torch.rand(2, 3, height, width) * 2 - 1
     with torch.no_grad():
         there = model.translate(x, "a_to_b")
@@ -146,6 +147,17 @@ def test_cyclegan_rejects_an_unknown_direction():
     model = CycleGAN(base_channels=4, blocks=1)
     with pytest.raises(ValueError, match="direction must be"):
         model.translate(torch.zeros(1, 3, 8, 8), "sideways")
+
+
+def test_resize_upsampling_has_no_transposed_convolutions():
+    def kinds(upsample: str) -> set[str]:
+        net = ResnetGenerator(base_channels=4, blocks=1, upsample=upsample)
+        return {type(m).__name__ for m in net.modules()}
+
+    assert "ConvTranspose2d" in kinds("transpose") and "Upsample" not in kinds("transpose")
+    assert "ConvTranspose2d" not in kinds("resize") and "Upsample" in kinds("resize")
+    with pytest.raises(ValueError, match="upsample must be"):
+        ResnetGenerator(upsample="bicubic")
 
 
 def test_resnet_generator_has_the_requested_blocks():
@@ -311,6 +323,36 @@ def test_random_flip_keeps_pairs_aligned():
     kept = [torch.equal(flipped_source[i], source[i]) for i in range(64)]
     assert all(m or k for m, k in zip(mirrored, kept, strict=True))
     assert 10 < sum(mirrored) < 54  # a random part of the batch, not all or none
+
+
+def test_diff_augment_blanks_a_square_and_lets_gradients_through():
+    torch.manual_seed(0)
+    white = torch.ones(16, 3, 32, 32, requires_grad=True)
+    out = adversarial.diff_augment(white)
+    assert out.shape == white.shape
+    # colour changes keep a flat image flat, a shift repeats its edges: only the cutout is 0
+    blanked = (out == 0).all(1).sum((1, 2))
+    assert ((blanked >= 8 * 8) & (blanked <= 15 * 15)).all()
+    others = out.masked_select(out != 0).detach()
+    assert others.min() >= 0.5 and others.max() <= 1.5
+    out.sum().backward()
+    assert white.grad.abs().sum() > 0
+
+
+def test_diff_augment_shifts_content_and_differs_per_image():
+    torch.manual_seed(1)
+    dot = torch.full((64, 1, 32, 32), -1.0)
+    dot[:, :, 16, 16] = 1.0
+    out = adversarial.diff_augment(dot).flatten(1)
+    peak = out.max(1, keepdim=True).values
+    survived = (out == peak).sum(1) == 1  # the dot, unless the blanked square covered it
+    assert survived.float().mean() > 0.5
+    brightest = out[survived].argmax(1)
+    rows, columns = brightest // 32, brightest % 32
+    moved = (rows != 16) | (columns != 16)
+    assert moved.float().mean() > 0.5  # shifted by up to 4 pixels either way
+    assert ((rows - 16).abs() <= 4).all() and ((columns - 16).abs() <= 4).all()
+    assert not torch.equal(out[0], out[1])
 
 
 def test_random_flip_disabled_changes_nothing():

@@ -9,6 +9,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from genzoo.data import PairedImages
 from genzoo.hub import load_model
 from genzoo.images import InvalidInputError
 from genzoo.models.dcgan import Generator
@@ -387,6 +388,21 @@ def test_examples_pictures_and_gallery(fixture, request):
         np.asarray(translation.example_image(model, 0, "a")),
         np.asarray(translation.example_image(model, 0, "b")),
     )
+
+
+def test_varied_examples_skip_blank_pairs_and_spread_over_the_keys():
+    count = 40
+    a = torch.full((count, 3, 8, 8), 255, dtype=torch.uint8)
+    b = a.clone()
+    a[:, :, 2:6, 2:6] = b[:, :, 1:7, 1:7] = 0  # every pair draws something...
+    blank_a, blank_b = [3, 4, 5], [10, 30]
+    a[blank_a], b[blank_b] = 255, 250  # ...but these (250 is white to the eye)
+    pairs = PairedImages(a, b, [f"{i:04x}" for i in range(count)])
+    chosen = translation.varied_examples(pairs, 7)
+    assert len(chosen) == 7 == len(set(chosen)) and chosen == sorted(chosen)
+    assert not set(chosen) & set(blank_a + blank_b)
+    assert chosen[0] < 3 and chosen[-1] > 30  # from the start to the end of the key order
+    assert len(translation.varied_examples(pairs, 100)) == count - 5
 
 
 @pytest.mark.parametrize("index", [-1, 6, 1.5])

@@ -39,6 +39,7 @@ class Settings(training.RunSettings):
     image_size: int = 64
     generator_channels: int = 64
     residual_blocks: int = 6
+    upsample: str = field(default="resize", metadata={"help": "'resize' or 'transpose'"})
     discriminator_channels: int = 64
     discriminator_layers: int = 2
     cycle_weight: float = field(default=10.0, metadata={"help": "lambda of the cycle losses"})
@@ -50,6 +51,7 @@ class Settings(training.RunSettings):
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
 
 
+UPSAMPLING_NAMES = {"resize": "resizing then convolving", "transpose": "transposed convolution"}
 PRESETS = {
     "cyclegan-emoji-flat-modern": dict(
         output_dir="checkpoints/cyclegan-emoji-flat-modern",
@@ -94,6 +96,7 @@ def build_models(settings: Settings) -> tuple[CycleGAN, list[PatchDiscriminator]
         image_size=settings.image_size,
         base_channels=settings.generator_channels,
         blocks=settings.residual_blocks,
+        upsample=settings.upsample,
         domain_a=Path(settings.domain_a).name,
         domain_b=Path(settings.domain_b).name,
     )
@@ -248,7 +251,8 @@ def save_hub_folder(
         task="image-to-image",
         summary=(
             f"A CycleGAN (Zhu et al., 2017): two ResNet generators, {name_a} → {name_b} and "
-            f"back, {parameters:,} parameters in all, at {settings.image_size} px. Trained from "
+            f"back, {parameters:,} parameters in all, at {settings.image_size} px, upsampling by "
+            f"{UPSAMPLING_NAMES[settings.upsample]}. Trained from "
             "scratch without pairs: two PatchGAN discriminators with the least-squares loss, "
             f"cycle-consistency (weight {settings.cycle_weight:g}) and identity "
             f"(weight {settings.cycle_weight * settings.identity_weight:g}) losses, and pools "

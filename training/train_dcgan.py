@@ -46,6 +46,9 @@ class Settings(training.RunSettings):
     batch_size: int = 128
     beta1: float = 0.5
     real_label: float = field(default=1.0, metadata={"help": "below 1: one-sided smoothing"})
+    augment: bool = field(
+        default=False, metadata={"help": "DiffAugment every image D sees (small datasets)"}
+    )
     eval_images: int = field(default=2000, metadata={"help": "images per set in the distance"})
 
 
@@ -57,7 +60,7 @@ PRESETS = {
         dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
         output_dir="checkpoints/dcgan-emoji", title="DCGAN, colour emoji at 64 px",
         generator_channels=32, discriminator_channels=32, epochs=20, batch_size=64,
-        real_label=0.9,
+        augment=True,
     ),
     "dcgan-fashion-mnist": dict(
         dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
@@ -142,6 +145,10 @@ def train(
     fixed_noise = torch.randn(
         64, settings.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
     )
+
+    def critic(images: torch.Tensor) -> torch.Tensor:
+        return discriminator(adversarial.diff_augment(images) if settings.augment else images)
+
     steps = training.Steps(accelerator, loader, start, total)
     for step, (batch,) in steps:
         real = batch.float() / 127.5 - 1.0
@@ -150,13 +157,13 @@ def train(
         with accelerator.autocast():
             fake = generator(noise)
             d_loss = adversarial.discriminator_loss(
-                discriminator, real, fake, gan_loss, settings.real_label
+                critic, real, fake, gan_loss, settings.real_label
             )
         d_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(d_loss)
         d_optimizer.step()
         with adversarial.frozen(discriminator), accelerator.autocast():
-            g_loss = gan_loss(discriminator(fake), True)
+            g_loss = gan_loss(critic(fake), True)
         g_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(g_loss)
         g_optimizer.step()

@@ -41,6 +41,9 @@ class Settings(training.RunSettings):
     max_channels: int = 512
     discriminator_channels: int = 64
     discriminator_layers: int = 2
+    exclude_categories: list[str] = field(
+        default_factory=list, metadata={"help": "emoji categories left out of every split"}
+    )
     l1_weight: float = field(default=100.0, metadata={"help": "lambda of the L1 term"})
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of pairs"})
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
@@ -81,7 +84,12 @@ def main(argv: list[str] | None = None) -> None:
 def load_data(settings: Settings) -> tuple[PairedImages, PairedImages]:
     def pairs(split: str, limit: int) -> PairedImages:
         return load_pairs(
-            settings.source, settings.target, split, settings.image_size, limit=limit or None
+            settings.source,
+            settings.target,
+            split,
+            settings.image_size,
+            limit=limit or None,
+            exclude=settings.exclude_categories,
         )
 
     return pairs("train", settings.train_limit), pairs("test", settings.test_limit)

@@ -9,6 +9,7 @@ dataset id; both go through `datasets.load_dataset`. Folders with a `key` column
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,13 +164,20 @@ def load_pairs(
     image_size: int,
     channels: int = 3,
     limit: int | None = None,
+    exclude: Sequence[str] = (),
 ) -> PairedImages:
-    """The images of one split present in both sources, joined on their `key`, in key order."""
+    """The images of one split present in both sources, joined on their `key`, in key order,
+    leaving out those whose class (in `a`) is named in `exclude`."""
     a = load_split(source_a, split, image_size, channels)
     b = load_split(source_b, split, image_size, channels)
     if not (a.keys and b.keys):
         raise ValueError(f"Pairing needs a `key` column in both {source_a} and {source_b}.")
-    keys = sorted(set(a.keys) & set(b.keys))[:limit]
+    unknown = set(exclude) - set(a.class_names)
+    if unknown:
+        raise ValueError(f"No class named {sorted(unknown)} in {source_a}: {a.class_names}")
+    excluded = {a.class_names.index(name) for name in exclude}
+    kept = {key for key, label in zip(a.keys, a.labels.tolist()) if label not in excluded}
+    keys = sorted(kept & set(b.keys))[:limit]
     rows_a, rows_b = ({key: i for i, key in enumerate(s.keys)} for s in (a, b))
     return PairedImages(
         a.images[[rows_a[key] for key in keys]], b.images[[rows_b[key] for key in keys]], keys

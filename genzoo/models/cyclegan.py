@@ -2,8 +2,11 @@
 
 Each generator is Johnson et al.'s: a 7x7 stem, two stride-2 convolutions down, residual blocks,
 two transposed convolutions up and a 7x7 tanh head, reflection padding and instance norm. It is
-fully convolutional, so it translates any size divisible by 4. The two PatchGAN discriminators
-(`genzoo.models.pix2pix.PatchDiscriminator`) stay in the training run.
+fully convolutional, so it translates any size divisible by 4. `upsample="resize"` swaps each
+transposed convolution for nearest-neighbour resizing and a 3x3 convolution (Odena et al., 2016,
+"Deconvolution and checkerboard artifacts"), which keeps the outputs free of checkerboards.
+The two PatchGAN discriminators (`genzoo.models.pix2pix.PatchDiscriminator`) stay in the
+training run.
 """
 
 from __future__ import annotations
@@ -32,11 +35,36 @@ class ResidualBlock(nn.Module):
         return x + self.body(x)
 
 
+UPSAMPLING = ("transpose", "resize")
+
+
+def _upsampling(inputs: int, outputs: int, kind: str) -> nn.Module:
+    """Twice the height and width: a transposed convolution, or resizing then a convolution."""
+    if kind == "transpose":
+        return nn.ConvTranspose2d(
+            inputs, outputs, 3, stride=2, padding=1, output_padding=1, bias=False
+        )
+    return nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.ReflectionPad2d(1),
+        nn.Conv2d(inputs, outputs, 3, bias=False),
+    )
+
+
 class ResnetGenerator(nn.Module):
     """Images (B, channels, H, W) in [-1, 1] -> translated images of the same shape."""
 
-    def __init__(self, *, channels: int = 3, base_channels: int = 64, blocks: int = 6):
+    def __init__(
+        self,
+        *,
+        channels: int = 3,
+        base_channels: int = 64,
+        blocks: int = 6,
+        upsample: str = "transpose",
+    ):
         super().__init__()
+        if upsample not in UPSAMPLING:
+            raise ValueError(f"upsample must be one of {UPSAMPLING}; got {upsample!r}")
         width = base_channels
         layers = [
             nn.ReflectionPad2d(3),
@@ -54,9 +82,7 @@ class ResnetGenerator(nn.Module):
         layers += [ResidualBlock(width) for _ in range(blocks)]
         for _ in range(2):
             layers += [
-                nn.ConvTranspose2d(
-                    width, width // 2, 3, stride=2, padding=1, output_padding=1, bias=False
-                ),
+                _upsampling(width, width // 2, upsample),
                 nn.InstanceNorm2d(width // 2),
                 nn.ReLU(True),
             ]
@@ -86,14 +112,19 @@ class CycleGAN(
         channels: int = 3,
         base_channels: int = 64,
         blocks: int = 6,
+        upsample: str = "transpose",
         domain_a: str = "A",
         domain_b: str = "B",
     ):
         super().__init__()
         self.image_size, self.channels = image_size, channels
         self.domain_a, self.domain_b = domain_a, domain_b
-        self.a_to_b = ResnetGenerator(channels=channels, base_channels=base_channels, blocks=blocks)
-        self.b_to_a = ResnetGenerator(channels=channels, base_channels=base_channels, blocks=blocks)
+        self.a_to_b, self.b_to_a = (
+            ResnetGenerator(
+                channels=channels, base_channels=base_channels, blocks=blocks, upsample=upsample
+            )
+            for _ in "ab"
+        )
 
     @property
     def device(self) -> torch.device:

@@ -39,11 +39,27 @@ WHITE = 255
 DIRECTIONS = {"A→B": "a_to_b", "B→A": "b_to_a"}
 
 
+MIN_INK = 0.05  # the share of pixels an example must draw on, on each side
+
+
 def save_examples(folder: str | Path, pairs, count: int) -> None:
-    """Ship the first `count` held-out pairs (uint8 a, b and their keys) with a model."""
-    tensors = {"a": pairs.a[:count].contiguous(), "b": pairs.b[:count].contiguous()}
-    keys = json.dumps(list(pairs.keys[:count]))
+    """Ship `count` varied held-out pairs (uint8 a, b and their keys) with a model."""
+    chosen = varied_examples(pairs, count)
+    tensors = {"a": pairs.a[chosen].contiguous(), "b": pairs.b[chosen].contiguous()}
+    keys = json.dumps([pairs.keys[i] for i in chosen])
     save_file(tensors, Path(folder) / EXAMPLES_FILE, metadata={"keys": keys})
+
+
+def varied_examples(pairs, count: int) -> list[int]:
+    """Indices of `count` pairs spread evenly over the key order, so across the Unicode blocks
+    (symbols, animals, food, objects...), leaving out pairs where either side is nearly blank."""
+
+    def ink(images: torch.Tensor) -> torch.Tensor:
+        return ((WHITE - images.float()).abs().amax(1) > 32).float().mean((1, 2))
+
+    drawn = torch.nonzero((ink(pairs.a) >= MIN_INK) & (ink(pairs.b) >= MIN_INK)).flatten()
+    count = min(count, len(drawn))
+    return [int(drawn[j * len(drawn) // count]) for j in range(count)]
 
 
 @dataclass(frozen=True)
