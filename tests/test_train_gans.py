@@ -13,13 +13,13 @@ from huggingface_hub import ModelCard
 from PIL import Image
 from safetensors.torch import load_file
 
-from genzoo.data import load_pairs
+from genzoo.data import PairedImages, load_pairs
 from genzoo.evaluation import FRECHET_KEY, IDENTITY_BASELINE, REAL_FLOOR, l1, psnr
 from genzoo.hub import card_metrics
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator
-from genzoo.pipelines.translation import translate_batches
+from genzoo.pipelines.translation import translate_batches, varied_examples
 from genzoo.training import parse_settings
 from tests.conftest import REPO
 from tests.hub_server import HubServer
@@ -162,12 +162,16 @@ def test_cyclegan_card_scores_both_directions(tiny_cyclegan):
     assert metrics["a_to_b_l1"]["reference"] == pytest.approx(l1(a, b), abs=1e-4)
 
 
-def test_examples_are_the_first_held_out_pairs(tiny_pix2pix):
+def test_examples_are_varied_held_out_pairs(tiny_pix2pix):
     examples = load_file(tiny_pix2pix.out / "examples.safetensors")
     inputs, targets = _held_out(tiny_pix2pix, "--source", "--target")
-    assert examples["a"].dtype == torch.uint8 and len(examples["a"]) == 6
-    assert torch.equal(examples["a"].float() / 255, inputs[:6])
-    assert torch.equal(examples["b"].float() / 255, targets[:6])
+    pairs = PairedImages(
+        (inputs * 255).round().to(torch.uint8), (targets * 255).round().to(torch.uint8), []
+    )
+    chosen = varied_examples(pairs, 6)
+    assert examples["a"].dtype == torch.uint8 and len(examples["a"]) == len(chosen) >= 4
+    assert torch.equal(examples["a"].float() / 255, inputs[chosen])
+    assert torch.equal(examples["b"].float() / 255, targets[chosen])
 
 
 def _grid_size(tiles_across: int, tiles_down: int, side: int) -> tuple[int, int]:
@@ -215,10 +219,11 @@ def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("module", "preset", "expected"),
     [
-        (train_dcgan, "dcgan-emoji", {"image_size": 64, "channels": 3, "generator_channels": 32}),
+        (train_dcgan, "dcgan-emoji", {"image_size": 64, "channels": 3, "augment": True}),
         (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 5}),
-        (train_pix2pix, "pix2pix-emoji-line-to-color", {"max_channels": 256, "epochs": 25}),
-        (train_cyclegan, "cyclegan-emoji-flat-modern", {"generator_channels": 16, "batch_size": 8}),
+        (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
+        (train_cyclegan, "cyclegan-emoji-flat-modern", {"upsample": "transpose", "epochs": 6}),
+        (train_cyclegan, "cyclegan-emoji-flat-high-contrast", {"upsample": "resize"}),
     ],
 )
 def test_presets_set_the_bundled_settings(module, preset, expected):

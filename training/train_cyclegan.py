@@ -24,7 +24,7 @@ from genzoo.evaluation import Metric, evaluate_translation
 from genzoo.images import make_grid
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import PatchDiscriminator
-from genzoo.pipelines.translation import save_examples, translate_batches
+from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
 from genzoo.system import describe_hardware
 
 
@@ -53,11 +53,19 @@ class Settings(training.RunSettings):
 
 UPSAMPLING_NAMES = {"resize": "resizing then convolving", "transpose": "transposed convolution"}
 PRESETS = {
+    "cyclegan-emoji-flat-high-contrast": dict(
+        domain_b="data/emoji-fluent-high-contrast",
+        dataset_name="fluent emoji, flat <-> high contrast",
+        output_dir="checkpoints/cyclegan-emoji-flat-high-contrast",
+        title="CycleGAN, Fluent emoji flat colour <-> high-contrast black and white, 64 px",
+        generator_channels=16, discriminator_channels=32, epochs=12, batch_size=8,
+        sample_every=250,
+    ),
     "cyclegan-emoji-flat-modern": dict(
         output_dir="checkpoints/cyclegan-emoji-flat-modern",
         title="CycleGAN, Fluent emoji flat <-> modern 3-D, 64 px",
         generator_channels=16, discriminator_channels=32, epochs=6, batch_size=8,
-        sample_every=250,
+        sample_every=250, upsample="transpose",
     ),
 }  # fmt: skip
 
@@ -149,7 +157,8 @@ def train(
         adversarial.ImagePool(settings.pool_size, 2),
     )
     draw = torch.Generator().manual_seed(settings.seed + start)
-    fixed = to_model(test_pairs.a[:8]), to_model(test_pairs.b[:8])
+    shown = varied_examples(test_pairs, 8)
+    fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
     cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight
     steps = training.Steps(accelerator, loader, start, total)
     for step, (index_a,) in steps:
@@ -242,8 +251,9 @@ def save_hub_folder(
     b_metrics, b_a = direction_metrics(model, "b_to_a", b, a, f"{name_b} → {name_a}")
     metrics = a_metrics + b_metrics
     save_examples(folder, test_pairs, settings.examples)
-    rows = torch.stack([a[:8], a_b[:8], b[:8], b_a[:8]], 1).flatten(0, 1)
-    make_grid(rows, rows=8, padding=1).save(folder / "translations.png")
+    shown = varied_examples(test_pairs, 8)
+    rows = torch.stack([a[shown], a_b[shown], b[shown], b_a[shown]], 1).flatten(0, 1)
+    make_grid(rows, rows=len(shown), padding=1).save(folder / "translations.png")
     parameters = sum(p.numel() for p in model.parameters())
     facts = CardFacts(
         title=settings.title,

@@ -59,8 +59,8 @@ PRESETS = {
         dataset_name="emoji (Noto, Twemoji, Fluent flat)",
         dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
         output_dir="checkpoints/dcgan-emoji", title="DCGAN, colour emoji at 64 px",
-        generator_channels=32, discriminator_channels=32, epochs=20, batch_size=64,
-        augment=True,
+        generator_channels=32, discriminator_channels=32, epochs=40, batch_size=64,
+        augment=True, sample_every=250,
     ),
     "dcgan-fashion-mnist": dict(
         dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
@@ -226,6 +226,12 @@ def save_hub_folder(
             f"{settings.latent_dim}-D standard normal code to a {settings.image_size}x"
             f"{settings.image_size} image, trained from scratch on {settings.dataset_name}. "
             "Only the generator is published; the discriminator stays in the training run."
+            + (
+                " The discriminator saw every image, real or generated, through differentiable "
+                "augmentation (DiffAugment: colour, translation, cutout; Zhao et al., 2020)."
+                if settings.augment
+                else ""
+            )
         ),
         dataset_name=settings.dataset_name or Path(settings.dataset[0]).name,
         dataset_source=", ".join(settings.dataset),
