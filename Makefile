@@ -47,6 +47,7 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 	$(BIN)/python training/train_dcgan.py --preset dcgan-fashion-mnist
 	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
+	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-modern
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table

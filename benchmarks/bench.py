@@ -112,6 +112,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument(
+        "--family", action="append", choices=list(ACTIONS), help="only these (default: all)"
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -120,6 +123,8 @@ def main() -> None:
     print("| model | action | median ms |")
     print("|---|---|---:|")
     for family, actions in ACTIONS.items():
+        if args.family and family not in args.family:
+            continue
         for entry in bundled(family):
             for name, action in actions(entry.name).items():
                 before = clear_caches if name.startswith("load") else None

@@ -61,6 +61,11 @@ BUNDLED = {
         Bundled("dcgan-fashion-mnist", "dcgan", "DCGAN, Fashion-MNIST, 32 px"),
         Bundled("dcgan-emoji", "dcgan", "DCGAN, colour emoji, 64 px"),
         Bundled("pix2pix-emoji-line-to-color", "pix2pix", "pix2pix, emoji line art to colour"),
+        Bundled(
+            "cyclegan-emoji-flat-high-contrast",
+            "cyclegan",
+            "CycleGAN, flat colour and high-contrast emoji",
+        ),
         Bundled("cyclegan-emoji-flat-modern", "cyclegan", "CycleGAN, flat and 3-D emoji"),
     ]
 }
