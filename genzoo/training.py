@@ -25,6 +25,8 @@ from PIL import Image
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
+from genzoo.cards import CardFacts, write_model_card
+
 Settings = TypeVar("Settings")
 
 
@@ -196,6 +198,16 @@ def save_settings(folder: str | Path, settings) -> None:
     (Path(folder) / "training_config.json").write_text(
         json.dumps(settings_dict(settings), indent=2)
     )
+
+
+def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
+    """The last of every training script: the model card, the settings, and the metrics on the
+    console."""
+    write_model_card(folder, facts)
+    save_settings(folder, settings)
+    for metric in facts.metrics:
+        reference = "" if metric.reference is None else f" (reference {metric.reference:.4f})"
+        print(f"{metric.name}: {metric.value:.4f}{reference}")
 
 
 def push_if_asked(settings: RunSettings) -> None:

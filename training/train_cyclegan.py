@@ -18,7 +18,7 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts, write_model_card
+from genzoo.cards import CardFacts
 from genzoo.data import PairedImages, load_pairs, load_split
 from genzoo.evaluation import Metric, evaluate_translation
 from genzoo.images import make_grid
@@ -287,10 +287,7 @@ def save_hub_folder(
         ],
         training_settings=training.settings_dict(settings),
     )
-    write_model_card(folder, facts)
-    training.save_settings(folder, settings)
-    for metric in metrics:
-        print(f"{metric.name}: {metric.value:.4f} (reference {metric.reference})")
+    training.finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ See `Settings` for every option (`--help` lists them).
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm.auto import tqdm
 
 from genzoo import training
-from genzoo.cards import CardFacts, write_model_card
+from genzoo.cards import CardFacts
 from genzoo.data import ImageTensors, load_split
 from genzoo.evaluation import evaluate_vae
 from genzoo.hub import publish
@@ -259,12 +258,7 @@ def save_hub_folder(
         images=images,
         training_settings=training.settings_dict(settings),
     )
-    write_model_card(folder, facts)
-    (folder / "training_config.json").write_text(
-        json.dumps(training.settings_dict(settings), indent=2)
-    )
-    for metric in metrics:
-        print(f"{metric.name}: {metric.value:.4f}")
+    training.finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":
