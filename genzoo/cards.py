@@ -39,6 +39,7 @@ class CardFacts:
     images: dict[str, str] = field(default_factory=dict)  # caption -> file in the folder
     notes: list[str] = field(default_factory=list)
     training_settings: dict = field(default_factory=dict)
+    usage: str = ""  # a Python snippet that loads the model; genzoo's `load_model` by default
 
 
 def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
@@ -130,13 +131,18 @@ on its held-out test split.
 ## Use
 
 ```python
-from genzoo.hub import load_model
-
-model = load_model("path/or/repo-id", family="{facts.family}")
+{facts.usage or _genzoo_usage(facts.family)}
 ```
 
 Trained from scratch with genzoo. Weights are safetensors.
 """
+
+
+def _genzoo_usage(family: str) -> str:
+    return (
+        "from genzoo.hub import load_model\n\n"
+        f'model = load_model("path/or/repo-id", family="{family}")'
+    )
 
 
 def metrics_markdown(ref: str) -> str:

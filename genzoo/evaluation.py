@@ -156,10 +156,14 @@ def evaluate_samples(
 
 
 def evaluate_translation(
-    outputs: torch.Tensor, targets: torch.Tensor, inputs: torch.Tensor
+    outputs: torch.Tensor,
+    targets: torch.Tensor,
+    inputs: torch.Tensor,
+    baseline: str = IDENTITY_BASELINE,
 ) -> list[Metric]:
     """Paired metrics of translated `outputs` against their `targets`, and the Fréchet distance
-    between the two sets, each beside its identity baseline (`inputs` against `targets`).
+    between the two sets, each beside its baseline: by default the identity (`inputs` against
+    `targets`); name another (say, a cheaper reconstruction) in `baseline`.
 
     All (N, C, H, W) in [0, 1], row i of each the same example; a single-channel tensor is
     compared with a three-channel one as grey repeated to RGB. For unpaired test sets (CycleGAN on
@@ -177,7 +181,7 @@ def evaluate_translation(
             measure(outputs, targets),
             lower_is_better,
             reference=measure(inputs, targets),
-            reference_name=IDENTITY_BASELINE,
+            reference_name=baseline,
         )
         for key, name, measure, lower_is_better in paired
     ]
@@ -187,7 +191,7 @@ def evaluate_translation(
         FRECHET_NAME,
         frechet_distance(image_features(outputs), target_features),
         reference=frechet_distance(image_features(inputs), target_features),
-        reference_name=IDENTITY_BASELINE,
+        reference_name=baseline,
     )
     return [*metrics, fd]
 

@@ -105,13 +105,15 @@ def build(name: str, out_dir: str | Path, limit: int | None = None, **options) -
 class ImageTensors:
     """A split held in memory: uint8 images (N, C, H, W), labels (N,) and the class names.
 
-    `keys` name each image where the folder has a `key` column (the emoji), else it is empty.
+    `keys` name each image where the folder has a `key` column (the emoji), else it is empty;
+    `rows` hold each image's other metadata columns (name, keywords, style, ...), if any.
     """
 
     images: torch.Tensor
     labels: torch.Tensor
     class_names: list[str]
     keys: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
 
     def floats(self) -> torch.Tensor:
         return self.images.float() / 255.0
@@ -145,7 +147,9 @@ def load_split(
         feature = dataset.features[label_column]
         class_names = list(feature.names) if isinstance(feature, datasets.ClassLabel) else []
     keys = list(dataset["key"]) if "key" in dataset.column_names else []
-    return ImageTensors(images, labels, class_names, keys)
+    metadata = [c for c in dataset.column_names if c not in (image_column, label_column)]
+    rows = dataset.select_columns(metadata).to_list() if metadata else []
+    return ImageTensors(images, labels, class_names, keys, rows)
 
 
 @dataclass

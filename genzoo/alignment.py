@@ -1,0 +1,234 @@
+"""Text-to-image metrics: does a generated image show what its caption says, and does it look real?
+
+Alignment is measured by retrieval. For each held-out emoji one caption is rendered; a judge
+then ranks all the held-out emoji by how well the image shows each, and the caption's own emoji
+should come first (top-1) or near it (top-5). Chance is 1 in the number of emoji.
+
+The judge is independent of the diffusion model: a linear probe on EfficientNet-Lite0 (ImageNet)
+features that tells the held-out emoji apart, trained on their real images. To keep it honest it
+is trained leave-one-style-out: an image in style S is judged by the probe that never saw style S.
+Real images judged the same way give the ceiling. Realism is the Fréchet distance of the generated
+images to the held-out ones, beside the real-vs-real floor (`genzoo.evaluation`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+
+from genzoo.data.captions import CaptionedImages
+from genzoo.evaluation import (
+    FRECHET_KEY,
+    FRECHET_NAME,
+    REAL_FLOOR,
+    Metric,
+    frechet_distance,
+    image_features,
+)
+
+REAL_CEILING = "real held-out images (ceiling)"
+
+
+def train_probe(
+    features: torch.Tensor, labels: torch.Tensor, classes: int, *, steps: int = 200
+) -> torch.Tensor:
+    """A multinomial logistic regression on standardised features, fitted by L-BFGS with a
+    little weight decay: returns (weights (D+1, classes)) for `probe_logits`."""
+    x = _with_bias(features)
+    weights = torch.zeros(x.shape[1], classes, dtype=x.dtype, requires_grad=True)
+    optimizer = torch.optim.LBFGS([weights], max_iter=steps, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimizer.zero_grad()
+        loss = F.cross_entropy(x @ weights, labels) + 1e-4 * weights.square().sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(closure)
+    return weights.detach()
+
+
+def probe_logits(weights: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+    return _with_bias(features) @ weights
+
+
+def _with_bias(features: torch.Tensor) -> torch.Tensor:
+    x = features.double()
+    x = (x - x.mean(1, keepdim=True)) / x.std(1, keepdim=True).clamp_min(1e-6)
+    return torch.cat([x, torch.ones(len(x), 1, dtype=x.dtype)], 1)
+
+
+@dataclass
+class Judge:
+    """Leave-one-style-out probes over the emoji of a held-out set (see the module docstring)."""
+
+    keys: list[str]  # the emoji it tells apart, in class order
+    probes: dict[str, torch.Tensor]  # style -> probe trained on every other style
+
+    @classmethod
+    def fit(cls, held_out: CaptionedImages, features: torch.Tensor | None = None) -> Judge:
+        features = image_features(held_out.floats()) if features is None else features
+        keys = sorted(set(held_out.keys))
+        labels = torch.tensor([keys.index(k) for k in held_out.keys])
+        styles = torch.tensor([sorted(set(held_out.styles)).index(s) for s in held_out.styles])
+        probes = {}
+        for number, style in enumerate(sorted(set(held_out.styles))):
+            others = styles != number
+            probes[style] = train_probe(features[others], labels[others], len(keys))
+        return cls(keys, probes)
+
+    def ranks(self, features: torch.Tensor, keys: Sequence[str], styles: Sequence[str]):
+        """The rank (0 = first) of each image's own emoji among all the judge's emoji."""
+        ranks = []
+        for feature, key, style in zip(features, keys, styles, strict=True):
+            logits = probe_logits(self.probes[style], feature[None])[0]
+            ranks.append(int((logits > logits[self.keys.index(key)]).sum()))
+        return torch.tensor(ranks)
+
+
+def top_k(ranks: torch.Tensor, k: int) -> float:
+    return float((ranks < k).double().mean())
+
+
+def one_caption_per_emoji(held_out: CaptionedImages, count: int) -> list[int]:
+    """Up to `count` images of distinct emoji, their styles taken in turn: the rendered set."""
+    styles = sorted(set(held_out.styles))
+    first_of = {}
+    for i, (key, style) in enumerate(zip(held_out.keys, held_out.styles, strict=True)):
+        first_of.setdefault((key, style), i)
+    chosen = []
+    for n, key in enumerate(sorted(set(held_out.keys))):
+        for shift in range(len(styles)):
+            style = styles[(n + shift) % len(styles)]
+            if (key, style) in first_of:
+                chosen.append(first_of[(key, style)])
+                break
+    return chosen[:count]
+
+
+@dataclass
+class Row:
+    guidance: float
+    steps: int
+    distance: float
+    top1: float
+    top5: float
+
+
+@dataclass
+class AlignmentTable:
+    """Fréchet distance and retrieval alignment per (guidance, steps), beside floor and ceiling."""
+
+    rows: list[Row]
+    floor: float
+    ceiling_top1: float
+    ceiling_top5: float
+    emoji: int
+    images: int
+    headline_guidance: float = 5.0
+    headline_steps: int = field(default=0)
+
+    def headline(self) -> list[Metric]:
+        """The model-index metrics: those of the headline setting (default guidance, most steps)."""
+        steps = self.headline_steps or max(r.steps for r in self.rows)
+        row = min(
+            (r for r in self.rows if r.steps == steps),
+            key=lambda r: abs(r.guidance - self.headline_guidance),
+        )
+        at = f" (guidance {row.guidance:g}, {row.steps} steps)"
+        return [
+            Metric(FRECHET_KEY, FRECHET_NAME + at, row.distance, True, self.floor, REAL_FLOOR),
+            Metric(
+                "alignment_top1",
+                f"text alignment, top-1 retrieval among {self.emoji} held-out emoji" + at,
+                row.top1,
+                False,
+                self.ceiling_top1,
+                REAL_CEILING,
+            ),
+            Metric(
+                "alignment_top5",
+                f"text alignment, top-5 retrieval among {self.emoji} held-out emoji" + at,
+                row.top5,
+                False,
+                self.ceiling_top5,
+                REAL_CEILING,
+            ),
+        ]
+
+    def markdown(self) -> str:
+        lines = [
+            f"Guidance and steps, on {self.images} held-out captions of {self.emoji} emoji never "
+            f"seen in training (chance top-1: {1 / self.emoji:.3f}):",
+            "",
+            "| guidance | steps | Fréchet distance (lower) | top-1 (higher) | top-5 (higher) |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {r.guidance:g} | {r.steps} | {r.distance:.1f} | {r.top1:.3f} | {r.top5:.3f} |"
+                for r in self.rows
+            ),
+            f"| real images | | {self.floor:.1f} (floor) | {self.ceiling_top1:.3f} (ceiling) "
+            f"| {self.ceiling_top5:.3f} |",
+        ]
+        return "\n".join(lines)
+
+
+@torch.no_grad()
+def generate(pipeline, prompts: list[str], guidance: float, steps: int, seed: int, batch: int = 50):
+    """Images in [0, 1] for `prompts`, in batches, with one seeded generator for the whole run."""
+    generator = torch.Generator().manual_seed(seed)
+    images = []
+    for start in range(0, len(prompts), batch):
+        out = pipeline(
+            prompts[start : start + batch],
+            guidance_scale=guidance,
+            num_inference_steps=steps,
+            generator=generator,
+            output_type="pt",
+        ).images
+        images.append(out.float().cpu())
+    return torch.cat(images)
+
+
+def evaluate_text_to_image(
+    pipeline,
+    held_out: CaptionedImages,
+    train_set: CaptionedImages,
+    *,
+    count: int = 250,
+    guidance_scales: Sequence[float] = (1.0, 3.0, 5.0, 7.5, 10.0),
+    step_counts: Sequence[int] = (10, 25),
+    seed: int = 0,
+) -> AlignmentTable:
+    """Render one caption per held-out emoji (up to `count`) at each guidance scale and step
+    count, and measure the table (see the module docstring)."""
+    real_features = image_features(held_out.floats())
+    judge = Judge.fit(held_out, real_features)
+    chosen = one_caption_per_emoji(held_out, count)
+    keys = [held_out.keys[i] for i in chosen]
+    styles = [held_out.styles[i] for i in chosen]
+    prompts = [held_out.captions[i][0] for i in chosen]
+    ceiling = judge.ranks(real_features[chosen], keys, styles)
+    every = torch.linspace(0, len(train_set) - 1, len(chosen)).long()
+    floor = frechet_distance(image_features(train_set.floats()[every]), real_features)
+    rows = []
+    for steps in step_counts:
+        for guidance in guidance_scales:
+            images = generate(pipeline, prompts, guidance, steps, seed)
+            features = image_features(images)
+            ranks = judge.ranks(features, keys, styles)
+            rows.append(
+                Row(
+                    guidance,
+                    steps,
+                    frechet_distance(features, real_features),
+                    top_k(ranks, 1),
+                    top_k(ranks, 5),
+                )
+            )
+    return AlignmentTable(
+        rows, floor, top_k(ceiling, 1), top_k(ceiling, 5), len(judge.keys), len(chosen)
+    )

@@ -1,0 +1,342 @@
+"""Train the text-to-image model: a latent diffusion UNet over the trained autoencoder's latents of
+captioned emoji, conditioned on the frozen MiniLM, and write a stock `StableDiffusionPipeline`.
+
+    python training/train_autoencoder.py --preset autoencoder-emoji      # first, once
+    python training/train_text_to_image.py --preset text-to-image-emoji
+
+The DDPM objective (predict the noise, or v), with min-SNR weighting (Hang et al., 2023) for
+faster convergence, captions dropped to "" a tenth of the time so that one network learns the
+conditional and the unconditional model that classifier-free guidance combines, and an
+exponential moving average of the weights, which is what gets saved. Latents are encoded once up
+front; each step samples from their posterior. See `Settings` (`--help` lists them).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from diffusers import AutoencoderKL, DDPMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+from diffusers.training_utils import EMAModel, compute_snr
+from torch.utils.data import DataLoader, TensorDataset
+
+from genzoo import training
+from genzoo.alignment import evaluate_text_to_image
+from genzoo.cards import CardFacts
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned
+from genzoo.hub import card_metrics
+from genzoo.images import make_grid
+from genzoo.models import latent_diffusion
+from genzoo.system import describe_hardware
+
+
+@dataclass
+class Settings(training.RunSettings):
+    """Training settings for the text-to-image UNet; every one is a command-line option."""
+
+    sources: list[str] = field(
+        default_factory=lambda: list(COLOUR_STYLES), metadata={"help": "emoji image folders"}
+    )
+    dataset_name: str = "emoji, five colour styles, captioned"
+    autoencoder: str = field(
+        default="runs/autoencoder-emoji/hub", metadata={"help": "train_autoencoder.py's folder"}
+    )
+    image_size: int = 64
+    channels: list[int] = field(default_factory=lambda: [64, 128, 128])
+    attention: list[bool] = field(default_factory=lambda: [False, True, True])
+    layers_per_block: int = 1
+    heads: int = 4
+    prediction_type: str = field(default="epsilon", metadata={"help": "epsilon or v_prediction"})
+    caption_dropout: float = field(default=0.1, metadata={"help": "share of empty captions"})
+    snr_gamma: float = field(default=5.0, metadata={"help": "min-SNR weighting (0: off)"})
+    ema_decay: float = 0.999
+    validation_prompts: list[str] = field(
+        default_factory=lambda: [
+            "a grinning face, flat icon",
+            "a red apple, Noto emoji",
+            "a 3-D emoji of a cat face",
+            "a blue car, Twemoji",
+            "a flat icon of a sun",
+            "a heart, OpenMoji colour emoji",
+            "a green tree, 3-D emoji",
+            "a pizza, flat icon",
+        ]
+    )
+    validation_guidance: float = 5.0
+    eval_count: int = field(default=500, metadata={"help": "held-out captions for the metrics"})
+    eval_guidance: list[float] = field(default_factory=lambda: [1.0, 3.0, 5.0, 7.5, 10.0])
+    eval_steps: list[int] = field(default_factory=lambda: [10, 25])
+
+
+PRESETS = {
+    "text-to-image-emoji": dict(
+        output_dir="checkpoints/text-to-image-emoji",
+        title="Text-to-image latent diffusion, emoji, 64 px", epochs=40, batch_size=32,
+        learning_rate=3e-4, sample_every=1000, checkpoint_every=500,
+    ),
+}  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = training.parse_settings(Settings, PRESETS, argv)
+    command = training.command_line(__file__, argv)
+    accelerator = training.make_accelerator(
+        settings.run_path, settings.mixed_precision, settings.seed
+    )
+    train_set, test_set = load_data(settings)
+    vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
+    latents = encode_latents(vae, train_set.images)
+    unet = build_unet(settings, vae)
+    started = time.perf_counter()
+    ema = train(settings, unet, vae, latents, train_set, accelerator)
+    if accelerator.is_main_process:
+        wall_time = time.perf_counter() - started
+        ema.copy_to(unet.parameters())
+        pipeline = latent_diffusion.assemble_pipeline(
+            vae, unet.float().eval(), settings.prediction_type
+        )
+        save_hub_folder(settings, pipeline, test_set, train_set, wall_time, command)
+        training.push_if_asked(settings)
+    accelerator.end_training()
+
+
+def load_data(settings: Settings) -> tuple[CaptionedImages, CaptionedImages]:
+    def split(name: str, limit: int) -> CaptionedImages:
+        return load_captioned(settings.sources, name, settings.image_size, limit=limit or None)
+
+    return split("train", settings.train_limit), split("test", settings.test_limit)
+
+
+@torch.no_grad()
+def encode_latents(vae: AutoencoderKL, images: torch.Tensor) -> torch.Tensor:
+    """Each image's latent posterior, once: (N, 2 x latent channels, h, w) of mean and log-var."""
+    moments = [
+        vae.encode(batch.float() / 127.5 - 1).latent_dist.parameters for batch in images.split(64)
+    ]
+    return torch.cat(moments)
+
+
+def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
+    return latent_diffusion.denoiser(
+        latent_size=settings.image_size // 2 ** (len(vae.config.block_out_channels) - 1),
+        latent_channels=vae.config.latent_channels,
+        channels=tuple(settings.channels),
+        attention=tuple(settings.attention),
+        layers_per_block=settings.layers_per_block,
+        heads=settings.heads,
+    )
+
+
+def train(
+    settings: Settings,
+    unet: UNet2DConditionModel,
+    vae: AutoencoderKL,
+    moments: torch.Tensor,
+    train_set: CaptionedImages,
+    accelerator,
+) -> EMAModel:
+    """The loop: noise a latent to a random timestep, predict the noise (or v) from the noisy
+    latent and the caption's encoding, and step the EMA."""
+    text_encoder, tokenizer = latent_diffusion.text_encoder(), latent_diffusion.tokenizer()
+    noise_scheduler = DDPMScheduler.from_config(
+        latent_diffusion.scheduler(settings.prediction_type).config
+    )
+    loader = DataLoader(
+        TensorDataset(torch.arange(len(moments))),
+        settings.batch_size,
+        shuffle=True,
+        drop_last=True,
+    )
+    optimizer = torch.optim.AdamW(unet.parameters(), settings.learning_rate, weight_decay=1e-2)
+    unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
+    text_encoder.to(accelerator.device)
+    ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
+    ema.to(accelerator.device)
+    accelerator.register_for_checkpointing(ema)
+    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
+    checkpoints = training.Checkpoints(accelerator, settings.run_path)
+    start = checkpoints.resume() if settings.resume else 0
+    training.start_logging(accelerator, "text_to_image", settings)
+    draw = random.Random(settings.seed + start)
+    scale = vae.config.scaling_factor
+    losses = []
+    steps = training.Steps(accelerator, loader, start, total)
+    for step, (index,) in steps:
+        index = index.cpu()
+        mean, logvar = moments[index].chunk(2, dim=1)
+        latents = (mean + (0.5 * logvar).exp() * torch.randn_like(mean)) * scale
+        latents = latents.to(accelerator.device)
+        prompts = [
+            "" if draw.random() < settings.caption_dropout else draw.choice(train_set.captions[i])
+            for i in index.tolist()
+        ]
+        context = encode_prompts(text_encoder, tokenizer, prompts, accelerator.device)
+        noise = torch.randn_like(latents)
+        timesteps = torch.randint(
+            0, noise_scheduler.config.num_train_timesteps, (len(latents),), device=latents.device
+        )
+        noisy = noise_scheduler.add_noise(latents, noise, timesteps)
+        target = (
+            noise
+            if settings.prediction_type == "epsilon"
+            else noise_scheduler.get_velocity(latents, noise, timesteps)
+        )
+        unet.train()
+        with accelerator.autocast():
+            prediction = unet(noisy, timesteps, context).sample
+        loss = weighted_loss(prediction.float(), target, noise_scheduler, timesteps, settings)
+        optimizer.zero_grad(set_to_none=True)
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(unet.parameters(), 1.0)
+        optimizer.step()
+        ema.step(accelerator.unwrap_model(unet).parameters())
+
+        losses.append(loss.item())
+        steps.show(loss=sum(losses[-50:]) / len(losses[-50:]))
+        if step % 50 == 0 or step == total:
+            accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
+            losses.clear()
+        if step % settings.sample_every == 0 or step == total:
+            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator)
+        if step % settings.checkpoint_every == 0 or step == total:
+            checkpoints.save(step)
+    return ema
+
+
+@torch.no_grad()
+def encode_prompts(text_encoder, tokenizer, prompts: list[str], device) -> torch.Tensor:
+    """The text encoder's last hidden states, exactly as `StableDiffusionPipeline.encode_prompt`
+    computes them: padded to the tokenizer's `model_max_length`, no attention mask."""
+    ids = tokenizer(
+        prompts, padding="max_length", max_length=tokenizer.model_max_length, truncation=True
+    ).input_ids
+    return text_encoder(torch.tensor(ids, device=device))[0]
+
+
+def weighted_loss(prediction, target, noise_scheduler, timesteps, settings) -> torch.Tensor:
+    """MSE, each example weighted by min(SNR, gamma) / SNR (for v: / (SNR + 1)) when snr_gamma."""
+    if not settings.snr_gamma:
+        return F.mse_loss(prediction, target)
+    snr = compute_snr(noise_scheduler, timesteps)
+    weight = snr.clamp(max=settings.snr_gamma) / snr
+    if settings.prediction_type == "v_prediction":
+        weight = snr.clamp(max=settings.snr_gamma) / (snr + 1)
+    per_example = F.mse_loss(prediction, target, reduction="none").mean((1, 2, 3))
+    return (per_example * weight).mean()
+
+
+def ema_pipeline(
+    settings: Settings, unet: UNet2DConditionModel, ema: EMAModel, vae: AutoencoderKL
+) -> StableDiffusionPipeline:
+    """A pipeline over a copy of the UNet holding the EMA weights."""
+    averaged = copy.deepcopy(unet).eval()
+    ema.copy_to(averaged.parameters())
+    return latent_diffusion.assemble_pipeline(
+        vae.to(averaged.device), averaged, settings.prediction_type
+    )
+
+
+@torch.no_grad()
+def render(pipeline: StableDiffusionPipeline, prompts: list[str], guidance: float, seed: int = 0):
+    generator = torch.Generator().manual_seed(seed)
+    images = pipeline(
+        prompts,
+        guidance_scale=guidance,
+        num_inference_steps=20,
+        generator=generator,
+        output_type="pt",
+    ).images
+    return images.float().cpu()
+
+
+def save_grid(settings: Settings, unet, ema: EMAModel, vae, step: int, accelerator) -> None:
+    """The validation prompts, rendered with the EMA weights at the validation guidance."""
+    if accelerator.is_main_process:
+        pipeline = ema_pipeline(settings, unet, ema, vae)
+        pipeline.set_progress_bar_config(disable=True)
+        images = render(pipeline, settings.validation_prompts, settings.validation_guidance)
+        grid = make_grid(images, rows=2, padding=1)
+        training.save_sample(grid, settings.run_path, "validation", step, accelerator)
+
+
+def save_hub_folder(
+    settings: Settings,
+    pipeline: StableDiffusionPipeline,
+    test_set: CaptionedImages,
+    train_set: CaptionedImages,
+    wall_time: float,
+    command: str,
+) -> None:
+    """The pipeline (without the text encoder's weights), a grid, and the card with the metrics
+    over guidance scales and step counts, and the autoencoder's."""
+    folder = Path(settings.output_dir)
+    pipeline.set_progress_bar_config(disable=True)
+    latent_diffusion.save_pipeline(pipeline, folder)
+    shutil.copyfile(Path(settings.autoencoder) / "README.md", folder / "vae" / "README.md")
+    make_grid(
+        render(pipeline, settings.validation_prompts, settings.validation_guidance), rows=2
+    ).save(folder / "samples.png")
+    table = evaluate_text_to_image(
+        pipeline,
+        test_set,
+        train_set,
+        count=settings.eval_count,
+        guidance_scales=settings.eval_guidance,
+        step_counts=settings.eval_steps,
+        seed=settings.seed,
+    )
+    autoencoder_metrics = [
+        m for m in card_metrics(settings.autoencoder) if m["type"] in ("psnr", "ssim", "l1")
+    ]
+    licence_name, attributions = licence(settings.sources)
+    unet = pipeline.unet
+    parameters = sum(p.numel() for p in unet.parameters())
+    facts = CardFacts(
+        title=settings.title,
+        family="text-to-image",
+        task="text-to-image",
+        summary=(
+            f"A Stable Diffusion in miniature, trained from scratch on captioned emoji: a "
+            f"`UNet2DConditionModel` of {parameters:,} parameters over the 16x16x4 latents of "
+            "genzoo's own `AutoencoderKL`, cross-attending to the frozen all-MiniLM-L6-v2 text "
+            f"encoder; {settings.prediction_type} prediction, caption dropout "
+            f"{settings.caption_dropout:g} for classifier-free guidance, EMA weights "
+            f"(decay {settings.ema_decay:g}). A stock diffusers `StableDiffusionPipeline`."
+        ),
+        dataset_name=settings.dataset_name,
+        dataset_source=", ".join(settings.sources),
+        dataset_license=licence_name,
+        license=licence_name,
+        command=command,
+        wall_time_s=wall_time,
+        hardware=describe_hardware(),
+        metrics=table.headline(),
+        tags=["diffusers", "text-to-image", "stable-diffusion", "latent-diffusion"],
+        images={f"Validation prompts, guidance {settings.validation_guidance:g}": "samples.png"},
+        notes=[
+            table.markdown(),
+            "The autoencoder (`vae/`, its card in `vae/README.md`) on held-out images: "
+            + ", ".join(f"{m['name']} {m['value']:.4g}" for m in autoencoder_metrics)
+            + ".",
+            *attributions,
+        ],
+        training_settings=training.settings_dict(settings),
+        usage=USAGE,
+    )
+    training.finish_hub_folder(folder, facts, settings)
+
+
+USAGE = """from diffusers import DiffusionPipeline
+
+pipe = DiffusionPipeline.from_pretrained("folder/or/repo")
+image = pipe("a red apple, flat icon", guidance_scale=5, num_inference_steps=20).images[0]"""
+
+
+if __name__ == "__main__":
+    main()
