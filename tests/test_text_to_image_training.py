@@ -1,0 +1,222 @@
+"""The text-to-image family's data and training, for real on tiny emoji folders: captions, the
+autoencoder script, the UNet script writing a stock `StableDiffusionPipeline` folder that
+diffusers loads without genzoo, and the retrieval judge behind the alignment metric."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from diffusers import AutoencoderKL
+from huggingface_hub import ModelCard
+
+from genzoo.alignment import REAL_CEILING, Judge, one_caption_per_emoji, top_k
+from genzoo.data import load_split
+from genzoo.data.captions import (
+    COLOUR_STYLES,
+    LEFT_OUT,
+    TEMPLATES,
+    captions,
+    licence,
+    load_captioned,
+    with_article,
+)
+from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
+from genzoo.hub import card_metrics
+from genzoo.models import latent_diffusion
+from tests.conftest import REPO, TinyRun, _smoke_run
+
+COLOUR = ("google", "twitter", "fluent-flat", "fluent-modern", "openmoji-color")
+ROW = {
+    "name": "red apple",
+    "style_caption": "flat icon",
+    "keywords": ["apple", "fruit", "red", "food"],
+    "category": "Food & Drink",
+}
+
+
+def colour_folders(tiny_emoji) -> list[str]:
+    return [str(tiny_emoji[style]) for style in COLOUR]
+
+
+def test_captions_fill_every_template_from_the_metadata():
+    made = captions(ROW)
+    assert len(made) == len(TEMPLATES) and len(set(made)) == len(made)
+    assert made[0] == "a flat icon of a red apple"
+    assert "a red apple, flat icon" in made and "red apple" in made
+    # keywords already in the name are not repeated
+    assert "a red apple: fruit, food" in made
+    assert with_article("OK hand") == "an OK hand" and with_article("cat") == "a cat"
+
+
+def test_captioned_split_leaves_out_flags_and_keeps_metadata(tiny_emoji):
+    folders = colour_folders(tiny_emoji)
+    data = load_captioned(folders, "test", 16)
+    assert len(data) == len(data.captions) == len(data.keys) == len(data.styles) > 0
+    assert data.images.shape[1:] == (3, 16, 16) and data.images.dtype == torch.uint8
+    assert set(data.styles) == set(COLOUR)
+    categories = {}
+    for folder in folders:
+        categories |= {r["key"]: r["category"] for r in load_split(folder, "test", 16, 3).rows}
+    assert {categories[key] for key in data.keys}.isdisjoint(LEFT_OUT)
+    everything = load_captioned(folders, "test", 16, left_out=())
+    assert len(everything) - len(data) == sum(
+        categories[key] in LEFT_OUT for key in everything.keys
+    )
+    train = load_captioned(folders, "train", 16)
+    assert not set(train.keys) & set(data.keys)  # split by emoji
+
+
+def test_licence_of_mixed_styles_is_share_alike_with_attribution():
+    name, notes = licence(COLOUR_STYLES)
+    assert name == "cc-by-sa-4.0"
+    assert any("Twemoji" in n for n in notes) and any("OpenMoji" in n for n in notes)
+    assert licence(["data/emoji-fluent-flat"]) == ("mit", [])
+
+
+def test_judge_ranks_real_images_of_an_unseen_style_above_chance(tiny_emoji):
+    held_out = load_captioned(colour_folders(tiny_emoji), "test", 32)
+    features = image_features(held_out.floats())
+    judge = Judge.fit(held_out, features)
+    assert set(judge.probes) == set(COLOUR)
+    chosen = one_caption_per_emoji(held_out, 100)
+    keys = [held_out.keys[i] for i in chosen]
+    assert len(set(keys)) == len(keys) == len(judge.keys)
+    assert len({held_out.styles[i] for i in chosen}) > 1  # styles taken in turn
+    ranks = judge.ranks(features[chosen], keys, [held_out.styles[i] for i in chosen])
+    chance = 5 / len(judge.keys)
+    assert top_k(ranks, 5) > 2 * chance
+    assert top_k(ranks, 1) <= top_k(ranks, 5) <= 1
+
+
+SMOKE = ["--max_steps", "4", "--sample_every", "2", "--checkpoint_every", "2"]
+SMOKE += ["--mixed_precision", "no"]
+
+
+@pytest.fixture(scope="session")
+def tiny_autoencoder(tiny_emoji, tmp_path_factory) -> TinyRun:
+    from training.train_autoencoder import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--image_size", "32",
+        "--channels", "8", "8", "16", "--batch_size", "8", "--train_limit", "8",
+        "--test_limit", "8", "--adversarial_start", "2", "--title", "tiny autoencoder", *SMOKE,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)
+
+
+@pytest.fixture(scope="session")
+def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRun:
+    from training.train_text_to_image import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--autoencoder", str(tiny_autoencoder.out),
+        "--image_size", "32", "--channels", "16", "16", "32", "--heads", "2",
+        "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
+        "--eval_guidance", "1", "5", "--eval_steps", "2", "3", "--title", "tiny text-to-image",
+        "--validation_prompts", "a red apple", "a cat face", *SMOKE,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
+
+
+def test_autoencoder_folder_loads_with_stock_diffusers(tiny_autoencoder):
+    vae = AutoencoderKL.from_pretrained(tiny_autoencoder.out)
+    assert vae.config.block_out_channels == [8, 8, 16] and vae.config.sample_size == 32
+    assert vae.config.scaling_factor != 1.0  # measured from the latents
+    with torch.no_grad():
+        latents = vae.encode(torch.zeros(1, 3, 32, 32)).latent_dist.mode()
+    assert latents.shape == (1, 4, 8, 8)
+    samples = sorted(p.name for p in (tiny_autoencoder.run / "samples").iterdir())
+    assert samples == [f"reconstructions-{s:06d}.png" for s in (2, 4)]
+
+
+def test_autoencoder_card_reports_psnr_beside_the_thumbnail_baseline(tiny_autoencoder):
+    metrics = {m["type"]: m for m in card_metrics(str(tiny_autoencoder.out))}
+    assert {"l1", "psnr", "ssim", FRECHET_KEY} <= set(metrics)
+    assert "thumbnail" in metrics["psnr"]["reference_name"]
+    assert 0 < metrics["psnr"]["value"] < 60 and metrics["psnr"]["reference"] > 0
+    card = ModelCard.load(tiny_autoencoder.out / "README.md")
+    assert card.data.license == "cc-by-sa-4.0" and "Twemoji" in card.text
+    assert "AutoencoderKL.from_pretrained" in card.text
+
+
+def test_pipeline_folder_is_stock_and_loads_without_genzoo(tiny_text_to_image):
+    """A fresh interpreter that imports only diffusers loads the folder and draws an image."""
+    folder = tiny_text_to_image.out
+    index = json.loads((folder / "model_index.json").read_text())
+    assert index["_class_name"] == "StableDiffusionPipeline"
+    assert index["text_encoder"] == ["transformers", "BertModel"]
+    assert index["safety_checker"] == [None, None] and not index["requires_safety_checker"]
+    # the text encoder is linked in from the installed package, never copied
+    weights = folder / "text_encoder" / "model.safetensors"
+    assert weights.is_symlink()
+    assert weights.resolve() == (latent_diffusion.text_encoder_folder() / "model.safetensors")
+    script = (
+        "import sys, torch\n"
+        "from diffusers import DiffusionPipeline\n"
+        "pipe = DiffusionPipeline.from_pretrained(sys.argv[1])\n"
+        "pipe.set_progress_bar_config(disable=True)\n"
+        "out = pipe('a red apple', num_inference_steps=3, guidance_scale=4,\n"
+        "           generator=torch.Generator().manual_seed(0)).images[0]\n"
+        "assert 'genzoo' not in sys.modules\n"
+        "print(type(pipe).__name__, pipe.tokenizer.model_max_length, out.size)\n"
+    )
+    env = os.environ | {"PYTHONPATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["StableDiffusionPipeline", "24", "(32,", "32)"]
+
+
+def test_pipeline_card_has_the_guidance_table_and_alignment(tiny_text_to_image):
+    folder = tiny_text_to_image.out
+    metrics = {m["type"]: m for m in card_metrics(str(folder))}
+    assert {FRECHET_KEY, "alignment_top1", "alignment_top5"} <= set(metrics)
+    assert metrics[FRECHET_KEY]["reference_name"] == REAL_FLOOR
+    assert metrics["alignment_top1"]["reference_name"] == REAL_CEILING
+    assert 0 <= metrics["alignment_top1"]["value"] <= metrics["alignment_top5"]["value"] <= 1
+    card = ModelCard.load(folder / "README.md")
+    assert card.data.pipeline_tag == "text-to-image" and "diffusers" in card.data.tags
+    table = [line for line in card.text.splitlines() if line.startswith("| ")]
+    for guidance in ("1", "5"):
+        for steps in ("2", "3"):
+            assert any(line.startswith(f"| {guidance} | {steps} |") for line in table)
+    assert (folder / "vae" / "README.md").is_file() and (folder / "samples.png").is_file()
+    assert "DiffusionPipeline.from_pretrained" in card.text
+
+
+def test_text_to_image_run_saves_ema_checkpoints_and_grids(tiny_text_to_image):
+    run = tiny_text_to_image.run
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-2", "step-4"]
+    assert any(
+        p.name.startswith("custom_checkpoint") for p in (run / "checkpoints/step-4").iterdir()
+    )
+    grids = sorted(p.name for p in (run / "samples").iterdir())
+    assert grids == ["validation-000002.png", "validation-000004.png"]
+
+
+def test_complete_folder_relinks_a_moved_text_encoder(tiny_text_to_image, tmp_path):
+    copy = tmp_path / "pipe"
+    subprocess.run(["cp", "-r", "--no-dereference", str(tiny_text_to_image.out), str(copy)])
+    link = copy / "text_encoder" / "model.safetensors"
+    link.unlink()
+    os.symlink(tmp_path / "gone.safetensors", link)  # dangling, as after the venv moved
+    latent_diffusion.complete_folder(copy)
+    assert link.exists() and link.resolve().name == "model.safetensors"
+    latent_diffusion.complete_folder(copy)  # idempotent
+
+
+def test_bundled_text_encoder_is_never_committed():
+    ignored = subprocess.run(
+        ["git", "check-ignore", "-q", "checkpoints/text-to-image-emoji/text_encoder/x"],
+        cwd=REPO,
+    )
+    assert ignored.returncode == 0
