@@ -10,14 +10,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from torch import nn
-
 CHECKPOINTS_DIR = Path(
     os.environ.get("GENZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints")
 )
 
 
-def family_class(family: str) -> type[nn.Module]:
+def family_class(family: str) -> type:
     """The class whose `from_pretrained` loads models of `family`."""
     if family == "vae":
         from genzoo.models.vae import VAE
@@ -35,10 +33,14 @@ def family_class(family: str) -> type[nn.Module]:
         from genzoo.models.cyclegan import CycleGAN
 
         return CycleGAN
+    if family == "text-to-image":
+        from diffusers import DiffusionPipeline
+
+        return DiffusionPipeline
     raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
 
 
-FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan")
+FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan", "text-to-image")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,236 @@
+"""What the text-to-image buttons do: images from a prompt with classifier-free guidance, a sweep
+over guidance scales, the denoising trajectory, and inpainting a painted mask.
+
+Each call runs the stock diffusers pipeline loaded once by `genzoo.hub.load_pipeline`, with its
+own scheduler instance (chosen by name, built with `from_config` from the saved one), so that
+users running at the same time never share a scheduler's state. Seeds draw the starting noise
+on the CPU, so a seed gives the same image on any machine. Inputs are checked first, and bad ones
+raise `InvalidInputError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from diffusers import (
+    DDIMScheduler,
+    DDPMScheduler,
+    DPMSolverMultistepScheduler,
+    EulerAncestralDiscreteScheduler,
+    EulerDiscreteScheduler,
+    StableDiffusionInpaintPipeline,
+    StableDiffusionPipeline,
+    UniPCMultistepScheduler,
+)
+from PIL import Image
+
+from genzoo.hub import load_pipeline
+from genzoo.images import InvalidInputError, check_int, check_range, make_grid, open_image
+from genzoo.images import upscale as enlarge
+
+SCHEDULERS = {
+    "DPM-Solver++": DPMSolverMultistepScheduler,
+    "DDIM": DDIMScheduler,
+    "Euler": EulerDiscreteScheduler,
+    "Euler ancestral": EulerAncestralDiscreteScheduler,
+    "UniPC": UniPCMultistepScheduler,
+    "DDPM": DDPMScheduler,
+}
+MAX_PROMPT_CHARACTERS = 500
+MAX_IMAGES = 8
+MAX_STEPS = 100
+MAX_GUIDANCE = 30.0
+MAX_SEED = 2**31 - 1
+SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
+DISPLAY_SIZE = 256
+# Latents are scaled to unit variance, so nearly all values of a clean one lie within +-3.
+LATENT_LIMIT = 3.0
+
+
+@dataclass(frozen=True)
+class Request:
+    """Checked settings of one generation."""
+
+    prompt: str
+    negative_prompt: str = ""
+    guidance: float = 5.0
+    steps: int = 20
+    scheduler: str = "DPM-Solver++"
+    seed: int = 0
+    thresholding: bool = True
+
+
+def check_request(
+    prompt: str,
+    negative_prompt: str = "",
+    guidance: float = 5.0,
+    steps: int = 20,
+    scheduler: str = "DPM-Solver++",
+    seed: int = 0,
+    thresholding: bool = True,
+) -> Request:
+    prompt = (prompt or "").strip()
+    if not prompt:
+        raise InvalidInputError("Type a prompt first, for example “a red apple, flat icon”.")
+    for name, text in (("The prompt", prompt), ("The negative prompt", negative_prompt or "")):
+        if len(text) > MAX_PROMPT_CHARACTERS:
+            raise InvalidInputError(
+                f"{name} is {len(text)} characters long; keep it under "
+                f"{MAX_PROMPT_CHARACTERS} (the model reads only its first few words anyway)."
+            )
+    if scheduler not in SCHEDULERS:
+        raise InvalidInputError(
+            f"Unknown scheduler {scheduler!r}; choose one of {', '.join(SCHEDULERS)}."
+        )
+    return Request(
+        prompt=prompt,
+        negative_prompt=(negative_prompt or "").strip(),
+        guidance=check_range("Guidance scale", guidance, 0.0, MAX_GUIDANCE),
+        steps=check_int("Steps", steps, 1, MAX_STEPS),
+        scheduler=scheduler,
+        seed=check_int("Seed", seed, 0, MAX_SEED),
+        thresholding=bool(thresholding),
+    )
+
+
+def make_scheduler(pipeline, name: str, thresholding: bool):
+    """A fresh scheduler of the named kind on the pipeline's noise schedule, with dynamic
+    thresholding (Imagen's, on latents) where that kind supports it."""
+    cls = SCHEDULERS[name]
+    accepted = inspect.signature(cls.__init__).parameters
+    options = {"clip_sample": False} if "clip_sample" in accepted else {}  # it assumes pixels
+    if thresholding and "thresholding" in accepted:
+        options |= dict(thresholding=True, sample_max_value=LATENT_LIMIT)
+    return cls.from_config(pipeline.scheduler.config, **options)
+
+
+def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
+    """A pipeline sharing the loaded model's weights, with this request's own scheduler."""
+    loaded = load_pipeline(model)
+    components = dict(loaded.components)
+    components["scheduler"] = make_scheduler(loaded, request.scheduler, request.thresholding)
+    pipeline = cls(**components, requires_safety_checker=False)
+    pipeline.set_progress_bar_config(disable=True)
+    return pipeline
+
+
+def _arguments(request: Request, count: int) -> dict:
+    return dict(
+        prompt=request.prompt,
+        negative_prompt=request.negative_prompt or None,
+        guidance_scale=request.guidance,
+        num_inference_steps=request.steps,
+        num_images_per_prompt=count,
+        generator=torch.Generator().manual_seed(request.seed),
+    )
+
+
+@torch.inference_mode()
+def text_to_image(model: str, prompt: str, count: int = 4, **settings) -> list[Image.Image]:
+    """`count` images for a prompt (settings as in `check_request`), enlarged for display."""
+    request = check_request(prompt, **settings)
+    count = check_int("Number of images", count, 1, MAX_IMAGES)
+    pipeline = _pipeline_for(model, request)
+    images = pipeline(**_arguments(request, count)).images
+    return [shown(image) for image in images]
+
+
+def shown(image: Image.Image) -> Image.Image:
+    return enlarge(image, max(1, DISPLAY_SIZE // image.width))
+
+
+@torch.inference_mode()
+def guidance_sweep(
+    model: str, prompt: str, scales=SWEEP_SCALES, **settings
+) -> tuple[Image.Image, list[float]]:
+    """One seed at several guidance scales, side by side (left to right in `scales` order)."""
+    images = []
+    for scale in scales:
+        request = check_request(prompt, **(settings | {"guidance": scale}))
+        pipeline = _pipeline_for(model, request)
+        images.append(pipeline(**_arguments(request, 1), output_type="pt").images.float().cpu())
+    strip = make_grid(torch.cat(images), rows=1, padding=2)
+    return shown_strip(strip, len(images)), list(scales)
+
+
+def shown_strip(strip: Image.Image, tiles: int) -> Image.Image:
+    return enlarge(strip, max(1, DISPLAY_SIZE * tiles // strip.width))
+
+
+@torch.inference_mode()
+def trajectory(model: str, prompt: str, **settings) -> list[Image.Image]:
+    """The predicted clean image after each denoising step, decoded: the last is the result."""
+    request = check_request(prompt, **settings)
+    pipeline = _pipeline_for(model, request)
+    scheduler, predictions = pipeline.scheduler, []
+    step = scheduler.step
+
+    def recording_step(model_output, timestep, sample, *args, return_dict=True, **kwargs):
+        out = step(model_output, timestep, sample, *args, return_dict=True, **kwargs)
+        # DDIM, DDPM and the Euler kinds return the prediction; the multistep solvers keep it
+        # (their outputs are data predictions) in `model_outputs`.
+        predicted = getattr(out, "pred_original_sample", None)
+        predictions.append(predicted if predicted is not None else scheduler.model_outputs[-1])
+        return out if return_dict else (out.prev_sample,)
+
+    scheduler.step = recording_step
+    pipeline(**_arguments(request, 1), output_type="latent")
+    vae = pipeline.vae
+    latents = torch.cat(predictions).to(vae.dtype) / vae.config.scaling_factor
+    frames = (vae.decode(latents).sample.float().cpu() + 1) / 2
+    return [shown(image) for image in _to_images(frames)]
+
+
+def _to_images(batch: torch.Tensor) -> list[Image.Image]:
+    array = (batch.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
+    return [Image.fromarray(a) for a in array]
+
+
+def mask_from_editor(value) -> tuple[Image.Image, Image.Image]:
+    """(image, mask) from a Gradio ImageEditor value: the background is the image, and whatever
+    the user painted on the layers (any colour) is the mask, white where to repaint."""
+    if not isinstance(value, dict) or value.get("background") is None:
+        raise InvalidInputError("Upload an image to inpaint first.")
+    image = open_image(value["background"], background=255).convert("RGB")
+    painted = np.zeros((image.height, image.width), dtype=bool)
+    for layer in value.get("layers") or []:
+        layer = np.asarray(layer)
+        if layer.ndim == 3 and layer.shape[2] == 4 and layer.shape[:2] == painted.shape:
+            painted |= layer[:, :, 3] > 0
+    return image, Image.fromarray(painted.astype(np.uint8) * 255)
+
+
+@torch.inference_mode()
+def inpaint(model: str, image, mask, prompt: str, strength: float = 1.0, **settings) -> Image.Image:
+    """Repaint the white part of `mask` on `image` to match the prompt, keeping the rest: the
+    same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask."""
+    request = check_request(prompt, **settings)
+    strength = check_range("Strength", strength, 0.05, 1.0)
+    size = load_pipeline(model).unet.config.sample_size * 2 ** (
+        len(load_pipeline(model).vae.config.block_out_channels) - 1
+    )
+    picture = _fit_square(open_image(image, background=255).convert("RGB"), size)
+    hole = _fit_square(open_image(mask).convert("L"), size, fill=0)
+    if not np.asarray(hole).any():
+        raise InvalidInputError("The mask is empty: paint over the part of the image to redo.")
+    pipeline = _pipeline_for(model, request, StableDiffusionInpaintPipeline)
+    result = pipeline(
+        image=picture, mask_image=hole, strength=strength, height=size, width=size,
+        **_arguments(request, 1),
+    ).images[0]  # fmt: skip
+    return shown(result)
+
+
+def _fit_square(image: Image.Image, size: int, fill=255) -> Image.Image:
+    """Scale to fit a `size` square, centred on a background of `fill`."""
+    scale = size / max(image.size)
+    resized = image.resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    canvas = Image.new(image.mode, (size, size), fill if image.mode == "L" else (fill,) * 3)
+    canvas.paste(resized, ((size - resized.width) // 2, (size - resized.height) // 2))
+    return canvas
