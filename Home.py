@@ -18,6 +18,11 @@ PAGES = {
     "dcgan": ("pages/2_DCGAN.py", "DCGAN", "Samples from a seed, slerp, vector arithmetic"),
     "pix2pix": ("pages/3_pix2pix.py", "pix2pix", "Line art or a drawing to colour"),
     "cyclegan": ("pages/4_CycleGAN.py", "CycleGAN", "Flat and 3-D emoji, both ways, no pairs"),
+    "text-to-image": (
+        "pages/5_Text_to_image.py",
+        "Text to image (latent diffusion)",
+        "A prompt to emoji, guidance sweep, denoising trajectory, inpainting",
+    ),
 }
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")

@@ -3,6 +3,8 @@
 Streamlit has no drawing widget, so this is a small custom component (components v2, inline
 HTML and JavaScript, no network). By default it draws thick white strokes on black, as the digit
 datasets look; pix2pix asks for thin black lines on white. Untouched pixels stay transparent.
+With a `background` image shown under the strokes (fitted and centred, as the pipelines fit
+uploads), it paints an inpainting mask: the returned PNG holds only the strokes.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ export default function (component) {
   const { setStateValue, parentElement, data } = component;
   const canvas = parentElement.querySelector("canvas");
   const context = canvas.getContext("2d");
-  canvas.style.background = data.paper;
+  canvas.style.background = data.background
+    ? `${data.paper} url(${data.background}) center / contain no-repeat` : data.paper;
   context.lineWidth = data.width; context.lineCap = "round"; context.lineJoin = "round";
   context.strokeStyle = data.ink;
   let drawing = false;
@@ -63,12 +66,17 @@ _component = st.components.v2.component("genzoo_sketchpad", html=_HTML, css=_CSS
 
 
 def sketchpad(
-    key: str, ink: str = "#fff", paper: str = "#000", line_width: int = 22
+    key: str,
+    ink: str = "#fff",
+    paper: str = "#000",
+    line_width: int = 22,
+    background: bytes | None = None,
 ) -> bytes | None:
     """Show a sketch pad; return the drawing as PNG bytes once the user clicks "Use drawing"."""
+    picture = background and "data:image/png;base64," + base64.b64encode(background).decode()
     result = _component(
         key=key,
-        data={"ink": ink, "paper": paper, "width": line_width},
+        data={"ink": ink, "paper": paper, "width": line_width, "background": picture or None},
         default={"png": None},
         on_png_change=lambda: None,
     )

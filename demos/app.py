@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # started as `python demos/app.py`: make `demos` 
 
 import gradio as gr
 
-from demos import cyclegan, dcgan, pix2pix, vae
+from demos import cyclegan, dcgan, pix2pix, text_to_image, vae
 from demos.common import launch
 
 INTRO = """# genzoo
@@ -34,6 +34,8 @@ def build() -> gr.Blocks:
             pix2pix.render(demo)
         with gr.Tab("CycleGAN"):
             cyclegan.render(demo)
+        with gr.Tab("Text to image"):
+            text_to_image.render(demo)
     return demo
 
 

@@ -11,6 +11,7 @@ raise `InvalidInputError` with a message for the user.
 from __future__ import annotations
 
 import inspect
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -201,6 +202,19 @@ def mask_from_editor(value) -> tuple[Image.Image, Image.Image]:
         if layer.ndim == 3 and layer.shape[2] == 4 and layer.shape[:2] == painted.shape:
             painted |= layer[:, :, 3] > 0
     return image, Image.fromarray(painted.astype(np.uint8) * 255)
+
+
+def mask_from_strokes(strokes: bytes | None) -> Image.Image:
+    """A mask (white where painted) from a sketch pad's PNG of strokes on transparency."""
+    if not strokes:
+        raise InvalidInputError("Paint over the part of the image to redo, then use the mask.")
+    try:
+        layer = Image.open(io.BytesIO(strokes))
+        layer.load()
+    except Exception:
+        raise InvalidInputError("The painted mask could not be read; paint it again.") from None
+    alpha = np.asarray(layer.convert("RGBA"))[:, :, 3]
+    return Image.fromarray((alpha > 0).astype(np.uint8) * 255)
 
 
 @torch.inference_mode()

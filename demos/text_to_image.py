@@ -1,0 +1,151 @@
+"""The text-to-image tab: a prompt (with a negative prompt) to images under classifier-free
+guidance, the guidance sweep, the denoising trajectory, and inpainting a painted mask.
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.text_to_image`.
+Run alone with `python -m demos.text_to_image`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, metrics_panel, output_file, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.pipelines import text_to_image as pipeline
+from genzoo.pipelines.gan import animated_gif
+from genzoo.registry import bundled
+
+EXAMPLES = [
+    "a red apple, flat icon",
+    "a grinning face, Noto emoji",
+    "a 3-D emoji of a cat face",
+    "a blue car, Twemoji",
+    "a green tree, OpenMoji colour emoji",
+]
+
+
+@user_errors
+def generate(model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding):
+    return pipeline.text_to_image(
+        model, prompt, count, negative_prompt=negative, guidance=guidance, steps=steps,
+        scheduler=scheduler, seed=seed, thresholding=thresholding,
+    )  # fmt: skip
+
+
+@user_errors
+def sweep(model, prompt, negative, steps, scheduler, seed, thresholding):
+    strip, scales = pipeline.guidance_sweep(
+        model, prompt, negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
+        thresholding=thresholding,
+    )  # fmt: skip
+    return strip, "Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales)
+
+
+@user_errors
+def trajectory(model, prompt, negative, guidance, steps, scheduler, seed, thresholding):
+    frames = pipeline.trajectory(
+        model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
+        scheduler=scheduler, seed=seed, thresholding=thresholding,
+    )  # fmt: skip
+    return frames, output_file(animated_gif(frames, duration_ms=250), ".gif")
+
+
+@user_errors
+def inpaint(model, editor, prompt, negative, guidance, steps, scheduler, seed, strength):
+    image, mask = pipeline.mask_from_editor(editor)
+    return pipeline.inpaint(
+        model, image, mask, prompt, strength, negative_prompt=negative, guidance=guidance,
+        steps=steps, scheduler=scheduler, seed=seed,
+    )  # fmt: skip
+
+
+@user_errors
+def describe(model: str):
+    return metrics_markdown(model)
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the text-to-image demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("text-to-image")]
+    if not names:
+        gr.Markdown(
+            "No text-to-image model is bundled in `checkpoints/`: train one with "
+            "`make train-diffusion`."
+        )
+        return
+    gr.Markdown(
+        "A **latent diffusion** model, a Stable Diffusion in miniature trained from scratch on "
+        "captioned emoji: it starts from noise and removes it step by step, steered by your "
+        "prompt. **Guidance** trades variety for following the prompt more closely."
+    )
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        metrics = metrics_panel("Measured quality (held-out emoji)")
+    prompt = gr.Textbox(EXAMPLES[0], label="Prompt", max_lines=2, elem_id="t2i-prompt")
+    gr.Examples(EXAMPLES, prompt, label="Try")
+    negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
+    with gr.Row():
+        guidance = gr.Slider(0, pipeline.MAX_GUIDANCE, value=5, step=0.5, label="Guidance scale")
+        steps = gr.Slider(1, 50, value=20, step=1, label="Steps")
+        scheduler = gr.Dropdown(list(pipeline.SCHEDULERS), value="DPM-Solver++", label="Scheduler")
+    with gr.Row():
+        seed = gr.Number(0, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label="Seed")
+        count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, label="Images")
+        thresholding = gr.Checkbox(True, label="Dynamic thresholding (for high guidance)")
+    with gr.Tab("Generate"):
+        generate_button = gr.Button("Generate", variant="primary", elem_id="t2i-generate")
+        images = gr.Gallery(label="Images", columns=4, height=300, elem_id="t2i-images")
+    with gr.Tab("Guidance sweep"):
+        sweep_button = gr.Button("Sweep guidance", variant="primary")
+        strip = gr.Image(label="One seed at several guidance scales", type="pil")
+        scales = gr.Markdown()
+    with gr.Tab("Trajectory"):
+        trajectory_button = gr.Button("Show the denoising", variant="primary")
+        frames = gr.Gallery(label="The predicted clean image after each step", columns=10)
+        animation = gr.Image(label="As an animation", type="filepath", height=280)
+    with gr.Tab("Inpaint"):
+        gr.Markdown(
+            "Upload an image, paint over the part to redo with the brush, say what should be "
+            "there, and inpaint: the rest of the image is kept."
+        )
+        with gr.Row():
+            editor = gr.ImageEditor(
+                label="Image and mask", type="numpy", height=300, elem_id="t2i-editor"
+            )
+            repainted = gr.Image(label="Inpainted", type="pil")
+        strength = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Strength")
+        inpaint_button = gr.Button("Inpaint", variant="primary")
+
+    settings = [prompt, negative, guidance, steps, scheduler, seed]
+    model.change(describe, model, metrics, api_visibility="private")
+    generate_button.click(
+        generate, [model, *settings, count, thresholding], images, api_name="text_to_image"
+    )
+    prompt.submit(
+        generate, [model, *settings, count, thresholding], images, api_visibility="private"
+    )
+    sweep_button.click(
+        sweep,
+        [model, prompt, negative, steps, scheduler, seed, thresholding],
+        [strip, scales],
+        api_name="guidance_sweep",
+    )
+    trajectory_button.click(
+        trajectory, [model, *settings, thresholding], [frames, animation], api_name="trajectory"
+    )
+    inpaint_button.click(
+        inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint"
+    )
+    demo.load(describe, model, metrics, api_visibility="private")
+
+
+def build() -> gr.Blocks:
+    """The text-to-image demo as an app of its own."""
+    with gr.Blocks(title="genzoo: text to image") as demo:
+        gr.Markdown("# genzoo: text to image")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

@@ -1,0 +1,94 @@
+"""The text-to-image page of the Streamlit gallery: the same functions as the Gradio tab, other
+layout."""
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import io  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from gallery import pick_model, shown  # noqa: E402
+from genzoo.images import open_image  # noqa: E402
+from genzoo.pipelines import text_to_image as pipeline  # noqa: E402
+from sketchpad import sketchpad  # noqa: E402
+
+EXAMPLES = [
+    "a red apple, flat icon",
+    "a grinning face, Noto emoji",
+    "a 3-D emoji of a cat face",
+    "a blue car, Twemoji",
+]
+
+st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
+st.title("Text to image")
+st.write(
+    "A Stable Diffusion in miniature, trained from scratch on captioned emoji. It removes noise "
+    "step by step, steered by your prompt; guidance trades variety for following it closely."
+)
+model = pick_model("text-to-image", "make train-diffusion")
+example = st.selectbox("Examples", EXAMPLES)
+prompt = st.text_input("Prompt", example, max_chars=pipeline.MAX_PROMPT_CHARACTERS)
+negative = st.text_input("Negative prompt", "", max_chars=pipeline.MAX_PROMPT_CHARACTERS)
+columns = st.columns(4)
+guidance = columns[0].slider("Guidance scale", 0.0, pipeline.MAX_GUIDANCE, 5.0, 0.5)
+steps = columns[1].slider("Steps", 1, 50, 20)
+scheduler = columns[2].selectbox("Scheduler", list(pipeline.SCHEDULERS))
+seed = columns[3].number_input("Seed", 0, pipeline.MAX_SEED, 0)
+columns = st.columns(2)
+count = columns[0].slider("Images", 1, pipeline.MAX_IMAGES, 4)
+thresholding = columns[1].checkbox("Dynamic thresholding (for high guidance)", True)
+settings = dict(
+    negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
+    thresholding=thresholding,
+)  # fmt: skip
+generate_tab, sweep_tab, trajectory_tab, inpaint_tab = st.tabs(
+    ["Generate", "Guidance sweep", "Trajectory", "Inpaint"]
+)
+
+with generate_tab:
+    with st.spinner("Denoising…"):
+        images = shown(pipeline.text_to_image, model, prompt, count, guidance=guidance, **settings)
+    if images is not None:
+        st.image(images, width=160, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
+
+with sweep_tab, st.spinner("Sweeping…"):
+    result = shown(pipeline.guidance_sweep, model, prompt, **settings)
+    if result is not None:
+        strip, scales = result
+        st.image(strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
+
+with trajectory_tab, st.spinner("Denoising…"):
+    frames = shown(pipeline.trajectory, model, prompt, guidance=guidance, **settings)
+    if frames is not None:
+        st.image(frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
+
+with inpaint_tab:
+    st.write(
+        "Upload an image, paint over the part to redo, click *Use drawing*, and it is repainted "
+        "to match the prompt; the rest is kept."
+    )
+    upload = st.file_uploader("Image to inpaint", key="inpaint_upload")
+    image = shown(open_image, upload.getvalue(), 255) if upload is not None else None
+    if image is not None:
+        png = io.BytesIO()
+        image.convert("RGB").save(png, "PNG")
+        left, right = st.columns(2)
+        with left:
+            strokes = sketchpad(
+                key="inpaint_mask", ink="rgba(255, 64, 64, 0.7)", paper="#fff",
+                line_width=24, background=png.getvalue(),
+            )  # fmt: skip
+        strength = st.slider("Strength", 0.05, 1.0, 1.0, 0.05)
+        mask = shown(pipeline.mask_from_strokes, strokes) if strokes else None
+        if mask is None:
+            right.info("Paint the part to redo, then click *Use drawing*.")
+        else:
+            with st.spinner("Inpainting…"):
+                result = shown(
+                    pipeline.inpaint, model, image, mask, prompt, strength, guidance=guidance,
+                    **{k: v for k, v in settings.items() if k != "thresholding"},
+                )  # fmt: skip
+            if result is not None:
+                right.image(result, caption="Inpainted")
