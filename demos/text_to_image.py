@@ -24,11 +24,19 @@ EXAMPLES = [
 ]
 
 
+def _reporter(progress: gr.Progress):
+    return lambda done, total: progress((done, total), desc="Denoising", unit="steps")
+
+
 @user_errors
-def generate(model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding):
+def generate(
+    model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding,
+    progress=gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
+):  # fmt: skip
     return pipeline.text_to_image(
-        model, prompt, count, negative_prompt=negative, guidance=guidance, steps=steps,
-        scheduler=scheduler, seed=seed, thresholding=thresholding,
+        model, prompt, count, on_step=_reporter(progress), negative_prompt=negative,
+        guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
+        thresholding=thresholding,
     )  # fmt: skip
 
 
@@ -51,11 +59,14 @@ def trajectory(model, prompt, negative, guidance, steps, scheduler, seed, thresh
 
 
 @user_errors
-def inpaint(model, editor, prompt, negative, guidance, steps, scheduler, seed, strength):
+def inpaint(
+    model, editor, prompt, negative, guidance, steps, scheduler, seed, strength,
+    progress=gr.Progress(),  # noqa: B008
+):  # fmt: skip
     image, mask = pipeline.mask_from_editor(editor)
     return pipeline.inpaint(
-        model, image, mask, prompt, strength, negative_prompt=negative, guidance=guidance,
-        steps=steps, scheduler=scheduler, seed=seed,
+        model, image, mask, prompt, strength, on_step=_reporter(progress),
+        negative_prompt=negative, guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
     )  # fmt: skip
 
 

@@ -118,8 +118,17 @@ def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
     return pipeline
 
 
-def _arguments(request: Request, count: int) -> dict:
-    return dict(
+def _arguments(request: Request, count: int, on_step=None) -> dict:
+    """The pipeline's keyword arguments; `on_step(done, total)` is called after each step."""
+    progress = {}
+    if on_step is not None:
+
+        def report(pipeline, index, timestep, tensors):
+            on_step(index + 1, request.steps)
+            return tensors
+
+        progress = {"callback_on_step_end": report}
+    return progress | dict(
         prompt=request.prompt,
         negative_prompt=request.negative_prompt or None,
         guidance_scale=request.guidance,
@@ -130,12 +139,15 @@ def _arguments(request: Request, count: int) -> dict:
 
 
 @torch.inference_mode()
-def text_to_image(model: str, prompt: str, count: int = 4, **settings) -> list[Image.Image]:
-    """`count` images for a prompt (settings as in `check_request`), enlarged for display."""
+def text_to_image(
+    model: str, prompt: str, count: int = 4, on_step=None, **settings
+) -> list[Image.Image]:
+    """`count` images for a prompt (settings as in `check_request`), enlarged for display;
+    `on_step(done, total)` reports progress."""
     request = check_request(prompt, **settings)
     count = check_int("Number of images", count, 1, MAX_IMAGES)
     pipeline = _pipeline_for(model, request)
-    images = pipeline(**_arguments(request, count)).images
+    images = pipeline(**_arguments(request, count, on_step)).images
     return [shown(image) for image in images]
 
 
@@ -218,7 +230,9 @@ def mask_from_strokes(strokes: bytes | None) -> Image.Image:
 
 
 @torch.inference_mode()
-def inpaint(model: str, image, mask, prompt: str, strength: float = 1.0, **settings) -> Image.Image:
+def inpaint(
+    model: str, image, mask, prompt: str, strength: float = 1.0, on_step=None, **settings
+) -> Image.Image:
     """Repaint the white part of `mask` on `image` to match the prompt, keeping the rest: the
     same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask."""
     request = check_request(prompt, **settings)
@@ -233,7 +247,7 @@ def inpaint(model: str, image, mask, prompt: str, strength: float = 1.0, **setti
     pipeline = _pipeline_for(model, request, StableDiffusionInpaintPipeline)
     result = pipeline(
         image=picture, mask_image=hole, strength=strength, height=size, width=size,
-        **_arguments(request, 1),
+        **_arguments(request, 1, on_step),
     ).images[0]  # fmt: skip
     return shown(result)
 
