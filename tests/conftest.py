@@ -143,3 +143,40 @@ def tiny_cyclegan(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--test_limit", "8", "--examples", "6", "--pool_size", "4", *SMOKE,
     ]  # fmt: skip
     return _smoke_run(tmp_path_factory, "tiny-cyclegan", main, args)
+
+
+# The text-to-image family: the autoencoder and the UNet written by the real training scripts.
+
+COLOUR = ("google", "twitter", "fluent-flat", "fluent-modern", "openmoji-color")
+SMOKE_DIFFUSION = [*SMOKE[:6], "--mixed_precision", "no"]
+
+
+def colour_folders(tiny_emoji) -> list[str]:
+    return [str(tiny_emoji[style]) for style in COLOUR]
+
+
+@pytest.fixture(scope="session")
+def tiny_autoencoder(tiny_emoji, tmp_path_factory) -> TinyRun:
+    from training.train_autoencoder import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--image_size", "32",
+        "--channels", "8", "8", "16", "--batch_size", "8", "--train_limit", "8",
+        "--test_limit", "8", "--adversarial_start", "2", "--title", "tiny autoencoder",
+        *SMOKE_DIFFUSION,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)
+
+
+@pytest.fixture(scope="session")
+def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRun:
+    from training.train_text_to_image import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--autoencoder", str(tiny_autoencoder.out),
+        "--image_size", "32", "--channels", "16", "16", "32", "--heads", "2",
+        "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
+        "--eval_guidance", "1", "5", "--eval_steps", "2", "3", "--title", "tiny text-to-image",
+        "--validation_prompts", "a red apple", "a cat face", *SMOKE_DIFFUSION,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 import torch
 from diffusers import AutoencoderKL
 from huggingface_hub import ModelCard
@@ -26,19 +25,14 @@ from genzoo.data.captions import (
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
 from genzoo.hub import card_metrics
 from genzoo.models import latent_diffusion
-from tests.conftest import REPO, TinyRun, _smoke_run
+from tests.conftest import COLOUR, REPO, colour_folders
 
-COLOUR = ("google", "twitter", "fluent-flat", "fluent-modern", "openmoji-color")
 ROW = {
     "name": "red apple",
     "style_caption": "flat icon",
     "keywords": ["apple", "fruit", "red", "food"],
     "category": "Food & Drink",
 }
-
-
-def colour_folders(tiny_emoji) -> list[str]:
-    return [str(tiny_emoji[style]) for style in COLOUR]
 
 
 def test_captions_fill_every_template_from_the_metadata():
@@ -89,36 +83,6 @@ def test_judge_ranks_real_images_of_an_unseen_style_above_chance(tiny_emoji):
     chance = 5 / len(judge.keys)
     assert top_k(ranks, 5) > 2 * chance
     assert top_k(ranks, 1) <= top_k(ranks, 5) <= 1
-
-
-SMOKE = ["--max_steps", "4", "--sample_every", "2", "--checkpoint_every", "2"]
-SMOKE += ["--mixed_precision", "no"]
-
-
-@pytest.fixture(scope="session")
-def tiny_autoencoder(tiny_emoji, tmp_path_factory) -> TinyRun:
-    from training.train_autoencoder import main
-
-    args = [
-        "--sources", *colour_folders(tiny_emoji), "--image_size", "32",
-        "--channels", "8", "8", "16", "--batch_size", "8", "--train_limit", "8",
-        "--test_limit", "8", "--adversarial_start", "2", "--title", "tiny autoencoder", *SMOKE,
-    ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)
-
-
-@pytest.fixture(scope="session")
-def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRun:
-    from training.train_text_to_image import main
-
-    args = [
-        "--sources", *colour_folders(tiny_emoji), "--autoencoder", str(tiny_autoencoder.out),
-        "--image_size", "32", "--channels", "16", "16", "32", "--heads", "2",
-        "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
-        "--eval_guidance", "1", "5", "--eval_steps", "2", "3", "--title", "tiny text-to-image",
-        "--validation_prompts", "a red apple", "a cat face", *SMOKE,
-    ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
 
 
 def test_autoencoder_folder_loads_with_stock_diffusers(tiny_autoencoder):

@@ -26,7 +26,7 @@ from diffusers import (
     StableDiffusionPipeline,
     UniPCMultistepScheduler,
 )
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, check_int, check_range, make_grid, open_image
@@ -234,12 +234,12 @@ def inpaint(
     model: str, image, mask, prompt: str, strength: float = 1.0, on_step=None, **settings
 ) -> Image.Image:
     """Repaint the white part of `mask` on `image` to match the prompt, keeping the rest: the
-    same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask."""
+    same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask.
+    The decoder spreads every latent over its neighbours, so the unmasked pixels are then put
+    back exactly, through a mask softened by a pixel to hide the seam."""
     request = check_request(prompt, **settings)
     strength = check_range("Strength", strength, 0.05, 1.0)
-    size = load_pipeline(model).unet.config.sample_size * 2 ** (
-        len(load_pipeline(model).vae.config.block_out_channels) - 1
-    )
+    size = image_size(model)
     picture = _fit_square(open_image(image, background=255).convert("RGB"), size)
     hole = _fit_square(open_image(mask).convert("L"), size, fill=0)
     if not np.asarray(hole).any():
@@ -249,7 +249,17 @@ def inpaint(
         image=picture, mask_image=hole, strength=strength, height=size, width=size,
         **_arguments(request, 1, on_step),
     ).images[0]  # fmt: skip
-    return shown(result)
+    return shown(Image.composite(result, picture, soft_mask(hole)))
+
+
+def soft_mask(mask: Image.Image) -> Image.Image:
+    return mask.filter(ImageFilter.GaussianBlur(1))
+
+
+def image_size(model: str) -> int:
+    """The side of the model's images: its latent side times the autoencoder's zoom."""
+    loaded = load_pipeline(model)
+    return loaded.unet.config.sample_size * loaded.vae_scale_factor
 
 
 def _fit_square(image: Image.Image, size: int, fill=255) -> Image.Image:

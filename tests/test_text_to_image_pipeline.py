@@ -1,0 +1,125 @@
+"""What the text-to-image buttons do, on a tiny pipeline written by the real training script:
+seeded generation under every scheduler, the guidance sweep, the trajectory, inpainting that
+keeps what is not masked, and clear messages for bad input."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from genzoo.images import InvalidInputError
+from genzoo.pipelines import text_to_image as t2i
+
+
+@pytest.fixture(scope="module")
+def model(tiny_text_to_image) -> str:
+    return str(tiny_text_to_image.out)
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.float64)
+
+
+def test_a_seed_gives_the_same_images_and_another_seed_others(model):
+    first = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=7)
+    again = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=7)
+    other = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=8)
+    assert len(first) == 2 and first[0].size == (t2i.DISPLAY_SIZE, t2i.DISPLAY_SIZE)
+    assert all(np.array_equal(pixels(a), pixels(b)) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(pixels(first[0]), pixels(other[0]))
+    assert not np.array_equal(pixels(first[0]), pixels(first[1]))  # a batch is not one image
+
+
+@pytest.mark.parametrize("scheduler", list(t2i.SCHEDULERS))
+def test_every_scheduler_draws(model, scheduler):
+    (image,) = t2i.text_to_image(model, "a cat", 1, steps=3, scheduler=scheduler)
+    assert np.isfinite(pixels(image)).all() and pixels(image).std() > 0
+
+
+def test_guidance_and_negative_prompt_change_the_image(model):
+    base = dict(steps=3, seed=1)
+    plain = pixels(t2i.text_to_image(model, "a cat", 1, guidance=1, **base)[0])
+    guided = pixels(t2i.text_to_image(model, "a cat", 1, guidance=9, **base)[0])
+    negative = t2i.text_to_image(model, "a cat", 1, guidance=9, negative_prompt="a dog", **base)
+    assert not np.array_equal(plain, guided)
+    assert not np.array_equal(guided, pixels(negative[0]))
+
+
+def test_progress_is_reported_once_per_step(model):
+    seen = []
+    t2i.text_to_image(model, "a cat", 1, steps=4, on_step=lambda d, n: seen.append((d, n)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_sweep_puts_the_scales_side_by_side(model):
+    strip, scales = t2i.guidance_sweep(model, "a cat", scales=(1.0, 4.0, 8.0), steps=2)
+    assert scales == [1.0, 4.0, 8.0]
+    assert strip.width > 2.5 * strip.height
+
+
+@pytest.mark.parametrize("scheduler", ["DPM-Solver++", "DDIM", "Euler"])
+def test_trajectory_has_one_prediction_per_step(model, scheduler):
+    frames = t2i.trajectory(model, "a cat", steps=4, scheduler=scheduler, seed=3)
+    assert len(frames) == 4
+    assert not np.array_equal(pixels(frames[0]), pixels(frames[-1]))
+
+
+def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):
+    size = t2i.image_size(model)
+    picture = Image.new("RGB", (size * 2, size), "white")  # not square: fitted, centred
+    mask = Image.new("L", picture.size, 0)
+    mask.paste(255, (size // 2, size // 4, size * 3 // 2, size * 3 // 4))
+    one = pixels(t2i.inpaint(model, picture, mask, "a cat", steps=3, seed=1))
+    two = pixels(t2i.inpaint(model, picture, mask, "a cat", steps=3, seed=2))
+    change = np.abs(one - two).mean(2)
+    zoom = t2i.DISPLAY_SIZE // size
+    square = t2i._fit_square(mask, size, fill=0)
+    inside, touched = (
+        np.asarray(m.resize((size * zoom,) * 2, Image.Resampling.NEAREST)) > 0
+        for m in (square, t2i.soft_mask(square))
+    )
+    assert change[inside].mean() > 10  # each seed repaints it its own way
+    assert change[~touched].max() == 0  # the rest is the upload's own pixels
+    kept = pixels(t2i.shown(t2i._fit_square(picture, size)))
+    assert np.array_equal(one[~touched], kept[~touched])
+
+
+def test_masks_from_the_editor_and_the_sketch_pad():
+    background = np.full((20, 30, 3), 200, np.uint8)
+    layer = np.zeros((20, 30, 4), np.uint8)
+    layer[5:10, 5:15, 3] = 255
+    image, mask = t2i.mask_from_editor({"background": background, "layers": [layer]})
+    assert image.size == (30, 20) and np.asarray(mask).sum() == 5 * 10 * 255
+    strokes = io.BytesIO()
+    Image.fromarray(layer, "RGBA").save(strokes, "PNG")
+    assert np.array_equal(np.asarray(t2i.mask_from_strokes(strokes.getvalue())), np.asarray(mask))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda m: t2i.text_to_image(m, "   "), "Type a prompt"),
+        (lambda m: t2i.text_to_image(m, "a" * 501), "under 500"),
+        (lambda m: t2i.text_to_image(m, "a cat", negative_prompt="b" * 600), "negative prompt"),
+        (lambda m: t2i.text_to_image(m, "a cat", guidance=-1), "Guidance scale"),
+        (lambda m: t2i.text_to_image(m, "a cat", steps=1000), "Steps"),
+        (lambda m: t2i.text_to_image(m, "a cat", count=99), "Number of images"),
+        (lambda m: t2i.text_to_image(m, "a cat", seed=-5), "Seed"),
+        (lambda m: t2i.text_to_image(m, "a cat", scheduler="PLMS"), "Unknown scheduler"),
+        (lambda m: t2i.inpaint(m, b"not an image", Image.new("L", (8, 8), 255), "a"), "not an"),
+        (lambda m: t2i.inpaint(m, Image.new("RGB", (8, 8)), Image.new("L", (8, 8)), "a"), "empty"),
+        (lambda m: t2i.mask_from_editor(None), "Upload an image"),
+        (lambda m: t2i.mask_from_strokes(None), "Paint over"),
+        (lambda m: t2i.mask_from_strokes(b"junk"), "could not be read"),
+    ],
+)
+def test_bad_input_gets_a_clear_message(model, call, message):
+    with pytest.raises(InvalidInputError, match=message):
+        call(model)
+
+
+def test_a_prompt_longer_than_the_tokenizer_is_cut_not_refused(model):
+    long_prompt = " ".join(["a red apple"] * 40)  # 120 words, far over 24 tokens
+    (image,) = t2i.text_to_image(model, long_prompt, 1, steps=2)
+    assert image.size == (t2i.DISPLAY_SIZE, t2i.DISPLAY_SIZE)
