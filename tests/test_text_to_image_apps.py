@@ -1,0 +1,125 @@
+"""The text-to-image tab and page as users reach them, on the bundled model: the real Gradio
+server through gradio_client (/text_to_image, /inpaint, /guidance_sweep, /trajectory), the
+Streamlit page under AppTest, and a real browser typing a prompt and seeing an image."""
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+from playwright.sync_api import expect
+from streamlit.testing.v1 import AppTest
+
+from genzoo.pipelines import text_to_image as t2i
+from genzoo.registry import bundled
+from tests.conftest import REPO
+from tests.test_browser import page  # noqa: F401  (the browser fixture)
+from tests.test_gradio import image_at, png, upload
+
+MODEL = "text-to-image-emoji"
+SETTINGS = ["", 5.0, 8, "DPM-Solver++", 11]  # negative prompt, guidance, steps, scheduler, seed
+
+
+@pytest.fixture(scope="module")
+def client(gallery_url):
+    assert MODEL in [entry.name for entry in bundled("text-to-image")]
+    return Client(gallery_url, verbose=False)
+
+
+def gallery_images(result) -> list[Image.Image]:
+    return [image_at(item["image"]) for item in result]
+
+
+def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
+    first = client.predict(MODEL, "a red apple", *SETTINGS, 2, True, api_name="/text_to_image")
+    again = client.predict(MODEL, "a red apple", *SETTINGS, 2, True, api_name="/text_to_image")
+    images, repeat = gallery_images(first), gallery_images(again)
+    assert len(images) == 2
+    for image, same in zip(images, repeat, strict=True):
+        assert np.array_equal(np.asarray(image), np.asarray(same))
+    direct = t2i.text_to_image(
+        MODEL, "a red apple", 2, negative_prompt="", guidance=5.0, steps=8, seed=11
+    )
+    assert np.abs(np.asarray(images[0], float) - np.asarray(direct[0], float)).mean() < 1
+
+
+def test_sweep_and_trajectory_endpoints(client):
+    strip, scales = client.predict(
+        MODEL, "a cat face", "", 6, "DDIM", 3, True, api_name="/guidance_sweep"
+    )
+    assert image_at(strip).width > 4 * image_at(strip).height
+    assert "1, 3, 5, 7.5, 10" in scales
+    frames, animation = client.predict(
+        MODEL, "a cat face", "", 5.0, 6, "Euler", 3, True, api_name="/trajectory"
+    )
+    assert len(frames) == 6
+    with Image.open(animation) as gif:
+        assert gif.is_animated and gif.n_frames == 6
+
+
+def test_inpaint_endpoint_keeps_the_unmasked_part(client, tmp_path):
+    picture = Image.new("RGB", (96, 96), (40, 90, 200))
+    layer = np.zeros((96, 96, 4), np.uint8)
+    layer[24:72, 24:72] = (255, 0, 0, 255)
+    editor = {
+        "background": upload(tmp_path, "picture.png", png(picture)),
+        "layers": [upload(tmp_path, "layer.png", png(Image.fromarray(layer, "RGBA")))],
+        "composite": upload(tmp_path, "composite.png", png(picture)),
+    }
+    path = client.predict(MODEL, editor, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
+    result = np.asarray(image_at(path).convert("RGB"), float)
+    corner = result[:32, :32].reshape(-1, 3).mean(0)
+    assert np.abs(corner - (40, 90, 200)).max() < 2  # kept exactly, up to scaling
+
+
+@pytest.mark.parametrize(
+    "api_name, args, message",
+    [
+        ("/text_to_image", ["", *SETTINGS, 1, True], "Type a prompt"),
+        ("/text_to_image", ["x" * 900, *SETTINGS, 1, True], "under 500"),
+        ("/text_to_image", ["a cat", "", 99.0, 8, "DDIM", 1, 1, True], "Guidance scale"),
+        ("/text_to_image", ["a cat", "", 5.0, 8, "nope", 1, 1, True], "Unknown scheduler"),
+        ("/guidance_sweep", ["a cat", "", 0, "DDIM", 1, True], "Steps"),
+    ],
+)
+def test_bad_settings_get_a_message_and_the_server_keeps_serving(client, api_name, args, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(MODEL, *args, api_name=api_name)
+    assert client.predict(MODEL, "a cat", *SETTINGS, 1, True, api_name="/text_to_image")
+
+
+def test_inpaint_without_a_mask_or_image(client, tmp_path):
+    picture = upload(tmp_path, "picture.png", png(Image.new("RGB", (64, 64), "white")))
+    editor = {"background": picture, "layers": [], "composite": picture}
+    with pytest.raises(Exception, match="mask is empty"):
+        client.predict(MODEL, editor, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
+    with pytest.raises(Exception, match="Upload an image"):
+        client.predict(MODEL, None, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
+
+
+def page_app() -> AppTest:
+    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    return app.run()
+
+
+def test_streamlit_page_generates_sweeps_and_shows_the_trajectory():
+    app = page_app()
+    assert not app.exception and app.title[0].value == "Text to image"
+    captions = [c for element in app.get("imgs") for c in element.proto.imgs]
+    assert len(captions) >= 4 + 1 + 20  # four images, the sweep strip, twenty steps
+    app.text_input[0].set_value("").run()
+    assert any("Type a prompt" in e.value for e in app.error)
+    assert not app.exception
+
+
+def test_browser_types_a_prompt_and_sees_images(page):  # noqa: F811
+    tab = page.get_by_role("tab", name="Text to image")
+    expect(tab).to_be_visible(timeout=60_000)
+    tab.click()
+    prompt = page.locator("#t2i-prompt textarea")
+    prompt.fill("a red apple, flat icon")
+    page.locator("#t2i-generate").click()
+    images = page.locator("#t2i-images img")
+    expect(images.first).to_be_visible(timeout=120_000)
+    assert images.count() == 4
+    width = page.eval_on_selector("#t2i-images img", "img => img.naturalWidth")
+    assert width >= 64
