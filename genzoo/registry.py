@@ -69,6 +69,7 @@ BUNDLED = {
             "CycleGAN, flat colour and high-contrast emoji",
         ),
         Bundled("cyclegan-emoji-flat-modern", "cyclegan", "CycleGAN, flat and 3-D emoji"),
+        Bundled("text-to-image-emoji", "text-to-image", "Text to image, emoji, 64 px"),
     ]
 }
 

@@ -77,8 +77,9 @@ class Settings(training.RunSettings):
 PRESETS = {
     "text-to-image-emoji": dict(
         output_dir="checkpoints/text-to-image-emoji",
-        title="Text-to-image latent diffusion, emoji, 64 px", epochs=40, batch_size=32,
-        learning_rate=3e-4, sample_every=1000, checkpoint_every=500,
+        title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
+        layers_per_block=2, epochs=30, batch_size=32, learning_rate=3e-4, sample_every=1000,
+        checkpoint_every=500,
     ),
 }  # fmt: skip
 
