@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
 from genzoo.cards import CardFacts
-from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.evaluation import evaluate_translation
 from genzoo.images import make_grid
 from genzoo.models.latent_diffusion import autoencoder
@@ -58,8 +58,7 @@ PRESETS = {
     "autoencoder-emoji": dict(
         output_dir="runs/autoencoder-emoji/hub", run_dir="runs/autoencoder-emoji",
         title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64], epochs=5,
-        batch_size=16,
-        learning_rate=4e-4, sample_every=250,
+        batch_size=16, learning_rate=4e-4, sample_every=250,
     ),
 }  # fmt: skip
 
@@ -70,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     accelerator = training.make_accelerator(
         settings.run_path, settings.mixed_precision, settings.seed
     )
-    train_set, test_set = load_data(settings)
+    train_set, test_set = load_captioned_splits(
+        settings.sources, settings.image_size, settings.train_limit, settings.test_limit
+    )
     vae, discriminator = build_models(settings)
     started = time.perf_counter()
     train(settings, vae, discriminator, train_set, test_set, accelerator)
@@ -81,13 +82,6 @@ def main(argv: list[str] | None = None) -> None:
         save_hub_folder(settings, vae, test_set, wall_time, command)
         training.push_if_asked(settings)
     accelerator.end_training()
-
-
-def load_data(settings: Settings) -> tuple[CaptionedImages, CaptionedImages]:
-    def split(name: str, limit: int) -> CaptionedImages:
-        return load_captioned(settings.sources, name, settings.image_size, limit=limit or None)
-
-    return split("train", settings.train_limit), split("test", settings.test_limit)
 
 
 def build_models(settings: Settings) -> tuple[AutoencoderKL, PatchDiscriminator]:

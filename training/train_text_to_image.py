@@ -29,7 +29,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from genzoo import training
 from genzoo.alignment import evaluate_text_to_image
 from genzoo.cards import CardFacts
-from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.hub import card_metrics
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     accelerator = training.make_accelerator(
         settings.run_path, settings.mixed_precision, settings.seed
     )
-    train_set, test_set = load_data(settings)
+    train_set, test_set = load_captioned_splits(
+        settings.sources, settings.image_size, settings.train_limit, settings.test_limit
+    )
     vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
     latents = encode_latents(vae, train_set.images)
     unet = build_unet(settings, vae)
@@ -105,13 +107,6 @@ def main(argv: list[str] | None = None) -> None:
         save_hub_folder(settings, pipeline, test_set, train_set, wall_time, command)
         training.push_if_asked(settings)
     accelerator.end_training()
-
-
-def load_data(settings: Settings) -> tuple[CaptionedImages, CaptionedImages]:
-    def split(name: str, limit: int) -> CaptionedImages:
-        return load_captioned(settings.sources, name, settings.image_size, limit=limit or None)
-
-    return split("train", settings.train_limit), split("test", settings.test_limit)
 
 
 @torch.no_grad()

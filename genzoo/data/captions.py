@@ -106,3 +106,13 @@ def load_captioned(
             keys.append(row["key"])
             styles.append(row["style"])
     return CaptionedImages(torch.cat(images), all_captions, keys, styles)
+
+
+def load_captioned_splits(
+    sources: Sequence[str | Path], image_size: int, train_limit: int = 0, test_limit: int = 0
+) -> tuple[CaptionedImages, CaptionedImages]:
+    """The train and test splits, as the training scripts take them (a limit of 0: all)."""
+    return tuple(
+        load_captioned(sources, split, image_size, limit=limit or None)
+        for split, limit in (("train", train_limit), ("test", test_limit))
+    )
