@@ -11,6 +11,7 @@ import gradio as gr
 
 from demos.common import launch, metrics_panel, output_file, user_errors
 from genzoo.cards import metrics_markdown
+from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines import text_to_image as pipeline
 from genzoo.pipelines.gan import animated_gif
 from genzoo.registry import bundled
@@ -92,7 +93,13 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
         metrics = metrics_panel("Measured quality (held-out emoji)")
-    prompt = gr.Textbox(EXAMPLES[0], label="Prompt", max_lines=2, elem_id="t2i-prompt")
+    prompt = gr.Textbox(
+        EXAMPLES[0],
+        label="Prompt",
+        info=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
+        max_lines=2,
+        elem_id="t2i-prompt",
+    )
     gr.Examples(EXAMPLES, prompt, label="Try")
     negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
     with gr.Row():

@@ -11,6 +11,7 @@ import streamlit as st  # noqa: E402
 
 from gallery import pick_model, shown  # noqa: E402
 from genzoo.images import open_image  # noqa: E402
+from genzoo.models.latent_diffusion import PROMPT_TOKENS  # noqa: E402
 from genzoo.pipelines import text_to_image as pipeline  # noqa: E402
 from sketchpad import sketchpad  # noqa: E402
 
@@ -29,7 +30,12 @@ st.write(
 )
 model = pick_model("text-to-image", "make train-diffusion")
 example = st.selectbox("Examples", EXAMPLES)
-prompt = st.text_input("Prompt", example, max_chars=pipeline.MAX_PROMPT_CHARACTERS)
+prompt = st.text_input(
+    "Prompt",
+    example,
+    max_chars=pipeline.MAX_PROMPT_CHARACTERS,
+    help=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
+)
 negative = st.text_input("Negative prompt", "", max_chars=pipeline.MAX_PROMPT_CHARACTERS)
 columns = st.columns(4)
 guidance = columns[0].slider("Guidance scale", 0.0, pipeline.MAX_GUIDANCE, 5.0, 0.5)
