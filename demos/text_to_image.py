@@ -56,7 +56,7 @@ def trajectory(model, prompt, negative, guidance, steps, scheduler, seed, thresh
         model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
         scheduler=scheduler, seed=seed, thresholding=thresholding,
     )  # fmt: skip
-    return frames, output_file(animated_gif(frames, duration_ms=250), ".gif")
+    return frames, output_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
 
 
 @user_errors
@@ -112,14 +112,18 @@ def render(demo: gr.Blocks) -> None:
         thresholding = gr.Checkbox(True, label="Dynamic thresholding (for high guidance)")
     with gr.Tab("Generate"):
         generate_button = gr.Button("Generate", variant="primary", elem_id="t2i-generate")
-        images = gr.Gallery(label="Images", columns=4, height=300, elem_id="t2i-images")
+        images = gr.Gallery(
+            label="Images", columns=4, height=300, format="png", elem_id="t2i-images"
+        )
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
         strip = gr.Image(label="One seed at several guidance scales", type="pil")
         scales = gr.Markdown()
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
-        frames = gr.Gallery(label="The predicted clean image after each step", columns=10)
+        frames = gr.Gallery(
+            label="The predicted clean image after each step", columns=10, format="png"
+        )
         animation = gr.Image(label="As an animation", type="filepath", height=280)
     with gr.Tab("Inpaint"):
         gr.Markdown(

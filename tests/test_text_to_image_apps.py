@@ -76,9 +76,9 @@ def test_inpaint_endpoint_keeps_the_unmasked_part(client, tmp_path):
     [
         ("/text_to_image", ["", *SETTINGS, 1, True], "Type a prompt"),
         ("/text_to_image", ["x" * 900, *SETTINGS, 1, True], "under 500"),
-        ("/text_to_image", ["a cat", "", 99.0, 8, "DDIM", 1, 1, True], "Guidance scale"),
-        ("/text_to_image", ["a cat", "", 5.0, 8, "nope", 1, 1, True], "Unknown scheduler"),
-        ("/guidance_sweep", ["a cat", "", 0, "DDIM", 1, True], "Steps"),
+        ("/text_to_image", ["a cat", "", 99.0, 8, "DDIM", 1, 1, True], "greater than maximum"),
+        ("/text_to_image", ["a cat", "", 5.0, 8, "nope", 1, 1, True], "not in the list of choices"),
+        ("/guidance_sweep", ["a cat", "", 0, "DDIM", 1, True], "less than minimum"),
     ],
 )
 def test_bad_settings_get_a_message_and_the_server_keeps_serving(client, api_name, args, message):
@@ -104,8 +104,10 @@ def page_app() -> AppTest:
 def test_streamlit_page_generates_sweeps_and_shows_the_trajectory():
     app = page_app()
     assert not app.exception and app.title[0].value == "Text to image"
-    captions = [c for element in app.get("imgs") for c in element.proto.imgs]
-    assert len(captions) >= 4 + 1 + 20  # four images, the sweep strip, twenty steps
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    assert [f"seed 0, image {i}" for i in range(1, 5)] == captions[:4]
+    assert any(c.startswith("Guidance, left to right: 1, 3, 5, 7.5, 10") for c in captions)
+    assert [f"step {i}" for i in range(1, 21)] == [c for c in captions if c.startswith("step")]
     app.text_input[0].set_value("").run()
     assert any("Type a prompt" in e.value for e in app.error)
     assert not app.exception

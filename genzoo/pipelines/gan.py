@@ -83,9 +83,11 @@ def interpolate(model: str, seed_a: int = 0, seed_b: int = 1, steps: int = 8) ->
     return Interpolation(strip, animated_gif([upscale(to_pil(f), 2 * scale) for f in frames]))
 
 
-def animated_gif(frames: list[Image.Image], duration_ms: int = 120) -> bytes:
-    """Frames forth and back, looping, as GIF bytes."""
-    loop = frames + frames[-2:0:-1]
+def animated_gif(
+    frames: list[Image.Image], duration_ms: int = 120, back_and_forth: bool = True
+) -> bytes:
+    """Frames forth (and back, unless told otherwise), looping, as GIF bytes."""
+    loop = frames + frames[-2:0:-1] if back_and_forth else frames
     buffer = io.BytesIO()
     loop[0].save(buffer, "GIF", save_all=True, append_images=loop[1:], duration=duration_ms, loop=0)
     return buffer.getvalue()
