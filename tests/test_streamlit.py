@@ -91,10 +91,16 @@ def test_home_lists_every_family():
     app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
     assert not app.exception
     titles = [h.value for h in app.subheader]
-    assert titles == ["Variational autoencoders", "DCGAN", "pix2pix", "CycleGAN"]
+    assert titles == [
+        "Variational autoencoders",
+        "DCGAN",
+        "pix2pix",
+        "CycleGAN",
+        "Text to image (latent diffusion)",
+    ]
     assert len(app.get("page_link")) == len(FAMILIES)
     expanders = [e.label for e in app.expander]
-    for family in ("dcgan", "pix2pix", "cyclegan"):
+    for family in ("dcgan", "pix2pix", "cyclegan", "text-to-image"):
         entries = bundled(family)
         assert entries, f"no bundled {family} model"
         for entry in entries:
