@@ -94,7 +94,7 @@ with inpaint_tab:
             with st.spinner("Inpainting…"):
                 result = shown(
                     pipeline.inpaint, model, image, mask, prompt, strength, guidance=guidance,
-                    **{k: v for k, v in settings.items() if k != "thresholding"},
+                    **settings,
                 )  # fmt: skip
             if result is not None:
                 right.image(result, caption="Inpainted")
