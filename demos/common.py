@@ -12,9 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
+from PIL import Image
 
 from genzoo.hub import ModelNotFoundError
-from genzoo.images import MAX_UPLOAD_BYTES, InvalidInputError
+from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
 
 log = logging.getLogger("genzoo.demos")
 
@@ -35,6 +36,22 @@ def user_errors(fn: Callable) -> Callable:
             raise gr.Error("Something went wrong on our side; please try other input.") from None
 
     return wrapper
+
+
+class CheckedImageEditor(gr.ImageEditor):
+    """An ImageEditor whose uploads that cannot be decoded (sent through the API: the browser's
+    editor takes only images) get the same clear message as every other upload, where Gradio,
+    which decodes them before any handler runs, would answer with a bare error."""
+
+    is_template = True  # drawn by the stock ImageEditor frontend
+
+    def preprocess(self, payload):
+        try:
+            return super().preprocess(payload)
+        except Image.DecompressionBombError:
+            raise gr.Error(too_large_message(), print_exception=False) from None
+        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise gr.Error(NOT_AN_IMAGE, print_exception=False) from None
 
 
 def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:

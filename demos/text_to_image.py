@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, output_file, user_errors
+from demos.common import CheckedImageEditor, launch, metrics_panel, output_file, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines import text_to_image as pipeline
@@ -131,7 +131,7 @@ def render(demo: gr.Blocks) -> None:
             "there, and inpaint: the rest of the image is kept."
         )
         with gr.Row():
-            editor = gr.ImageEditor(
+            editor = CheckedImageEditor(
                 label="Image and mask", type="numpy", height=300, elem_id="t2i-editor"
             )
             repainted = gr.Image(label="Inpainted", type="pil")

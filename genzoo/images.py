@@ -21,6 +21,9 @@ MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger images are refused before decoding
 
 
+NOT_AN_IMAGE = "That file is not an image I can read. Please upload a PNG, JPEG, GIF, BMP or WebP."
+
+
 class InvalidInputError(ValueError):
     """Bad user input; the message is written for the user and is safe to show."""
 
@@ -64,14 +67,12 @@ def open_image(
         try:
             image = Image.open(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise InvalidInputError(_too_large_message()) from None
+            raise InvalidInputError(too_large_message()) from None
         except Exception:
-            raise InvalidInputError(
-                "That file is not an image I can read. Please upload a PNG, JPEG, GIF, BMP or WebP."
-            ) from None
+            raise InvalidInputError(NOT_AN_IMAGE) from None
         width, height = image.size
         if width * height > MAX_PIXELS:
-            raise InvalidInputError(_too_large_message(width, height))
+            raise InvalidInputError(too_large_message(width, height))
         if width < 1 or height < 1:
             raise InvalidInputError("That image is empty (zero width or height).")
         try:
@@ -114,7 +115,7 @@ def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
     return data
 
 
-def _too_large_message(width: int | None = None, height: int | None = None) -> str:
+def too_large_message(width: int | None = None, height: int | None = None) -> str:
     size = f" ({width} x {height})" if width else ""
     return (
         f"That image is too large{size}: at most {MAX_PIXELS // 1_000_000} million pixels, please."
@@ -125,7 +126,7 @@ def _from_array(array: np.ndarray, background: int = 0) -> Image.Image:
     if array.ndim not in (2, 3) or array.size == 0:
         raise InvalidInputError("That drawing or array is not an image.")
     if array.shape[0] * array.shape[1] > MAX_PIXELS:
-        raise InvalidInputError(_too_large_message(array.shape[1], array.shape[0]))
+        raise InvalidInputError(too_large_message(array.shape[1], array.shape[0]))
     if array.dtype != np.uint8:
         array = _to_uint8(array.astype(np.float64))
     if array.ndim == 3 and array.shape[2] == 1:

@@ -96,6 +96,14 @@ def test_inpaint_without_a_mask_or_image(client, tmp_path):
         client.predict(MODEL, None, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
 
 
+def test_inpaint_upload_that_is_not_an_image(client, tmp_path):
+    junk = upload(tmp_path, "junk.png", b"hello, not an image")
+    editor = {"background": junk, "layers": [], "composite": junk}
+    with pytest.raises(Exception, match="not an image I can read"):
+        client.predict(MODEL, editor, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
+    assert client.predict(MODEL, "a cat", *SETTINGS, 1, True, api_name="/text_to_image")
+
+
 def page_app() -> AppTest:
     app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
     return app.run()

@@ -1,0 +1,111 @@
+"""What every Gradio demo shares: turning errors into messages, the held-out example picker and
+the metrics panel, and launching on loopback."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+from PIL import Image
+
+from genzoo.hub import ModelNotFoundError
+from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
+
+log = logging.getLogger("genzoo.demos")
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Show bad input as a clear message; log anything unexpected and say so, never crash."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (InvalidInputError, ModelNotFoundError) as error:
+            raise gr.Error(str(error), print_exception=False) from None
+        except gr.Error:
+            raise
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            raise gr.Error("Something went wrong on our side; please try other input.") from None
+
+    return wrapper
+
+from gradio.events import Dependency
+
+class CheckedImageEditor(gr.ImageEditor):
+    """An ImageEditor whose uploads that cannot be decoded (sent through the API: the browser's
+    editor takes only images) get the same clear message as every other upload, where Gradio,
+    which decodes them before any handler runs, would answer with a bare error."""
+
+    is_template = True  # drawn by the stock ImageEditor frontend
+
+    def preprocess(self, payload):
+        try:
+            return super().preprocess(payload)
+        except Image.DecompressionBombError:
+            raise gr.Error(too_large_message(), print_exception=False) from None
+        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise gr.Error(NOT_AN_IMAGE, print_exception=False) from None
+    from typing import Callable, Literal, Sequence, Any, TYPE_CHECKING
+    from gradio.blocks import Block
+    if TYPE_CHECKING:
+        from gradio.components import Timer
+        from gradio.components.base import Component
+
+
+def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
+    """Held-out examples: a gallery to click, the example's number and a button (for the API)."""
+    gallery = gr.Gallery(
+        label="Click one: never seen in training",
+        columns=6,
+        height=300,
+        allow_preview=False,
+        elem_id=elem_id,
+    )
+    index = gr.Number(0, precision=0, minimum=0, label="Example number")
+    return gallery, index, gr.Button("Translate example")
+
+
+def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdown:
+    """An open accordion for the model card's metrics."""
+    with gr.Accordion(title, open=True):
+        return gr.Markdown()
+
+
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "genzoo-outputs"
+OUTPUT_LIFETIME_S = 600
+
+
+def output_file(data: bytes, suffix: str) -> str:
+    """Write a generated file (an animation) where Gradio may serve it; files older than ten
+    minutes are removed on the way, so the folder stays small."""
+    OUTPUT_DIR.mkdir(exist_ok=True)
+    now = time.time()
+    for old in OUTPUT_DIR.glob("*"):
+        if now - old.stat().st_mtime > OUTPUT_LIFETIME_S:
+            old.unlink(missing_ok=True)
+    with tempfile.NamedTemporaryFile(dir=OUTPUT_DIR, suffix=suffix, delete=False) as handle:
+        handle.write(data)
+    return handle.name
+
+
+def launch(demo: gr.Blocks, *, port: int | None = None, **kwargs) -> None:
+    """Serve on 127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override), never shared.
+
+    Two requests run at once, more wait in a bounded queue, and oversized uploads are refused by
+    the server before any of our code sees them.
+    """
+    demo.queue(default_concurrency_limit=2, max_size=64).launch(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=port or int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
+        max_file_size=MAX_UPLOAD_BYTES,
+        share=False,
+        **kwargs,
+    )
