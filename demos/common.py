@@ -38,12 +38,12 @@ def user_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-class CheckedImageEditor(gr.ImageEditor):
-    """An ImageEditor whose uploads that cannot be decoded (sent through the API: the browser's
-    editor takes only images) get the same clear message as every other upload, where Gradio,
-    which decodes them before any handler runs, would answer with a bare error."""
+class _CheckedUploads:
+    """Uploads that cannot be decoded (sent through the API: the browser's editors take only
+    images) get the same clear message as every other upload, where Gradio, which decodes them
+    before any handler runs, would answer with a bare error."""
 
-    is_template = True  # drawn by the stock ImageEditor frontend
+    is_template = True  # drawn by the stock frontend of the component it extends
 
     def preprocess(self, payload):
         try:
@@ -52,6 +52,14 @@ class CheckedImageEditor(gr.ImageEditor):
             raise gr.Error(too_large_message(), print_exception=False) from None
         except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
             raise gr.Error(NOT_AN_IMAGE, print_exception=False) from None
+
+
+class CheckedImageEditor(_CheckedUploads, gr.ImageEditor):
+    """An ImageEditor whose undecodable uploads get the clear message."""
+
+
+class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
+    """A Sketchpad whose undecodable uploads get the clear message."""
 
 
 def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import example_picker, launch, metrics_panel, user_errors
+from demos.common import CheckedSketchpad, example_picker, launch, metrics_panel, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -64,7 +64,7 @@ def render(demo: gr.Blocks) -> None:
             with gr.Tab("Held-out examples"):
                 gallery, index, example_button = example_picker("pix2pix-examples")
             with gr.Tab("Draw"):
-                drawing = gr.Sketchpad(
+                drawing = CheckedSketchpad(
                     label="Draw black lines on white", type="numpy", canvas_size=(256, 256)
                 )
                 drawing_button = gr.Button("Translate drawing", variant="primary")

@@ -334,12 +334,16 @@ def test_out_of_range_gan_settings(client, dcgan_model, api_name, args, message)
         client.predict(dcgan_model, *args, api_name=api_name)
 
 
-def test_translator_inputs_out_of_range(client, pix2pix_model, cyclegan_model):
+def test_translator_inputs_out_of_range(client, tmp_path, pix2pix_model, cyclegan_model):
     with pytest.raises(Exception, match="Example must be between 0 and"):
         client.predict(pix2pix_model, 10_000, api_name="/pix2pix_example")
     with pytest.raises(Exception, match="not in the list of choices"):
         client.predict(cyclegan_model, 0, "C→D", api_name="/cyclegan_example")
     with pytest.raises(Exception, match="Nothing is drawn"):
         client.predict(pix2pix_model, None, api_name="/pix2pix_drawing")
+    with pytest.raises(Exception, match="not an image I can read"):
+        junk = upload(tmp_path, "junk.png", b"hello, not an image")
+        drawing = {"background": None, "layers": [junk], "composite": junk}
+        client.predict(pix2pix_model, drawing, api_name="/pix2pix_drawing")
     with pytest.raises(Exception, match="No image was given"):
         client.predict(cyclegan_model, None, "A→B", api_name="/cyclegan")
