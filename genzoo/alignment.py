@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from genzoo.data.captions import CaptionedImages
+from genzoo.data.masks import grey_holes, random_masks
 from genzoo.evaluation import (
     FRECHET_KEY,
     FRECHET_NAME,
@@ -177,20 +178,57 @@ class AlignmentTable:
 
 
 @torch.no_grad()
-def generate(pipeline, prompts: list[str], guidance: float, steps: int, seed: int, batch: int = 50):
-    """Images in [0, 1] for `prompts`, in batches, with one seeded generator for the whole run."""
+def generate(
+    pipeline, prompts: list[str], guidance: float, steps: int, seed: int, batch=50, **inputs
+):
+    """Images in [0, 1] for `prompts`, in batches, with one seeded generator for the whole run;
+    per-prompt `inputs` (an inpainting pipeline's `image` and `mask_image`) are batched alike."""
     generator = torch.Generator().manual_seed(seed)
     images = []
     for start in range(0, len(prompts), batch):
+        part = slice(start, start + batch)
         out = pipeline(
-            prompts[start : start + batch],
+            prompts[part],
             guidance_scale=guidance,
             num_inference_steps=steps,
             generator=generator,
             output_type="pt",
+            **{name: value[part] for name, value in inputs.items()},
         ).images
         images.append(out.float().cpu())
     return torch.cat(images)
+
+
+@dataclass
+class References:
+    """What text-to-image measurements compare against: the real held-out images' features, the
+    judge fitted on them, and one captioned image per emoji (index, emoji, style, caption)."""
+
+    real_features: torch.Tensor
+    judge: Judge
+    chosen: list[int]
+    keys: list[str]
+    styles: list[str]
+    prompts: list[str]
+
+    @classmethod
+    def of(cls, held_out: CaptionedImages, count: int) -> References:
+        real_features = image_features(held_out.floats())
+        chosen = one_caption_per_emoji(held_out, count)
+        return cls(
+            real_features,
+            Judge.fit(held_out, real_features),
+            chosen,
+            [held_out.keys[i] for i in chosen],
+            [held_out.styles[i] for i in chosen],
+            [held_out.captions[i][0] for i in chosen],
+        )
+
+    def measure(self, images: torch.Tensor) -> tuple[float, float, float]:
+        """(Fréchet distance to the held-out images, top-1, top-5) of images of `prompts`."""
+        features = image_features(images)
+        ranks = self.judge.ranks(features, self.keys, self.styles)
+        return frechet_distance(features, self.real_features), top_k(ranks, 1), top_k(ranks, 5)
 
 
 def evaluate_text_to_image(
@@ -205,30 +243,114 @@ def evaluate_text_to_image(
 ) -> AlignmentTable:
     """Render one caption per held-out emoji (up to `count`) at each guidance scale and step
     count, and measure the table (see the module docstring)."""
-    real_features = image_features(held_out.floats())
-    judge = Judge.fit(held_out, real_features)
-    chosen = one_caption_per_emoji(held_out, count)
-    keys = [held_out.keys[i] for i in chosen]
-    styles = [held_out.styles[i] for i in chosen]
-    prompts = [held_out.captions[i][0] for i in chosen]
-    ceiling = judge.ranks(real_features[chosen], keys, styles)
-    every = torch.linspace(0, len(train_set) - 1, len(chosen)).long()
-    floor = frechet_distance(image_features(train_set.floats()[every]), real_features)
-    rows = []
-    for steps in step_counts:
-        for guidance in guidance_scales:
-            images = generate(pipeline, prompts, guidance, steps, seed)
-            features = image_features(images)
-            ranks = judge.ranks(features, keys, styles)
-            rows.append(
-                Row(
-                    guidance,
-                    steps,
-                    frechet_distance(features, real_features),
-                    top_k(ranks, 1),
-                    top_k(ranks, 5),
-                )
-            )
+    refs = References.of(held_out, count)
+    ceiling = refs.judge.ranks(refs.real_features[refs.chosen], refs.keys, refs.styles)
+    every = torch.linspace(0, len(train_set) - 1, len(refs.chosen)).long()
+    floor = frechet_distance(image_features(train_set.floats()[every]), refs.real_features)
+    rows = [
+        Row(guidance, steps, *refs.measure(generate(pipeline, refs.prompts, guidance, steps, seed)))
+        for steps in step_counts
+        for guidance in guidance_scales
+    ]
     return AlignmentTable(
-        rows, floor, top_k(ceiling, 1), top_k(ceiling, 5), len(judge.keys), len(chosen)
+        rows, floor, top_k(ceiling, 1), top_k(ceiling, 5), len(refs.judge.keys), len(refs.chosen)
     )
+
+
+HOLE_L1 = "inpainting_hole_l1"
+GREY_HOLE = "hole left grey (the input)"
+TRUTH = "the original images"
+
+
+@dataclass
+class InpaintingRow:
+    approach: str
+    hole_l1: float
+    distance: float
+    top1: float
+    top5: float
+
+
+@dataclass
+class InpaintingTable:
+    """Inpainting approaches on the same held-out images, masks, captions and seed."""
+
+    rows: list[InpaintingRow]
+    emoji: int
+    guidance: float
+    steps: int
+
+    def row(self, approach: str) -> InpaintingRow:
+        return next(r for r in self.rows if r.approach == approach)
+
+    def best(self, approaches: Sequence[str]) -> str:
+        """Of `approaches`, the one whose repainted holes are nearest the truth."""
+        return min(approaches, key=lambda a: self.row(a).hole_l1)
+
+    def headline(self, approach: str, against: str) -> list[Metric]:
+        """`approach`'s metrics for the model index, each beside `against`'s."""
+        mine, theirs = self.row(approach), self.row(against)
+        at = f" (inpainting, guidance {self.guidance:g}, {self.steps} steps)"
+        return [
+            Metric(HOLE_L1, "L1 to the truth inside the hole" + at, mine.hole_l1, True,
+                   theirs.hole_l1, against),
+            Metric(FRECHET_KEY, FRECHET_NAME + at, mine.distance, True, theirs.distance, against),
+            Metric("alignment_top5", f"text alignment, top-5 among {self.emoji} emoji" + at,
+                   mine.top5, False, theirs.top5, against),
+        ]  # fmt: skip
+
+    def markdown(self) -> str:
+        lines = [
+            f"Inpainting, compared on one held-out image of each of {self.emoji} unseen emoji, "
+            "a random mask of one to three boxes over it, "
+            f"its caption as the prompt, guidance {self.guidance:g}, {self.steps} steps, the "
+            "unmasked pixels pasted back:",
+            "",
+            "| approach | L1 in the hole (lower) | Fréchet distance (lower) | top-1 | top-5 |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {r.approach} | {r.hole_l1:.4f} | {r.distance:.1f} | {r.top1:.3f} "
+                f"| {r.top5:.3f} |"
+                for r in self.rows
+            ),
+        ]
+        return "\n".join(lines)
+
+
+def inpaint_images(pipeline, images, masks, prompts, guidance: float, steps: int, seed: int):
+    """`images` in [0, 1] repainted where `masks` is 1 by an inpainting pipeline (see
+    `generate`), and the kept pixels pasted back exactly."""
+    painted = generate(pipeline, prompts, guidance, steps, seed, image=images, mask_image=masks)
+    return painted * masks + images * (1 - masks)
+
+
+def evaluate_inpainting(
+    approaches: dict,
+    held_out: CaptionedImages,
+    *,
+    count: int = 250,
+    guidance: float = 5.0,
+    steps: int = 20,
+    seed: int = 0,
+) -> InpaintingTable:
+    """Each of `approaches` (name -> inpainting pipeline) repaints the same random holes in one
+    held-out image per emoji from its caption; beside them, the hole left grey and the truth."""
+    refs = References.of(held_out, count)
+    truth = held_out.floats()[refs.chosen]
+    masks = random_masks(len(truth), truth.shape[-1], generator=torch.Generator().manual_seed(seed))
+    results = {GREY_HOLE: grey_holes(truth, masks), TRUTH: truth}
+    for name, pipeline in approaches.items():
+        results[name] = inpaint_images(pipeline, truth, masks, refs.prompts, guidance, steps, seed)
+    rows = [
+        InpaintingRow(name, _hole_l1(images, truth, masks), *refs.measure(images))
+        for name, images in results.items()
+    ]
+    order = [*approaches, GREY_HOLE, TRUTH]
+    rows.sort(key=lambda r: order.index(r.approach))
+    return InpaintingTable(rows, len(refs.judge.keys), guidance, steps)
+
+
+def _hole_l1(images: torch.Tensor, truth: torch.Tensor, masks: torch.Tensor) -> float:
+    """Mean absolute difference over the masked pixels of each image, averaged over images."""
+    error = ((images - truth).abs() * masks).sum((1, 2, 3)) / (masks.sum((1, 2, 3)) * 3)
+    return float(error.mean())

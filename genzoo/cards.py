@@ -38,6 +38,7 @@ class CardFacts:
     tags: list[str] = field(default_factory=list)
     images: dict[str, str] = field(default_factory=dict)  # caption -> file in the folder
     notes: list[str] = field(default_factory=list)
+    sections: dict[str, str] = field(default_factory=dict)  # heading -> markdown, after metrics
     training_settings: dict = field(default_factory=dict)
     usage: str = ""  # a Python snippet that loads the model; genzoo's `load_model` by default
 
@@ -95,6 +96,7 @@ def _body(facts: CardFacts) -> str:
     )
     settings = "\n".join(f"| `{k}` | `{v}` |" for k, v in facts.training_settings.items())
     notes = "\n".join(f"- {note}" for note in facts.notes)
+    sections = "".join(f"## {heading}\n\n{text}\n\n" for heading, text in facts.sections.items())
     minutes = facts.wall_time_s / 60
     return f"""
 # {facts.title}
@@ -112,7 +114,7 @@ on its held-out test split.
 |---|---|---|---|
 {metric_rows}
 
-## Samples
+{sections}## Samples
 
 {images}
 

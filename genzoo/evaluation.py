@@ -281,13 +281,14 @@ def ssim(images: torch.Tensor, targets: torch.Tensor, *, batch_size: int = 64) -
     three-channel one as grey repeated to RGB."""
     images, targets = torch.broadcast_tensors(images, targets)
     total = sum(
-        _ssim_map(a.double(), b.double()).flatten(1).mean(1).sum().item()
+        ssim_map(a.double(), b.double()).flatten(1).mean(1).sum().item()
         for a, b in zip(images.split(batch_size), targets.split(batch_size), strict=True)
     )
     return total / len(images)
 
 
-def _ssim_map(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def ssim_map(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-position SSIM of two (B, C, H, W) batches in [0, 1]; differentiable, so a loss too."""
     c1, c2 = 0.01**2, 0.03**2
     mu_x, mu_y, xx, yy, xy = _gaussian_blur(torch.cat([x, y, x * x, y * y, x * y], 1)).chunk(5, 1)
     var_x, var_y, cov = xx - mu_x**2, yy - mu_y**2, xy - mu_x * mu_y

@@ -125,7 +125,7 @@ def tiny_pix2pix(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--target", str(tiny_emoji["openmoji-color"]),
         "--image_size", "32", "--generator_channels", "8", "--max_channels", "32",
         "--discriminator_channels", "8", "--batch_size", "4", "--train_limit", "16",
-        "--test_limit", "8", "--examples", "6", *SMOKE,
+        "--test_limit", "8", "--examples", "6", "--ssim_weight", "5", *SMOKE,
     ]  # fmt: skip
     return _smoke_run(tmp_path_factory, "tiny-pix2pix", main, args)
 
@@ -180,3 +180,18 @@ def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRu
         "--validation_prompts", "a red apple", "a cat face", *SMOKE_DIFFUSION,
     ]  # fmt: skip
     return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
+
+
+@pytest.fixture(scope="session")
+def tiny_inpainting(tiny_emoji, tiny_text_to_image, tmp_path_factory) -> TinyRun:
+    """The tiny text-to-image UNet fine-tuned with a mask channel, 4 steps."""
+    from training.train_text_to_image import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--inpainting_from", str(tiny_text_to_image.out),
+        "--autoencoder", str(tiny_text_to_image.out / "vae"), "--image_size", "32",
+        "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
+        "--title", "tiny inpainting", "--validation_prompts", "a red apple", "a cat face",
+        *SMOKE_DIFFUSION,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-inpainting", main, args)

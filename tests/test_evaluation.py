@@ -25,6 +25,7 @@ from genzoo.evaluation import (
     l1,
     psnr,
     ssim,
+    ssim_map,
 )
 from genzoo.hub import card_metrics
 
@@ -124,6 +125,16 @@ def test_ssim_is_one_for_identical_images_and_falls_with_noise():
     scores = [ssim(with_noise(images, s), images) for s in (0.01, 0.05, 0.2)]
     assert 1 > scores[0] > scores[1] > scores[2] > 0
     assert ssim(images, with_noise(images, 0.05)) == pytest.approx(scores[1], abs=1e-6)
+
+
+def test_ssim_map_as_a_loss_pulls_noise_towards_the_target():
+    """pix2pix's 1 - SSIM term: its gradient step makes a noisy image more similar."""
+    targets = smooth_images(2, size=32)
+    noisy = with_noise(targets, 0.1).requires_grad_(True)
+    loss = 1 - ssim_map(noisy, targets).mean()
+    loss.backward()
+    stepped = (noisy - 0.05 * noisy.grad / noisy.grad.abs().max()).detach()
+    assert ssim(stepped, targets) > ssim(noisy.detach(), targets)
 
 
 def test_ssim_of_a_constant_shift_is_its_luminance_term():

@@ -8,10 +8,18 @@ import subprocess
 import sys
 
 import torch
-from diffusers import AutoencoderKL
+from diffusers import AutoencoderKL, DiffusionPipeline, UNet2DConditionModel
 from huggingface_hub import ModelCard
 
-from genzoo.alignment import REAL_CEILING, Judge, one_caption_per_emoji, top_k
+from genzoo.alignment import (
+    GREY_HOLE,
+    HOLE_L1,
+    REAL_CEILING,
+    TRUTH,
+    Judge,
+    one_caption_per_emoji,
+    top_k,
+)
 from genzoo.data import load_split
 from genzoo.data.captions import (
     COLOUR_STYLES,
@@ -22,6 +30,7 @@ from genzoo.data.captions import (
     load_captioned,
     with_article,
 )
+from genzoo.data.masks import random_masks
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
 from genzoo.hub import card_metrics
 from genzoo.models import latent_diffusion
@@ -149,7 +158,8 @@ def test_pipeline_card_has_the_guidance_table_and_alignment(tiny_text_to_image):
     assert 0 <= metrics["alignment_top1"]["value"] <= metrics["alignment_top5"]["value"] <= 1
     card = ModelCard.load(folder / "README.md")
     assert card.data.pipeline_tag == "text-to-image" and "diffusers" in card.data.tags
-    table = [line for line in card.text.splitlines() if line.startswith("| ")]
+    section = card.text.split("## Guidance and steps\n")[1].split("\n## ")[0]
+    table = [line for line in section.splitlines() if line.startswith("| ")]
     for guidance in ("1", "5"):
         for steps in ("2", "3"):
             assert any(line.startswith(f"| {guidance} | {steps} |") for line in table)
@@ -184,3 +194,53 @@ def test_bundled_text_encoder_is_never_committed():
         cwd=REPO,
     )
     assert ignored.returncode == 0
+
+
+def test_random_masks_are_boxes_or_whole_and_reproducible():
+    masks = random_masks(200, 32, generator=torch.Generator().manual_seed(1), full_share=0.25)
+    again = random_masks(200, 32, generator=torch.Generator().manual_seed(1), full_share=0.25)
+    assert torch.equal(masks, again) and masks.shape == (200, 1, 32, 32)
+    assert set(masks.unique().tolist()) == {0.0, 1.0}
+    covered = masks.mean((1, 2, 3))
+    whole = int((covered == 1).sum())
+    assert 25 < whole < 75  # about a quarter
+    assert covered[covered < 1].min() >= (8 * 8) / (32 * 32)  # at least one box of a quarter side
+    assert covered[covered < 1].max() < 1
+
+
+def test_mask_channels_start_as_the_text_to_image_model(tiny_text_to_image):
+    unet = UNet2DConditionModel.from_pretrained(tiny_text_to_image.out, subfolder="unet")
+    wide = latent_diffusion.with_mask_channels(unet)
+    assert wide.config.in_channels == 9 and latent_diffusion.reads_mask(wide)
+    assert not latent_diffusion.reads_mask(unet)
+    latents, context = torch.randn(1, 4, 8, 8), torch.randn(1, 24, 384)
+    extra = torch.randn(1, 5, 8, 8)  # anything in the new channels: their weights are zero
+    with torch.no_grad():
+        narrow = unet(latents, 10, context).sample
+        widened = wide(torch.cat([latents, extra], 1), 10, context).sample
+    torch.testing.assert_close(widened, narrow)
+
+
+def test_inpainting_fine_tune_writes_a_stock_inpaint_pipeline_measured_against_blending(
+    tiny_inpainting,
+):
+    folder = tiny_inpainting.out
+    index = json.loads((folder / "model_index.json").read_text())
+    assert index["_class_name"] == "StableDiffusionInpaintPipeline"
+    pipe = DiffusionPipeline.from_pretrained(folder)
+    assert type(pipe).__name__ == "StableDiffusionInpaintPipeline"
+    assert pipe.unet.config.in_channels == 9
+    metrics = {m["type"]: m for m in card_metrics(str(folder))}
+    assert {HOLE_L1, FRECHET_KEY, "alignment_top5"} <= set(metrics)
+    assert metrics[HOLE_L1]["reference_name"].startswith("latent blending")
+    assert 0 < metrics[HOLE_L1]["value"] < 1 and 0 < metrics[HOLE_L1]["reference"] < 1
+    card = ModelCard.load(folder / "README.md")
+    assert "inpainting" in card.data.tags and "mask_image=mask" in card.text
+    section = card.text.split("## Mask channel against latent blending\n")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    for approach in ("mask channel", "latent blending", GREY_HOLE, TRUTH):
+        assert any(line.startswith(f"| {approach}") for line in rows), approach
+    assert "Nearer the truth in the hole:" in section
+    assert (folder / "samples.png").is_file()
+    grids = sorted(p.name for p in (tiny_inpainting.run / "samples").iterdir())
+    assert grids == ["validation-000002.png", "validation-000004.png"]

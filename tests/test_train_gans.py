@@ -140,6 +140,8 @@ def test_pix2pix_card_metrics_match_the_held_out_pairs(tiny_pix2pix):
     assert metrics["psnr"]["value"] == pytest.approx(psnr(outputs, targets), abs=1e-3)
     assert metrics["psnr"]["reference"] == pytest.approx(psnr(inputs, targets), abs=1e-3)
     assert 0 < metrics["ssim"]["reference"] <= 1
+    card = ModelCard.load(tiny_pix2pix.out / "README.md")
+    assert "an L1 term (weight 100) and a 1 - SSIM term (weight 5)" in card.text
 
 
 def test_cyclegan_card_scores_both_directions(tiny_cyclegan):

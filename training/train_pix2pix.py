@@ -20,7 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from genzoo import adversarial, training
 from genzoo.cards import CardFacts
 from genzoo.data import PairedImages, load_pairs
-from genzoo.evaluation import evaluate_translation
+from genzoo.evaluation import evaluate_translation, ssim_map
 from genzoo.images import make_grid
 from genzoo.models.pix2pix import PatchDiscriminator, UNetGenerator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
@@ -45,6 +45,9 @@ class Settings(training.RunSettings):
         default_factory=list, metadata={"help": "emoji categories left out of every split"}
     )
     l1_weight: float = field(default=100.0, metadata={"help": "lambda of the L1 term"})
+    ssim_weight: float = field(
+        default=0.0, metadata={"help": "weight of a 1 - SSIM term (keeps flat regions flat)"}
+    )
     flip: bool = field(default=True, metadata={"help": "random horizontal flips of pairs"})
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
 
@@ -160,12 +163,13 @@ def train(
         with adversarial.frozen(discriminator), accelerator.autocast():
             g_gan = gan_loss(discriminator(torch.cat([source, fake], 1)), True)
             g_l1 = (fake - target).abs().mean()
-            g_loss = g_gan + settings.l1_weight * g_l1
+            g_ssim = 1 - ssim_map((fake.float() + 1) / 2, (target + 1) / 2).mean()
+            g_loss = g_gan + settings.l1_weight * g_l1 + settings.ssim_weight * g_ssim
         g_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(g_loss)
         g_optimizer.step()
 
-        losses.add(d=d_loss, g_gan=g_gan, l1=g_l1)
+        losses.add(d=d_loss, g_gan=g_gan, l1=g_l1, ssim=g_ssim)
         steps.show(**losses.means())
         if step % 50 == 0 or step == total:
             logged = {f"loss/{k}": v for k, v in losses.pop().items()} | {"lr": rate}
@@ -216,8 +220,13 @@ def save_hub_folder(
             f"A pix2pix U-Net generator (Isola et al., 2017), {parameters:,} parameters, that "
             f"turns {Path(settings.source).name} images into {Path(settings.target).name} at "
             f"{settings.image_size} px. Trained from scratch with a PatchGAN discriminator and "
-            f"an L1 term (weight {settings.l1_weight:g}) on pairs: the same emoji drawn in both "
-            "styles. Measured on held-out emoji."
+            f"an L1 term (weight {settings.l1_weight:g})"
+            + (
+                f" and a 1 - SSIM term (weight {settings.ssim_weight:g})"
+                if settings.ssim_weight
+                else ""
+            )
+            + " on pairs: the same emoji drawn in both styles. Measured on held-out emoji."
         ),
         dataset_name=settings.dataset_name,
         dataset_source=f"{settings.source} -> {settings.target}",

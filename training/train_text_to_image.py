@@ -22,14 +22,26 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from diffusers import AutoencoderKL, DDPMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+from diffusers import (
+    AutoencoderKL,
+    DDPMScheduler,
+    StableDiffusionInpaintPipeline,
+    StableDiffusionPipeline,
+    UNet2DConditionModel,
+)
 from diffusers.training_utils import EMAModel, compute_snr
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import training
-from genzoo.alignment import evaluate_text_to_image
+from genzoo.alignment import (
+    evaluate_inpainting,
+    evaluate_text_to_image,
+    inpaint_images,
+    one_caption_per_emoji,
+)
 from genzoo.cards import CardFacts
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
+from genzoo.data.masks import grey_holes, random_masks
 from genzoo.hub import card_metrics
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
@@ -72,6 +84,13 @@ class Settings(training.RunSettings):
     eval_count: int = field(default=500, metadata={"help": "held-out captions for the metrics"})
     eval_guidance: list[float] = field(default_factory=lambda: [1.0, 3.0, 5.0, 7.5, 10.0])
     eval_steps: list[int] = field(default_factory=lambda: [10, 25])
+    inpainting_from: str = field(
+        default="",
+        metadata={"help": "a text-to-image folder: fine-tune its UNet with a mask channel"},
+    )
+    full_mask_share: float = field(
+        default=0.25, metadata={"help": "inpainting: share of masks that cover the whole image"}
+    )
 
 
 PRESETS = {
@@ -80,6 +99,13 @@ PRESETS = {
         title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
         layers_per_block=2, epochs=30, batch_size=32, learning_rate=3e-4, sample_every=1000,
         checkpoint_every=500,
+    ),
+    "text-to-image-emoji-inpainting": dict(
+        output_dir="checkpoints/text-to-image-emoji-inpainting",
+        title="Inpainting latent diffusion with a mask channel, emoji, 64 px",
+        inpainting_from="checkpoints/text-to-image-emoji",
+        autoencoder="checkpoints/text-to-image-emoji/vae", epochs=6, batch_size=32,
+        learning_rate=2e-4, ema_decay=0.995, sample_every=500, checkpoint_every=250,
     ),
 }  # fmt: skip
 
@@ -97,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     latents = encode_latents(vae, train_set.images)
     unet = build_unet(settings, vae)
     started = time.perf_counter()
-    ema = train(settings, unet, vae, latents, train_set, accelerator)
+    ema = train(settings, unet, vae, latents, train_set, test_set, accelerator)
     if accelerator.is_main_process:
         wall_time = time.perf_counter() - started
         ema.copy_to(unet.parameters())
@@ -119,6 +145,10 @@ def encode_latents(vae: AutoencoderKL, images: torch.Tensor) -> torch.Tensor:
 
 
 def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
+    """A fresh UNet, or for inpainting the trained one of `inpainting_from` with a mask channel."""
+    if settings.inpainting_from:
+        trained = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
+        return latent_diffusion.with_mask_channels(trained)
     return latent_diffusion.denoiser(
         latent_size=settings.image_size // 2 ** (len(vae.config.block_out_channels) - 1),
         latent_channels=vae.config.latent_channels,
@@ -135,10 +165,12 @@ def train(
     vae: AutoencoderKL,
     moments: torch.Tensor,
     train_set: CaptionedImages,
+    test_set: CaptionedImages,
     accelerator,
 ) -> EMAModel:
     """The loop: noise a latent to a random timestep, predict the noise (or v) from the noisy
-    latent and the caption's encoding, and step the EMA."""
+    latent (for inpainting: beside a random mask and the latents of the image it masks) and the
+    caption's encoding, and step the EMA."""
     text_encoder, tokenizer = latent_diffusion.text_encoder(), latent_diffusion.tokenizer()
     noise_scheduler = DDPMScheduler.from_config(
         latent_diffusion.scheduler(settings.prediction_type).config
@@ -152,6 +184,7 @@ def train(
     optimizer = torch.optim.AdamW(unet.parameters(), settings.learning_rate, weight_decay=1e-2)
     unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
     text_encoder.to(accelerator.device)
+    vae.to(accelerator.device)
     ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
     ema.to(accelerator.device)
     accelerator.register_for_checkpointing(ema)
@@ -160,6 +193,8 @@ def train(
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "text_to_image", settings)
     draw = random.Random(settings.seed + start)
+    holes = torch.Generator().manual_seed(settings.seed + start)
+    shown = validation_holes(test_set, settings) if settings.inpainting_from else None
     scale = vae.config.scaling_factor
     losses = []
     steps = training.Steps(accelerator, loader, start, total)
@@ -178,6 +213,14 @@ def train(
             0, noise_scheduler.config.num_train_timesteps, (len(latents),), device=latents.device
         )
         noisy = noise_scheduler.add_noise(latents, noise, timesteps)
+        if settings.inpainting_from:
+            masks = random_masks(
+                len(index),
+                settings.image_size,
+                generator=holes,
+                full_share=settings.full_mask_share,
+            )
+            noisy = torch.cat([noisy, mask_conditioning(vae, train_set.images[index], masks)], 1)
         target = (
             noise
             if settings.prediction_type == "epsilon"
@@ -199,7 +242,7 @@ def train(
             accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
             losses.clear()
         if step % settings.sample_every == 0 or step == total:
-            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator)
+            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator, shown)
         if step % settings.checkpoint_every == 0 or step == total:
             checkpoints.save(step)
     return ema
@@ -251,14 +294,60 @@ def render(pipeline: StableDiffusionPipeline, prompts: list[str], guidance: floa
     return images.float().cpu()
 
 
-def save_grid(settings: Settings, unet, ema: EMAModel, vae, step: int, accelerator) -> None:
-    """The validation prompts, rendered with the EMA weights at the validation guidance."""
+@dataclass
+class Holes:
+    """Held-out images in [0, 1], masks over them and their captions: inpainting's grid inputs."""
+
+    images: torch.Tensor
+    masks: torch.Tensor
+    prompts: list[str]
+
+
+def validation_holes(test_set: CaptionedImages, settings: Settings) -> Holes:
+    chosen = one_caption_per_emoji(test_set, len(settings.validation_prompts))
+    masks = random_masks(
+        len(chosen), settings.image_size, generator=torch.Generator().manual_seed(settings.seed)
+    )
+    return Holes(test_set.floats()[chosen], masks, [test_set.captions[i][0] for i in chosen])
+
+
+@torch.no_grad()
+def mask_conditioning(vae: AutoencoderKL, images: torch.Tensor, masks: torch.Tensor):
+    """What a mask-channel UNet reads beside the noisy latents, built as
+    `StableDiffusionInpaintPipeline` builds it: the mask at latent size, then the latents of the
+    image (uint8) with the masked pixels set to 0, mid-grey in [-1, 1]."""
+    pixels = images.to(vae.device).float() / 127.5 - 1
+    masks = masks.to(vae.device)
+    latents = vae.encode(pixels * (masks < 0.5)).latent_dist.sample() * vae.config.scaling_factor
+    return torch.cat([F.interpolate(masks, size=latents.shape[-2:]), latents], 1)
+
+
+def save_grid(
+    settings: Settings, unet, ema: EMAModel, vae, step: int, accelerator, holes: Holes | None
+) -> None:
+    """The validation prompts (or, for inpainting, the held-out holes) rendered with the EMA
+    weights at the validation guidance."""
     if accelerator.is_main_process:
         pipeline = ema_pipeline(settings, unet, ema, vae)
         pipeline.set_progress_bar_config(disable=True)
-        images = render(pipeline, settings.validation_prompts, settings.validation_guidance)
-        grid = make_grid(images, rows=2, padding=1)
+        grid = sample_grid(pipeline, settings, holes)
         training.save_sample(grid, settings.run_path, "validation", step, accelerator)
+
+
+def sample_grid(pipeline, settings: Settings, holes: Holes | None):
+    """Images of the validation prompts in two rows, or rows of holed input | inpainted | truth."""
+    if holes is None:
+        images = render(pipeline, settings.validation_prompts, settings.validation_guidance)
+        return make_grid(images, rows=2, padding=1)
+    painted = inpaint_images(
+        pipeline, holes.images, holes.masks, holes.prompts, settings.validation_guidance, 20, 0
+    )
+    shown = [grey_holes(holes.images, holes.masks), painted, holes.images]
+    return make_grid(torch.stack(shown, 1).flatten(0, 1), rows=len(holes.prompts), padding=1)
+
+
+MASK_CHANNEL = "mask channel (this model)"
+BLENDING = "latent blending (the text-to-image model)"
 
 
 def save_hub_folder(
@@ -270,41 +359,36 @@ def save_hub_folder(
     command: str,
 ) -> None:
     """The pipeline (without the text encoder's weights), a grid, and the card with the metrics
-    over guidance scales and step counts, and the autoencoder's."""
+    (over guidance scales and step counts, or of inpainting against latent blending) and the
+    autoencoder's."""
     folder = Path(settings.output_dir)
     pipeline.set_progress_bar_config(disable=True)
     latent_diffusion.save_pipeline(pipeline, folder)
     shutil.copyfile(Path(settings.autoencoder) / "README.md", folder / "vae" / "README.md")
-    make_grid(
-        render(pipeline, settings.validation_prompts, settings.validation_guidance), rows=2
-    ).save(folder / "samples.png")
-    table = evaluate_text_to_image(
-        pipeline,
-        test_set,
-        train_set,
-        count=settings.eval_count,
-        guidance_scales=settings.eval_guidance,
-        step_counts=settings.eval_steps,
-        seed=settings.seed,
-    )
+    holes = validation_holes(test_set, settings) if settings.inpainting_from else None
+    sample_grid(pipeline, settings, holes).save(folder / "samples.png")
+    if settings.inpainting_from:
+        metrics, sections = measure_inpainting(settings, pipeline, test_set)
+    else:
+        table = evaluate_text_to_image(
+            pipeline,
+            test_set,
+            train_set,
+            count=settings.eval_count,
+            guidance_scales=settings.eval_guidance,
+            step_counts=settings.eval_steps,
+            seed=settings.seed,
+        )
+        metrics, sections = table.headline(), {"Guidance and steps": table.markdown()}
     autoencoder_metrics = [
         m for m in card_metrics(settings.autoencoder) if m["type"] in ("psnr", "ssim", "l1")
     ]
     licence_name, attributions = licence(settings.sources)
-    unet = pipeline.unet
-    parameters = sum(p.numel() for p in unet.parameters())
     facts = CardFacts(
         title=settings.title,
         family="text-to-image",
         task="text-to-image",
-        summary=(
-            f"A Stable Diffusion in miniature, trained from scratch on captioned emoji: a "
-            f"`UNet2DConditionModel` of {parameters:,} parameters over the 16x16x4 latents of "
-            "genzoo's own `AutoencoderKL`, cross-attending to the frozen all-MiniLM-L6-v2 text "
-            f"encoder; {settings.prediction_type} prediction, caption dropout "
-            f"{settings.caption_dropout:g} for classifier-free guidance, EMA weights "
-            f"(decay {settings.ema_decay:g}). A stock diffusers `StableDiffusionPipeline`."
-        ),
+        summary=summary(settings, pipeline.unet),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
         dataset_license=licence_name,
@@ -312,26 +396,86 @@ def save_hub_folder(
         command=command,
         wall_time_s=wall_time,
         hardware=describe_hardware(),
-        metrics=table.headline(),
-        tags=["diffusers", "text-to-image", "stable-diffusion", "latent-diffusion"],
-        images={f"Validation prompts, guidance {settings.validation_guidance:g}": "samples.png"},
+        metrics=metrics,
+        tags=["diffusers", "text-to-image", "stable-diffusion", "latent-diffusion"]
+        + (["inpainting"] if settings.inpainting_from else []),
+        images={
+            (
+                "Held-out emoji: holed input | inpainted | truth"
+                if settings.inpainting_from
+                else "Validation prompts"
+            )
+            + f", guidance {settings.validation_guidance:g}": "samples.png"
+        },
+        sections=sections,
         notes=[
-            table.markdown(),
             "The autoencoder (`vae/`, its card in `vae/README.md`) on held-out images: "
             + ", ".join(f"{m['name']} {m['value']:.4g}" for m in autoencoder_metrics)
             + ".",
             *attributions,
         ],
         training_settings=training.settings_dict(settings),
-        usage=USAGE,
+        usage=INPAINTING_USAGE if settings.inpainting_from else USAGE,
     )
     training.finish_hub_folder(folder, facts, settings)
+
+
+def summary(settings: Settings, unet: UNet2DConditionModel) -> str:
+    parameters = sum(p.numel() for p in unet.parameters())
+    if settings.inpainting_from:
+        return (
+            f"The UNet of `{Path(settings.inpainting_from).name}` ({parameters:,} parameters) "
+            "fine-tuned for inpainting with a mask channel, as GLIDE's and Stable Diffusion's "
+            "inpainting models were: besides the noisy latents it reads the mask and the latents "
+            "of the masked image, its new input weights starting at zero. Trained on random "
+            f"masks of one to three boxes, {settings.full_mask_share:.0%} of them the whole "
+            "image. A stock diffusers `StableDiffusionInpaintPipeline`."
+        )
+    return (
+        f"A Stable Diffusion in miniature, trained from scratch on captioned emoji: a "
+        f"`UNet2DConditionModel` of {parameters:,} parameters over the 16x16x4 latents of "
+        "genzoo's own `AutoencoderKL`, cross-attending to the frozen all-MiniLM-L6-v2 text "
+        f"encoder; {settings.prediction_type} prediction, caption dropout "
+        f"{settings.caption_dropout:g} for classifier-free guidance, EMA weights "
+        f"(decay {settings.ema_decay:g}). A stock diffusers `StableDiffusionPipeline`."
+    )
+
+
+def measure_inpainting(
+    settings: Settings, pipeline: StableDiffusionInpaintPipeline, test_set: CaptionedImages
+) -> tuple[list, dict[str, str]]:
+    """This model against the text-to-image model it started from, which inpaints by blending
+    latents by the mask, on the same holes: the card's metrics and findings."""
+    source = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
+    blending = StableDiffusionInpaintPipeline(
+        **(pipeline.components | {"unet": source.to(pipeline.device)}),
+        requires_safety_checker=False,
+    )
+    blending.set_progress_bar_config(disable=True)
+    table = evaluate_inpainting(
+        {MASK_CHANNEL: pipeline, BLENDING: blending},
+        test_set,
+        count=settings.eval_count,
+        guidance=settings.validation_guidance,
+        seed=settings.seed,
+    )
+    verdict = f"Nearer the truth in the hole: {table.best([MASK_CHANNEL, BLENDING])}."
+    sections = {"Mask channel against latent blending": f"{table.markdown()}\n\n{verdict}"}
+    return table.headline(MASK_CHANNEL, against=BLENDING), sections
 
 
 USAGE = """from diffusers import DiffusionPipeline
 
 pipe = DiffusionPipeline.from_pretrained("folder/or/repo")
 image = pipe("a red apple, flat icon", guidance_scale=5, num_inference_steps=20).images[0]"""
+
+INPAINTING_USAGE = """from diffusers import DiffusionPipeline
+from PIL import Image
+
+pipe = DiffusionPipeline.from_pretrained("folder/or/repo")
+image = Image.open("emoji.png").convert("RGB").resize((64, 64))
+mask = Image.open("mask.png").convert("L").resize((64, 64))  # white: repaint
+out = pipe("a red apple, flat icon", image=image, mask_image=mask, height=64, width=64).images[0]"""
 
 
 if __name__ == "__main__":

