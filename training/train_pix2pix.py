@@ -61,7 +61,7 @@ PRESETS = {
         output_dir="checkpoints/pix2pix-emoji-line-to-color",
         title="pix2pix, OpenMoji line art to colour, 64 px", attribution=OPENMOJI,
         generator_channels=32, max_channels=256, discriminator_channels=32, epochs=40,
-        batch_size=16, sample_every=250, exclude_categories=["Flags"],
+        batch_size=16, sample_every=250, exclude_categories=["Flags"], ssim_weight=20,
     ),
 }  # fmt: skip
 
