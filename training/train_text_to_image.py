@@ -101,7 +101,8 @@ PRESETS = {
         checkpoint_every=500,
     ),
     "text-to-image-emoji-inpainting": dict(
-        output_dir="checkpoints/text-to-image-emoji-inpainting",
+        output_dir="runs/text-to-image-emoji-inpainting/hub",
+        run_dir="runs/text-to-image-emoji-inpainting",
         title="Inpainting latent diffusion with a mask channel, emoji, 64 px",
         inpainting_from="checkpoints/text-to-image-emoji",
         autoencoder="checkpoints/text-to-image-emoji/vae", epochs=6, batch_size=32,
