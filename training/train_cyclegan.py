@@ -58,7 +58,7 @@ PRESETS = {
         dataset_name="fluent emoji, flat <-> high contrast",
         output_dir="checkpoints/cyclegan-emoji-flat-high-contrast",
         title="CycleGAN, Fluent emoji flat colour <-> high-contrast black and white, 64 px",
-        generator_channels=16, discriminator_channels=32, epochs=12, batch_size=8,
+        generator_channels=16, discriminator_channels=32, epochs=20, batch_size=8,
         sample_every=250,
     ),
     "cyclegan-emoji-flat-modern": dict(
