@@ -46,6 +46,10 @@ class Settings(training.RunSettings):
     identity_weight: float = field(
         default=0.5, metadata={"help": "identity losses, as a fraction of cycle_weight"}
     )
+    cycle_noise: float = field(
+        default=0.0,
+        metadata={"help": "noise (std) on each translation before the way back; see train()"},
+    )
     pool_size: int = 50
     flip: bool = True
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
@@ -160,6 +164,12 @@ def train(
     shown = varied_examples(test_pairs, 8)
     fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
     cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight
+
+    def noised(images: torch.Tensor) -> torch.Tensor:
+        # A generator can hide its input in patterns too faint to see, for the other to decode
+        # on the way back (Chu et al., 2017); noise drowns them, so colour must come from shape.
+        return images + settings.cycle_noise * torch.randn_like(images)
+
     steps = training.Steps(accelerator, loader, start, total)
     for step, (index_a,) in steps:
         index_b = torch.randint(len(domain_b), (len(index_a),), generator=draw)
@@ -175,8 +185,8 @@ def train(
         with adversarial.frozen(d_a, d_b), accelerator.autocast():
             fake_b, fake_a = a_to_b(real_a), b_to_a(real_b)
             g_gan = gan_loss(d_b(fake_b), True) + gan_loss(d_a(fake_a), True)
-            g_cycle = (b_to_a(fake_b) - real_a).abs().mean() + (
-                a_to_b(fake_a) - real_b
+            g_cycle = (b_to_a(noised(fake_b)) - real_a).abs().mean() + (
+                a_to_b(noised(fake_a)) - real_b
             ).abs().mean()
             g_identity = (a_to_b(real_b) - real_b).abs().mean() + (
                 b_to_a(real_a) - real_a
@@ -267,6 +277,12 @@ def save_hub_folder(
             f"cycle-consistency (weight {settings.cycle_weight:g}) and identity "
             f"(weight {settings.cycle_weight * settings.identity_weight:g}) losses, and pools "
             f"of {settings.pool_size} past fakes."
+            + (
+                f" Each translation gets Gaussian noise (std {settings.cycle_noise:g}) before "
+                "the way back, so that neither generator can hide its input in faint patterns."
+                if settings.cycle_noise
+                else ""
+            )
         ),
         dataset_name=settings.dataset_name,
         dataset_source=f"{settings.domain_a} <-> {settings.domain_b}",
