@@ -26,7 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="text-to-image-emoji")
     parser.add_argument("--count", type=int, default=253, help="held-out captions")
-    parser.add_argument("--guidance", type=float, nargs="+", default=[5.0, 7.5, 10.0, 15.0])
+    parser.add_argument("--guidance", type=float, nargs="+", default=[5.0, 10.0, 20.0, 30.0])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--scheduler", default="DPM-Solver++", choices=list(SCHEDULERS))
     args = parser.parse_args()

@@ -44,7 +44,7 @@ scheduler = columns[2].selectbox("Scheduler", list(pipeline.SCHEDULERS))
 seed = columns[3].number_input("Seed", 0, pipeline.MAX_SEED, 0)
 columns = st.columns(2)
 count = columns[0].slider("Images", 1, pipeline.MAX_IMAGES, 4)
-thresholding = columns[1].checkbox("Dynamic thresholding (for high guidance)", True)
+thresholding = columns[1].checkbox("Dynamic thresholding (measured no better here)", False)
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,

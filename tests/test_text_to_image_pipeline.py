@@ -6,8 +6,10 @@ import io
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
+from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError
 from genzoo.pipelines import text_to_image as t2i
 
@@ -35,6 +37,21 @@ def test_a_seed_gives_the_same_images_and_another_seed_others(model):
 def test_every_scheduler_draws(model, scheduler):
     (image,) = t2i.text_to_image(model, "a cat", 1, steps=3, scheduler=scheduler)
     assert np.isfinite(pixels(image)).all() and pixels(image).std() > 0
+
+
+@pytest.mark.parametrize("scheduler", ["DPM-Solver++", "DDIM", "UniPC", "DDPM"])
+def test_thresholding_in_latent_units_pulls_in_only_saturated_predictions(model, scheduler):
+    loaded = load_pipeline(model)
+    assert not t2i.make_scheduler(loaded, scheduler, False).config.thresholding
+    thresholded = t2i.make_scheduler(loaded, scheduler, True)
+    assert thresholded.config.thresholding
+    inside = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0)).clamp(-4, 4)
+    torch.testing.assert_close(thresholded._threshold_sample(inside), inside)
+    saturated = inside * 3
+    pulled = thresholded._threshold_sample(saturated)
+    assert pulled.abs().max() <= t2i.LATENT_LIMIT + 1e-4 < saturated.abs().max()
+    (image,) = t2i.text_to_image(model, "a cat", 1, steps=3, guidance=20, thresholding=True)
+    assert pixels(image).std() > 0
 
 
 def test_guidance_and_negative_prompt_change_the_image(model):

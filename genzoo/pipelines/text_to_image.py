@@ -10,6 +10,7 @@ raise `InvalidInputError` with a message for the user.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 from dataclasses import dataclass
@@ -47,8 +48,9 @@ MAX_GUIDANCE = 30.0
 MAX_SEED = 2**31 - 1
 SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
 DISPLAY_SIZE = 256
-# Latents are scaled to unit variance, so nearly all values of a clean one lie within +-3.
-LATENT_LIMIT = 3.0
+# The range of clean latents: the largest per-image 99.5th percentile of |latent| over the
+# held-out emoji is 5.4 (they are scaled to unit variance, but heavy-tailed and off-centre).
+LATENT_LIMIT = 5.5
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Request:
     steps: int = 20
     scheduler: str = "DPM-Solver++"
     seed: int = 0
-    thresholding: bool = True
+    thresholding: bool = False
 
 
 def check_request(
@@ -71,7 +73,7 @@ def check_request(
     steps: int = 20,
     scheduler: str = "DPM-Solver++",
     seed: int = 0,
-    thresholding: bool = True,
+    thresholding: bool = False,
 ) -> Request:
     prompt = (prompt or "").strip()
     if not prompt:
@@ -99,13 +101,33 @@ def check_request(
 
 def make_scheduler(pipeline, name: str, thresholding: bool):
     """A fresh scheduler of the named kind on the pipeline's noise schedule, with dynamic
-    thresholding (Imagen's, on latents) where that kind supports it."""
+    thresholding (Imagen's, in latent units) where that kind supports it."""
     cls = SCHEDULERS[name]
     accepted = inspect.signature(cls.__init__).parameters
     options = {"clip_sample": False} if "clip_sample" in accepted else {}  # it assumes pixels
     if thresholding and "thresholding" in accepted:
-        options |= dict(thresholding=True, sample_max_value=LATENT_LIMIT)
+        cls = _in_latent_units(cls)
+        options |= dict(thresholding=True, sample_max_value=MAX_THRESHOLD_RATIO)
     return cls.from_config(pipeline.scheduler.config, **options)
+
+
+MAX_THRESHOLD_RATIO = 10.0  # Imagen caps nothing; diffusers needs a number
+
+
+@functools.cache
+def _in_latent_units(cls: type) -> type:
+    """`cls` with Imagen's dynamic thresholding measured in units of `LATENT_LIMIT`.
+
+    diffusers thresholds as for pixels in [-1, 1]: it clamps the predicted clean sample at its
+    99.5th percentile s of |x| (when s > 1) and divides by s. On latents, which reach about
+    +-5, that shrinks every prediction and washes the images out (measured: the Fréchet distance
+    rose from 172 to 262 at guidance 5). Scaled by the latents' range it does what Imagen
+    meant: nothing to a prediction within range, and pulls in only one that saturates."""
+
+    def threshold(self, sample):
+        return cls._threshold_sample(self, sample / LATENT_LIMIT) * LATENT_LIMIT
+
+    return type(cls.__name__, (cls,), {"_threshold_sample": threshold})
 
 
 def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
