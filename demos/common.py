@@ -43,7 +43,10 @@ class _CheckedUploads:
     images) get the same clear message as every other upload, where Gradio, which decodes them
     before any handler runs, would answer with a bare error."""
 
-    is_template = True  # drawn by the stock frontend of the component it extends
+    def get_block_name(self) -> str:
+        return "imageeditor"  # the stock frontend that draws both editors
+
+    get_block_class = get_block_name
 
     def preprocess(self, payload):
         try:

@@ -65,7 +65,10 @@ def render(demo: gr.Blocks) -> None:
                 gallery, index, example_button = example_picker("pix2pix-examples")
             with gr.Tab("Draw"):
                 drawing = CheckedSketchpad(
-                    label="Draw black lines on white", type="numpy", canvas_size=(256, 256)
+                    label="Draw black lines on white",
+                    type="numpy",
+                    canvas_size=(256, 256),
+                    elem_id="pix2pix-drawing",
                 )
                 drawing_button = gr.Button("Translate drawing", variant="primary")
             with gr.Tab("Upload"):

@@ -133,3 +133,16 @@ def test_browser_types_a_prompt_and_sees_images(page):  # noqa: F811
     assert images.count() == 4
     width = page.eval_on_selector("#t2i-images img", "img => img.naturalWidth")
     assert width >= 64
+
+
+@pytest.mark.parametrize(
+    ("tabs", "editor"),
+    [(["Text to image", "Inpaint"], "#t2i-editor"), (["pix2pix", "Draw"], "#pix2pix-drawing")],
+)
+def test_browser_draws_the_checked_editors(page, tabs, editor):  # noqa: F811
+    """The editors that check their uploads are drawn by the stock ImageEditor frontend."""
+    for name in tabs:
+        tab = page.get_by_role("tab", name=name, exact=True)
+        expect(tab).to_be_visible(timeout=60_000)
+        tab.click()
+    expect(page.locator(f"{editor} canvas").first).to_be_visible(timeout=60_000)
