@@ -168,6 +168,8 @@ def train(
     def noised(images: torch.Tensor) -> torch.Tensor:
         # A generator can hide its input in patterns too faint to see, for the other to decode
         # on the way back (Chu et al., 2017); noise drowns them, so colour must come from shape.
+        if not settings.cycle_noise:  # draw nothing, so runs without it replay exactly
+            return images
         return images + settings.cycle_noise * torch.randn_like(images)
 
     steps = training.Steps(accelerator, loader, start, total)
