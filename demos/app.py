@@ -14,7 +14,7 @@ if __package__ in (None, ""):  # started as `python demos/app.py`: make `demos` 
 
 import gradio as gr
 
-from demos import cyclegan, dcgan, pix2pix, text_to_image, vae
+from demos import clip, cyclegan, dcgan, home, pix2pix, text_to_image, vae
 from demos.common import launch
 
 INTRO = """# genzoo
@@ -23,19 +23,31 @@ Every model here was trained by this project's scripts and loads from `checkpoin
 """
 
 
+TABS = {
+    "models": ("Models", home),
+    "vae": ("VAE", vae),
+    "dcgan": ("DCGAN", dcgan),
+    "pix2pix": ("pix2pix", pix2pix),
+    "cyclegan": ("CycleGAN", cyclegan),
+    "text-to-image": ("Text to image", text_to_image),
+    "clip": ("CLIP", clip),
+}
+
+
+def open_tab(request: gr.Request):
+    """The tab a share link names (`?tab=...`), else the first."""
+    tab = request.query_params.get("tab")
+    return gr.Tabs(selected=tab) if tab in TABS else gr.skip()
+
+
 def build() -> gr.Blocks:
     with gr.Blocks(title="genzoo") as demo:
         gr.Markdown(INTRO)
-        with gr.Tab("VAE"):
-            vae.render(demo)
-        with gr.Tab("DCGAN"):
-            dcgan.render(demo)
-        with gr.Tab("pix2pix"):
-            pix2pix.render(demo)
-        with gr.Tab("CycleGAN"):
-            cyclegan.render(demo)
-        with gr.Tab("Text to image"):
-            text_to_image.render(demo)
+        with gr.Tabs() as tabs:
+            for tab_id, (label, module) in TABS.items():
+                with gr.Tab(label, id=tab_id):
+                    module.render(demo)
+        demo.load(open_tab, None, tabs, api_visibility="private")
     return demo
 
 

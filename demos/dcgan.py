@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import launch, metrics_panel, output_file, user_errors
+from genzoo import share
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import gan as pipeline
 from genzoo.registry import bundled
@@ -18,6 +19,25 @@ from genzoo.registry import bundled
 @user_errors
 def sample(model: str, count: int, seed: int):
     return pipeline.sample(model, count, seed)
+
+
+def share_link(model: str, count: int, seed: int) -> str:
+    query = share.share_query("dcgan", dict(model=model, count=count, seed=seed))
+    return f"[🔗 Link to these samples]({query})"
+
+
+@user_errors
+def open_link(request: gr.Request):
+    """The first samples: those of a share link (`?tab=dcgan&...`), with its model, count and
+    seed filled in, else the defaults'."""
+    linked = share.read_query("dcgan", dict(request.query_params))
+    names = [entry.name for entry in bundled("dcgan")]
+    if linked.get("model") not in names:  # only bundled models: a link names no paths
+        linked.pop("model", None)
+    settings = dict(model=names[0], count=16, seed=0) | linked
+    samples = pipeline.sample(settings["model"], settings["count"], settings["seed"])
+    values = [linked.get(name, gr.skip()) for name in ("model", "count", "seed")]
+    return [*values, samples, share_link(**settings)]
 
 
 @user_errors
@@ -59,7 +79,9 @@ def render(demo: gr.Blocks) -> None:
             count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")
             seed = _seed()
             sample_button = gr.Button("Generate", variant="primary")
-        samples = gr.Image(label="Samples", type="pil", scale=2, elem_id="gan-samples")
+        with gr.Column(scale=2):
+            samples = gr.Image(label="Samples", type="pil", elem_id="gan-samples")
+            link = gr.Markdown(elem_id="gan-share")
     with gr.Tab("Interpolate"):
         with gr.Row():
             seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
@@ -84,7 +106,9 @@ def render(demo: gr.Blocks) -> None:
         grid = gr.Image(label="The seed's first 16 samples, numbered in reading order", type="pil")
 
     model.change(describe, model, metrics, api_visibility="private")
-    sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample")
+    sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample").success(
+        share_link, [model, count, seed], link, api_visibility="private"
+    )
     interpolate_button.click(
         interpolate, [model, seed_a, seed_b, steps], [strip, animation], api_name="gan_interpolate"
     )
@@ -92,7 +116,7 @@ def render(demo: gr.Blocks) -> None:
         arithmetic, [model, arithmetic_seed, *picks], [result, grid], api_name="gan_arithmetic"
     )
     demo.load(describe, model, metrics, api_visibility="private")
-    demo.load(sample, [model, count, seed], samples, api_visibility="private")
+    demo.load(open_link, None, [model, count, seed, samples, link], api_visibility="private")
 
 
 def build() -> gr.Blocks:

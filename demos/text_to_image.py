@@ -1,5 +1,6 @@
 """The text-to-image tab: a prompt (with a negative prompt) to images under classifier-free
-guidance, the guidance sweep, the denoising trajectory, and inpainting a painted mask.
+and CLIP guidance, the guidance sweep, the two guidances side by side, the denoising trajectory,
+and inpainting a painted mask.
 
 Layout and wiring only: every button calls a function of `genzoo.pipelines.text_to_image`.
 Run alone with `python -m demos.text_to_image`.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import CheckedImageEditor, launch, metrics_panel, output_file, user_errors
+from genzoo import share
 from genzoo.cards import metrics_markdown
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines import text_to_image as pipeline
@@ -32,29 +34,79 @@ def _reporter(progress: gr.Progress):
 @user_errors
 def generate(
     model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding,
+    clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
 ):  # fmt: skip
     return pipeline.text_to_image(
         model, prompt, count, on_step=_reporter(progress), negative_prompt=negative,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
-        thresholding=thresholding,
+        thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
 
 
+def share_link(
+    model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding, clip_guidance
+):
+    query = share.share_query(
+        "text-to-image",
+        dict(
+            model=model, prompt=prompt, negative_prompt=negative, guidance=guidance, steps=steps,
+            scheduler=scheduler, seed=seed, count=count, thresholding=thresholding,
+            clip_guidance=clip_guidance,
+        ),
+    )  # fmt: skip
+    return LINK_TEXT.format(query)
+
+
+LINK_TEXT = "[🔗 Link to these images]({}) (opens with the same settings and images)"
+
+
+LINKED = ("model", "prompt", "negative_prompt", "guidance", "steps", "scheduler", "seed", "count")
+LINKED += ("thresholding", "clip_guidance")
+
+
 @user_errors
-def sweep(model, prompt, negative, steps, scheduler, seed, thresholding):
+def open_link(request: gr.Request):
+    """Fill the settings in from a share link (`?tab=text-to-image&...`) and make its images."""
+    linked = share.read_query("text-to-image", dict(request.query_params))
+    names = [entry.name for entry in bundled("text-to-image")]
+    if linked.get("model") not in names:  # only bundled models: a link names no paths
+        linked.pop("model", None)
+    if not linked:
+        return [gr.skip()] * (len(LINKED) + 2)
+    defaults = dict(model=names[0], prompt=EXAMPLES[0], count=4)
+    settings = defaults | linked
+    model, prompt, count = settings.pop("model"), settings.pop("prompt"), settings.pop("count")
+    images = pipeline.text_to_image(model, prompt, count, **settings)
+    values = [linked.get(name, gr.skip()) for name in LINKED]
+    return [*values, images, LINK_TEXT.format(share.share_query("text-to-image", linked))]
+
+
+@user_errors
+def sweep(model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance=0.0):
     strip, scales = pipeline.guidance_sweep(
         model, prompt, negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
-        thresholding=thresholding,
+        thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales)
 
 
 @user_errors
-def trajectory(model, prompt, negative, guidance, steps, scheduler, seed, thresholding):
+def compare(model, prompt, negative, guidance, steps, scheduler, seed, clip_guidance):
+    strip, ways = pipeline.guidance_comparison(
+        model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
+        scheduler=scheduler, seed=seed, clip_guidance=clip_guidance,
+    )  # fmt: skip
+    return strip, "Left to right: " + "; ".join(ways)
+
+
+@user_errors
+def trajectory(
+    model, prompt, negative, guidance, steps, scheduler, seed, thresholding, clip_guidance=0.0
+):
     frames = pipeline.trajectory(
         model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
-        scheduler=scheduler, seed=seed, thresholding=thresholding,
+        scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return frames, output_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
 
@@ -112,15 +164,33 @@ def render(demo: gr.Blocks) -> None:
         thresholding = gr.Checkbox(
             False, label="Dynamic thresholding (Imagen's; measured no better here, see README)"
         )
+    clip_guidance = gr.Slider(
+        0,
+        pipeline.MAX_CLIP_GUIDANCE,
+        value=0,
+        step=10,
+        label="CLIP guidance scale (0: off)",
+        info="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
+    )
     with gr.Tab("Generate"):
         generate_button = gr.Button("Generate", variant="primary", elem_id="t2i-generate")
         images = gr.Gallery(
             label="Images", columns=4, height=300, format="png", elem_id="t2i-images"
         )
+        link = gr.Markdown(elem_id="t2i-share")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
         strip = gr.Image(label="One seed at several guidance scales", type="pil")
         scales = gr.Markdown()
+    with gr.Tab("CFG vs CLIP"):
+        gr.Markdown(
+            "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
+            "(with CLIP guidance at 0, the comparison uses "
+            f"{pipeline.DEFAULT_CLIP_GUIDANCE:g})."
+        )
+        compare_button = gr.Button("Compare", variant="primary")
+        compared = gr.Image(label="Classifier-free | CLIP | both", type="pil")
+        ways = gr.Markdown()
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
         frames = gr.Gallery(
@@ -142,25 +212,35 @@ def render(demo: gr.Blocks) -> None:
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
     model.change(describe, model, metrics, api_visibility="private")
-    generate_button.click(
-        generate, [model, *settings, count, thresholding], images, api_name="text_to_image"
-    )
-    prompt.submit(
-        generate, [model, *settings, count, thresholding], images, api_visibility="private"
-    )
+    every_setting = [model, *settings, count, thresholding, clip_guidance]
+    for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None)):
+        trigger(
+            generate,
+            every_setting,
+            images,
+            api_name=name,
+            api_visibility="public" if name else "private",
+        ).success(share_link, every_setting, link, api_visibility="private")
     sweep_button.click(
         sweep,
-        [model, prompt, negative, steps, scheduler, seed, thresholding],
+        [model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance],
         [strip, scales],
         api_name="guidance_sweep",
     )
+    compare_button.click(
+        compare, [model, *settings, clip_guidance], [compared, ways], api_name="guidance_comparison"
+    )
     trajectory_button.click(
-        trajectory, [model, *settings, thresholding], [frames, animation], api_name="trajectory"
+        trajectory,
+        [model, *settings, thresholding, clip_guidance],
+        [frames, animation],
+        api_name="trajectory",
     )
     inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint"
     )
     demo.load(describe, model, metrics, api_visibility="private")
+    demo.load(open_link, None, [*every_setting, images, link], api_visibility="private")
 
 
 def build() -> gr.Blocks:

@@ -290,14 +290,14 @@ def ssim(images: torch.Tensor, targets: torch.Tensor, *, batch_size: int = 64) -
 def ssim_map(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per-position SSIM of two (B, C, H, W) batches in [0, 1]; differentiable, so a loss too."""
     c1, c2 = 0.01**2, 0.03**2
-    mu_x, mu_y, xx, yy, xy = _gaussian_blur(torch.cat([x, y, x * x, y * y, x * y], 1)).chunk(5, 1)
+    mu_x, mu_y, xx, yy, xy = gaussian_blur(torch.cat([x, y, x * x, y * y, x * y], 1)).chunk(5, 1)
     var_x, var_y, cov = xx - mu_x**2, yy - mu_y**2, xy - mu_x * mu_y
     luminance = (2 * mu_x * mu_y + c1) / (mu_x**2 + mu_y**2 + c1)
     contrast_structure = (2 * cov + c2) / (var_x + var_y + c2)
     return luminance * contrast_structure
 
 
-def _gaussian_blur(images: torch.Tensor, size: int = 11, sigma: float = 1.5) -> torch.Tensor:
+def gaussian_blur(images: torch.Tensor, size: int = 11, sigma: float = 1.5) -> torch.Tensor:
     """Each channel filtered with a normalised Gaussian, without padding (separably)."""
     offsets = torch.arange(size, dtype=images.dtype, device=images.device) - (size - 1) / 2
     kernel = torch.exp(-(offsets**2) / (2 * sigma**2))

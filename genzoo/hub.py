@@ -58,6 +58,10 @@ def load_model(ref: str, *, family: str | None = None, revision: str | None = No
 
 @functools.lru_cache(maxsize=16)
 def _load(family: str, location: str, revision: str | None) -> nn.Module:
+    if family == "clip" and Path(location).is_dir():
+        from genzoo.models.clip import complete_folder
+
+        complete_folder(location)
     with _explained(location, revision):
         model = family_class(family).from_pretrained(location, revision=revision)
     # channels-last convolutions run about 1.5x faster on CPU, with identical results

@@ -33,6 +33,10 @@ def family_class(family: str) -> type:
         from genzoo.models.cyclegan import CycleGAN
 
         return CycleGAN
+    if family == "clip":
+        from transformers import VisionTextDualEncoderModel
+
+        return VisionTextDualEncoderModel
     if family == "text-to-image":
         from diffusers import DiffusionPipeline
 
@@ -40,7 +44,7 @@ def family_class(family: str) -> type:
     raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
 
 
-FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan", "text-to-image")
+FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan", "text-to-image", "clip")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ BUNDLED = {
         ),
         Bundled("cyclegan-emoji-flat-modern", "cyclegan", "CycleGAN, flat and 3-D emoji"),
         Bundled("text-to-image-emoji", "text-to-image", "Text to image, emoji, 64 px"),
+        Bundled("clip-emoji", "clip", "CLIP, emoji and captions, 64 px"),
     ]
 }
 

@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, pick_model, shown  # noqa: E402
 from genzoo.pipelines import gan as pipeline  # noqa: E402
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
@@ -15,16 +15,23 @@ st.write(
     "A generator turns random codes into images; it learned by fooling a discriminator. "
     "A seed picks the codes, so the same seed gives the same images on any machine."
 )
-model = pick_model("dcgan", "make train-gan")
+link = Link("dcgan")
+model = pick_model("dcgan", "make train-gan", linked=link.get("model", None))
 samples_tab, interpolate_tab, arithmetic_tab = st.tabs(["Samples", "Interpolate", "Arithmetic"])
 
 with samples_tab:
     left, right = st.columns([1, 2])
-    count = left.slider("How many", 1, pipeline.MAX_SAMPLES, 16)
-    seed = left.number_input("Seed", 0, pipeline.MAX_SEED, 0)
+    count = left.slider(
+        "How many", 1, pipeline.MAX_SAMPLES, link.get("count", 16, 1, pipeline.MAX_SAMPLES)
+    )
+    seed = left.number_input(
+        "Seed", 0, pipeline.MAX_SEED, link.get("seed", 0, 0, pipeline.MAX_SEED)
+    )
     grid = shown(pipeline.sample, model, count, seed)
     if grid is not None:
         right.image(grid, caption=f"{count} samples of seed {seed}")
+        with right:
+            link.show(dict(model=model, count=count, seed=seed))
 
 with interpolate_tab:
     columns = st.columns(3)

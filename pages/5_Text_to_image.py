@@ -9,7 +9,7 @@ import io  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, pick_model, shown  # noqa: E402
 from genzoo.images import open_image  # noqa: E402
 from genzoo.models.latent_diffusion import PROMPT_TOKENS  # noqa: E402
 from genzoo.pipelines import text_to_image as pipeline  # noqa: E402
@@ -28,45 +28,98 @@ st.write(
     "A Stable Diffusion in miniature, trained from scratch on captioned emoji. It removes noise "
     "step by step, steered by your prompt; guidance trades variety for following it closely."
 )
-model = pick_model("text-to-image", "make train-diffusion")
+link = Link("text-to-image")
+model = pick_model("text-to-image", "make train-diffusion", linked=link.get("model", None))
 example = st.selectbox("Examples", EXAMPLES)
 prompt = st.text_input(
     "Prompt",
-    example,
+    link.get("prompt", example),
     max_chars=pipeline.MAX_PROMPT_CHARACTERS,
     help=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
 )
-negative = st.text_input("Negative prompt", "", max_chars=pipeline.MAX_PROMPT_CHARACTERS)
+negative = st.text_input(
+    "Negative prompt", link.get("negative_prompt", ""), max_chars=pipeline.MAX_PROMPT_CHARACTERS
+)
 columns = st.columns(4)
-guidance = columns[0].slider("Guidance scale", 0.0, pipeline.MAX_GUIDANCE, 5.0, 0.5)
-steps = columns[1].slider("Steps", 1, 50, 20)
-scheduler = columns[2].selectbox("Scheduler", list(pipeline.SCHEDULERS))
-seed = columns[3].number_input("Seed", 0, pipeline.MAX_SEED, 0)
-columns = st.columns(2)
-count = columns[0].slider("Images", 1, pipeline.MAX_IMAGES, 4)
-thresholding = columns[1].checkbox("Dynamic thresholding (measured no better here)", False)
+guidance = columns[0].slider(
+    "Guidance scale",
+    0.0,
+    pipeline.MAX_GUIDANCE,
+    link.get("guidance", 5.0, 0, pipeline.MAX_GUIDANCE),
+    0.5,
+)
+steps = columns[1].slider("Steps", 1, 50, link.get("steps", 20, 1, 50))
+schedulers = list(pipeline.SCHEDULERS)
+linked_scheduler = link.get("scheduler", schedulers[0])
+scheduler = columns[2].selectbox(
+    "Scheduler",
+    schedulers,
+    schedulers.index(linked_scheduler) if linked_scheduler in schedulers else 0,
+)
+seed = columns[3].number_input(
+    "Seed", 0, pipeline.MAX_SEED, link.get("seed", 0, 0, pipeline.MAX_SEED)
+)
+columns = st.columns(3)
+count = columns[0].slider(
+    "Images", 1, pipeline.MAX_IMAGES, link.get("count", 4, 1, pipeline.MAX_IMAGES)
+)
+clip = columns[1].slider(
+    "CLIP guidance scale (0: off)", 0.0, pipeline.MAX_CLIP_GUIDANCE,
+    link.get("clip_guidance", 0.0, 0, pipeline.MAX_CLIP_GUIDANCE), 10.0,
+    help="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
+)  # fmt: skip
+thresholding = columns[2].checkbox(
+    "Dynamic thresholding (measured no better here)", link.get("thresholding", False)
+)
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
 )  # fmt: skip
-generate_tab, sweep_tab, trajectory_tab, inpaint_tab = st.tabs(
-    ["Generate", "Guidance sweep", "Trajectory", "Inpaint"]
+generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
+    ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Inpaint"]
 )
 
 with generate_tab:
     with st.spinner("Denoising…"):
-        images = shown(pipeline.text_to_image, model, prompt, count, guidance=guidance, **settings)
+        images = shown(
+            pipeline.text_to_image, model, prompt, count, guidance=guidance, clip_guidance=clip,
+            **settings,
+        )  # fmt: skip
     if images is not None:
         st.image(images, width=160, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
+        link.show(
+            dict(
+                model=model, prompt=prompt, negative_prompt=negative, guidance=guidance,
+                steps=steps, scheduler=scheduler, seed=seed, count=count,
+                thresholding=thresholding, clip_guidance=clip,
+            )
+        )  # fmt: skip
 
 with sweep_tab, st.spinner("Sweeping…"):
-    result = shown(pipeline.guidance_sweep, model, prompt, **settings)
+    result = shown(pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings)
     if result is not None:
         strip, scales = result
         st.image(strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
 
+with compare_tab:
+    st.write(
+        "One seed three ways: classifier-free guidance only, CLIP guidance only, and both (with "
+        f"CLIP guidance at 0, the comparison uses {pipeline.DEFAULT_CLIP_GUIDANCE:g})."
+    )
+    if st.button("Compare", type="primary"):
+        with st.spinner("Denoising three ways…"):
+            result = shown(
+                pipeline.guidance_comparison, model, prompt, guidance=guidance,
+                clip_guidance=clip, **settings,
+            )  # fmt: skip
+        if result is not None:
+            strip, ways = result
+            st.image(strip, caption="Left to right: " + "; ".join(ways))
+
 with trajectory_tab, st.spinner("Denoising…"):
-    frames = shown(pipeline.trajectory, model, prompt, guidance=guidance, **settings)
+    frames = shown(
+        pipeline.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings
+    )
     if frames is not None:
         st.image(frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
 

@@ -243,7 +243,8 @@ class HubServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body) if length is None else length))
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":  # a HEAD answer has headers only, errors included
+                    self.wfile.write(body)
 
             do_HEAD = do_GET = do_POST = _serve
 

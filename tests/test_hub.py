@@ -180,3 +180,46 @@ def test_training_script_pushes_to_the_hub(tmp_path: Path, tiny_mnist: Path) -> 
     )
     assert published["model.safetensors"] == (tmp_path / "out" / "model.safetensors").read_bytes()
     assert "published:" in result.stdout
+
+
+LOAD_CLIP = """
+import sys
+from transformers import VisionTextDualEncoderModel
+model = VisionTextDualEncoderModel.from_pretrained(sys.argv[1])
+print(sum(p.numel() for p in model.parameters()))
+"""
+
+
+def test_one_command_publishes_the_bundled_models_complete(tmp_path: Path) -> None:
+    from genzoo.models.clip import TEXT_SHARD
+    from genzoo.publish import repo_id
+
+    with HubServer() as hub:
+        env = client_env(tmp_path, tmp_path / "cache", hub.url)
+        result = subprocess.run(
+            [sys.executable, "-m", "genzoo.publish", "--owner", "bob",
+             "--only", "clip-emoji", "dcgan-fashion-mnist"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert TOKEN not in result.stdout + result.stderr
+        assert set(hub.repos) == {"bob/clip-emoji", "bob/dcgan-fashion-mnist"}
+        assert repo_id("clip-emoji", "bob") == "bob/clip-emoji"
+        pushed = hub.repos["bob/clip-emoji"].commits[hub.head("bob/clip-emoji")]
+        assert TEXT_SHARD in pushed  # MiniLM's shard travels, so the repo is complete
+        parameters = int(run_client(LOAD_CLIP, env, "bob/clip-emoji"))
+    assert parameters > 22_000_000  # MiniLM's 22.7 M and the trained image tower
+
+
+def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> None:
+    import gradio
+    from huggingface_hub import RepoCard
+
+    from genzoo.publish import repo_id
+    from genzoo.registry import BUNDLED
+
+    space = RepoCard.load(ROOT / "README.md").data
+    assert space.sdk == "gradio" and space.sdk_version == gradio.__version__
+    assert (ROOT / space.app_file).is_file()
+    assert space.models == [repo_id(name) for name in BUNDLED]
+    assert (ROOT / "requirements.txt").read_text().splitlines()[-1] == "."

@@ -85,7 +85,14 @@ def images(app: AppTest) -> dict[str, str]:
     return {img.caption: img.url for element in app.get("image") for img in element.proto.imgs}
 
 
-def test_home_lists_every_family():
+def _bundled_order(card: str) -> int:
+    from genzoo.registry import BUNDLED
+
+    return next(i for i, name in enumerate(BUNDLED) if f"`{name}`" in card)
+
+
+def test_home_shows_every_bundled_model_as_a_card_read_from_its_model_card():
+    from genzoo.catalogue import summaries
     from genzoo.registry import BUNDLED, FAMILIES, bundled
 
     app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
@@ -97,15 +104,18 @@ def test_home_lists_every_family():
         "pix2pix",
         "CycleGAN",
         "Text to image (latent diffusion)",
+        "CLIP",
     ]
     assert len(app.get("page_link")) == len(FAMILIES)
-    expanders = [e.label for e in app.expander]
-    for family in ("dcgan", "pix2pix", "cyclegan", "text-to-image"):
-        entries = bundled(family)
-        assert entries, f"no bundled {family} model"
-        for entry in entries:
-            assert any(f"`{entry.name}`" in label for label in expanders)
-    assert len(expanders) == sum(entry.folder.is_dir() for entry in BUNDLED.values())
+    cards = [m.value for m in app.markdown if m.value.startswith("**")]
+    for family in FAMILIES:
+        assert bundled(family), f"no bundled {family} model"
+    assert len(cards) == len(BUNDLED) == len(summaries())
+    for entry, card in zip(BUNDLED.values(), sorted(cards, key=_bundled_order), strict=True):
+        assert f"`{entry.name}`" in card
+        assert "Weights:" in card and " MB · trained in " in card and "| metric" in card
+    shown = sum(len(element.proto.imgs) for element in app.get("image"))
+    assert shown == sum(m.sample is not None for m in summaries())
     text = " ".join(m.value for m in app.markdown)
     assert "real vs real (floor)" in text and "identity baseline" in text  # GAN references
 

@@ -32,6 +32,7 @@ from PIL import Image, ImageFilter
 from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, check_int, check_range, make_grid, open_image
 from genzoo.images import upscale as enlarge
+from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
 SCHEDULERS = {
     "DPM-Solver++": DPMSolverMultistepScheduler,
@@ -45,6 +46,8 @@ MAX_PROMPT_CHARACTERS = 500
 MAX_IMAGES = 8
 MAX_STEPS = 100
 MAX_GUIDANCE = 30.0
+MAX_CLIP_GUIDANCE = 1000.0
+DEFAULT_CLIP_GUIDANCE = 100.0  # the comparison's CLIP scale when the request has none
 MAX_SEED = 2**31 - 1
 SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
 DISPLAY_SIZE = 256
@@ -64,6 +67,7 @@ class Request:
     scheduler: str = "DPM-Solver++"
     seed: int = 0
     thresholding: bool = False
+    clip_guidance: float = 0.0
 
 
 def check_request(
@@ -74,6 +78,7 @@ def check_request(
     scheduler: str = "DPM-Solver++",
     seed: int = 0,
     thresholding: bool = False,
+    clip_guidance: float = 0.0,
 ) -> Request:
     prompt = (prompt or "").strip()
     if not prompt:
@@ -96,6 +101,7 @@ def check_request(
         scheduler=scheduler,
         seed=check_int("Seed", seed, 0, MAX_SEED),
         thresholding=bool(thresholding),
+        clip_guidance=check_range("CLIP guidance scale", clip_guidance, 0.0, MAX_CLIP_GUIDANCE),
     )
 
 
@@ -131,10 +137,20 @@ def _in_latent_units(cls: type) -> type:
 
 
 def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
-    """A pipeline sharing the loaded model's weights, with this request's own scheduler."""
+    """A pipeline sharing the loaded model's weights, with this request's own scheduler, and its
+    own CLIP-guided wrapper of the UNet when the request asks for CLIP guidance."""
     loaded = load_pipeline(model)
     components = dict(loaded.components)
     components["scheduler"] = make_scheduler(loaded, request.scheduler, request.thresholding)
+    if request.clip_guidance:
+        components["unet"] = CLIPGuidedUNet(
+            loaded.unet,
+            loaded.vae,
+            loaded.scheduler.alphas_cumprod,
+            request.prompt,
+            request.clip_guidance,
+            paired=request.guidance > 1,
+        )
     pipeline = cls(**components, requires_safety_checker=False)
     pipeline.set_progress_bar_config(disable=True)
     return pipeline
@@ -160,7 +176,7 @@ def _arguments(request: Request, count: int, on_step=None) -> dict:
     )
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def text_to_image(
     model: str, prompt: str, count: int = 4, on_step=None, **settings
 ) -> list[Image.Image]:
@@ -177,7 +193,7 @@ def shown(image: Image.Image) -> Image.Image:
     return enlarge(image, max(1, DISPLAY_SIZE // image.width))
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def guidance_sweep(
     model: str, prompt: str, scales=SWEEP_SCALES, **settings
 ) -> tuple[Image.Image, list[float]]:
@@ -191,11 +207,32 @@ def guidance_sweep(
     return shown_strip(strip, len(images)), list(scales)
 
 
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
+def guidance_comparison(model: str, prompt: str, **settings) -> tuple[Image.Image, list[str]]:
+    """One seed three ways, side by side: classifier-free guidance only, CLIP guidance only
+    (at guidance 1, which turns classifier-free guidance off), and both."""
+    request = check_request(prompt, **settings)
+    clip = request.clip_guidance or DEFAULT_CLIP_GUIDANCE
+    cfg = request.guidance if request.guidance > 1 else 5.0
+    ways = {
+        f"classifier-free {cfg:g}": dict(guidance=cfg, clip_guidance=0.0),
+        f"CLIP {clip:g}": dict(guidance=1.0, clip_guidance=clip),
+        f"both ({cfg:g}, CLIP {clip:g})": dict(guidance=cfg, clip_guidance=clip),
+    }
+    images = []
+    for changes in ways.values():
+        each = check_request(prompt, **(settings | changes))
+        pipeline = _pipeline_for(model, each)
+        images.append(pipeline(**_arguments(each, 1), output_type="pt").images.float().cpu())
+    strip = make_grid(torch.cat(images), rows=1, padding=2)
+    return shown_strip(strip, len(images)), list(ways)
+
+
 def shown_strip(strip: Image.Image, tiles: int) -> Image.Image:
     return enlarge(strip, max(1, DISPLAY_SIZE * tiles // strip.width))
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def trajectory(model: str, prompt: str, **settings) -> list[Image.Image]:
     """The predicted clean image after each denoising step, decoded: the last is the result."""
     request = check_request(prompt, **settings)
@@ -251,7 +288,7 @@ def mask_from_strokes(strokes: bytes | None) -> Image.Image:
     return Image.fromarray((alpha > 0).astype(np.uint8) * 255)
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def inpaint(
     model: str, image, mask, prompt: str, strength: float = 1.0, on_step=None, **settings
 ) -> Image.Image:

@@ -1,0 +1,82 @@
+"""The CLIP tab: which of several captions describes an image best, by the project's own CLIP
+(zero-shot classification), on an upload or a held-out emoji.
+
+Layout and wiring only: every button calls a function of `genzoo.pipelines.clip`.
+Run alone with `python -m demos.clip`.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import launch, metrics_panel, user_errors
+from genzoo.cards import metrics_markdown
+from genzoo.pipelines import clip as pipeline
+from genzoo.pipelines.text_to_image import shown
+from genzoo.registry import bundled
+
+
+@user_errors
+def rank(model: str, image: str | None, captions: str):
+    return pipeline.rank_captions(model, image, captions).as_label()
+
+
+@user_errors
+def pick_example(model: str, evt: gr.SelectData):
+    image = pipeline.example_image(model, evt.index)
+    return shown(image), pipeline.example_captions(model, evt.index)
+
+
+@user_errors
+def describe(model: str):
+    images, _ = pipeline.examples(model)
+    gallery = [pipeline.example_image(model, i) for i in range(len(images))][:24]
+    return metrics_markdown(model), gallery
+
+
+def render(demo: gr.Blocks) -> None:
+    """Add the CLIP demo to `demo`, inside whichever tab or column is open."""
+    names = [entry.name for entry in bundled("clip")]
+    if not names:
+        gr.Markdown("No CLIP is bundled in `checkpoints/`: train one with `make train-clip`.")
+        return
+    gr.Markdown(
+        "A small **CLIP**, trained by contrast: an image tower learned from scratch and the "
+        "frozen MiniLM text tower map an emoji and its caption to nearby points. Give an image "
+        "and a few captions, and it says which fits best. It also steers the text-to-image "
+        "model (its *CLIP guidance* slider)."
+    )
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
+        metrics = metrics_panel("Measured retrieval (held-out emoji, never seen in training)")
+    with gr.Row(equal_height=False):
+        with gr.Column():
+            examples = gr.Gallery(
+                label="Held-out emoji: click one", columns=8, height=160, allow_preview=False
+            )
+            image = gr.Image(label="Image", type="filepath", height=220, elem_id="clip-image")
+        with gr.Column():
+            captions = gr.Textbox(
+                "\n".join(pipeline.DEFAULT_CAPTIONS),
+                lines=6,
+                label=f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})",
+            )
+            button = gr.Button("Rank the captions", variant="primary", elem_id="clip-rank")
+            ranking = gr.Label(label="CLIP's choice", num_top_classes=6, elem_id="clip-ranking")
+
+    model.change(describe, model, [metrics, examples], api_visibility="private")
+    examples.select(pick_example, model, [image, captions], api_visibility="private")
+    button.click(rank, [model, image, captions], ranking, api_name="clip_rank")
+    demo.load(describe, model, [metrics, examples], api_visibility="private")
+
+
+def build() -> gr.Blocks:
+    """The CLIP demo as an app of its own."""
+    with gr.Blocks(title="genzoo: CLIP") as demo:
+        gr.Markdown("# genzoo: CLIP")
+        render(demo)
+    return demo
+
+
+if __name__ == "__main__":
+    launch(build())

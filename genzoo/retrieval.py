@@ -1,0 +1,156 @@
+"""CLIP metrics: zero-shot retrieval between held-out emoji and their captions, how well a CLIP
+scores noisy or partially denoised images, and the CLIP score of generated images.
+
+Retrieval takes one caption per held-out emoji (`alignment.one_caption_per_emoji`): each image
+should find its own caption first among all of them (image -> text), and each caption its own
+image (text -> image). Chance top-k is k in the number of emoji.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from genzoo.alignment import one_caption_per_emoji, top_k
+from genzoo.data.captions import CaptionedImages
+from genzoo.evaluation import Metric
+from genzoo.models.clip import pixel_values, text_tokens
+
+CHANCE = "chance"
+
+
+def image_embeddings(clip, images: torch.Tensor) -> torch.Tensor:
+    """Unit-length embeddings of images in [0, 1]; differentiable (for CLIP guidance)."""
+    device = clip.logit_scale.device
+    pixels = pixel_values(images.to(device, clip.logit_scale.dtype))
+    return F.normalize(clip.get_image_features(pixel_values=pixels).pooler_output, dim=-1)
+
+
+@torch.no_grad()
+def text_embeddings(clip, prompts: Sequence[str]) -> torch.Tensor:
+    """Unit-length embeddings of prompts."""
+    tokens = {k: v.to(clip.logit_scale.device) for k, v in text_tokens(list(prompts)).items()}
+    return F.normalize(clip.get_text_features(**tokens).pooler_output, dim=-1)
+
+
+@torch.no_grad()
+def embed_images(clip, images: torch.Tensor, batch: int = 256) -> torch.Tensor:
+    return torch.cat([image_embeddings(clip, part).cpu() for part in images.split(batch)])
+
+
+def ranks(similarity: torch.Tensor) -> torch.Tensor:
+    """The rank (0 = first) of each row's diagonal entry within its row."""
+    own = similarity.diagonal()[:, None]
+    return (similarity > own).sum(1)
+
+
+@dataclass
+class Retrieval:
+    """Zero-shot retrieval among the held-out emoji, both ways."""
+
+    image_to_text: torch.Tensor  # ranks
+    text_to_image: torch.Tensor
+    first_picks: torch.Tensor  # for each image, the caption it ranks first
+
+    @classmethod
+    def of(cls, image_embeds: torch.Tensor, text_embeds: torch.Tensor) -> Retrieval:
+        similarity = image_embeds @ text_embeds.T
+        return cls(ranks(similarity), ranks(similarity.T), similarity.argmax(1))
+
+    def metrics(self) -> list[Metric]:
+        count = len(self.image_to_text)
+        out = []
+        for way, found, name in (
+            ("image_to_text", self.image_to_text, "image → caption"),
+            ("text_to_image", self.text_to_image, "caption → image"),
+        ):
+            for k in (1, 5):
+                out.append(
+                    Metric(
+                        f"retrieval_{way}_top{k}",
+                        f"zero-shot retrieval {name}, top-{k} among {count} held-out emoji",
+                        top_k(found, k),
+                        False,
+                        k / count,
+                        CHANCE,
+                    )
+                )
+        return out
+
+
+def held_out_pairs(held_out: CaptionedImages, count: int) -> tuple[torch.Tensor, list[str]]:
+    """One image per held-out emoji, styles in turn, with its first caption."""
+    chosen = one_caption_per_emoji(held_out, count)
+    return held_out.floats()[chosen], [held_out.captions[i][0] for i in chosen]
+
+
+def evaluate_retrieval(clip, held_out: CaptionedImages, count: int = 250) -> Retrieval:
+    images, prompts = held_out_pairs(held_out, count)
+    return Retrieval.of(embed_images(clip, images), text_embeddings(clip, prompts))
+
+
+@dataclass
+class NoisyRow:
+    timestep: int
+    noisy_top1: float  # the decoded noisy latents, scored as they are
+    predicted_top1: float  # the diffusion model's predicted clean image, scored instead
+
+
+@torch.no_grad()
+def evaluate_noise_awareness(
+    clip,
+    pipeline,
+    held_out: CaptionedImages,
+    *,
+    timesteps: Sequence[int] = (0, 200, 400, 600, 800),
+    count: int = 250,
+    seed: int = 0,
+) -> list[NoisyRow]:
+    """Image -> caption top-1 on held-out images noised to each timestep in the diffusion model's
+    latent space, scored two ways: decoding the noisy latents, or decoding the clean latents that
+    the diffusion model predicts from them (with an empty prompt, so the caption cannot leak)."""
+    images, prompts = held_out_pairs(held_out, count)
+    text = text_embeddings(clip, prompts)
+    vae, unet, scheduler = pipeline.vae, pipeline.unet, pipeline.scheduler
+    scale = vae.config.scaling_factor
+    latents = vae.encode(images * 2 - 1).latent_dist.mean * scale
+    empty = pipeline.encode_prompt([""], "cpu", 1, False)[0].expand(len(images), -1, -1)
+    noise = torch.randn(latents.shape, generator=torch.Generator().manual_seed(seed))
+    rows = []
+    for t in timesteps:
+        alpha = scheduler.alphas_cumprod[t]
+        noisy = alpha.sqrt() * latents + (1 - alpha).sqrt() * noise
+        predicted = noisy
+        if t > 0:
+            eps = unet(noisy, t, encoder_hidden_states=empty).sample
+            predicted = (noisy - (1 - alpha).sqrt() * eps) / alpha.sqrt()
+        scores = []
+        for z in (noisy, predicted):
+            decoded = (vae.decode(z / scale).sample.clamp(-1, 1) + 1) / 2
+            scores.append(top_k(Retrieval.of(embed_images(clip, decoded), text).image_to_text, 1))
+        rows.append(NoisyRow(int(t), *scores))
+    return rows
+
+
+def noise_awareness_markdown(rows: list[NoisyRow], count: int) -> str:
+    return "\n".join(
+        [
+            f"Image → caption top-1 among {count} held-out emoji, the images noised to timestep "
+            "t (of 1,000) in the text-to-image model's latent space, then scored as they are "
+            "(decoded) or through the clean image that the diffusion model predicts from them:",
+            "",
+            "| t | noisy image | predicted clean image |",
+            "|---|---|---|",
+            *(f"| {r.timestep} | {r.noisy_top1:.3f} | {r.predicted_top1:.3f} |" for r in rows),
+        ]
+    )
+
+
+@torch.no_grad()
+def clip_score(clip, images: torch.Tensor, prompts: Sequence[str]) -> float:
+    """Mean cosine similarity of images in [0, 1] to their prompts (times 100, as Hessel et al.'s
+    CLIPScore reports it, without the clipping at zero)."""
+    return float(100 * (embed_images(clip, images) * text_embeddings(clip, prompts)).sum(1).mean())

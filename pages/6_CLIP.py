@@ -1,0 +1,47 @@
+"""The CLIP page of the Streamlit gallery: the same functions as the Gradio tab, other layout."""
+
+from genzoo.env import offline_defaults
+
+offline_defaults()
+
+import streamlit as st  # noqa: E402
+
+from gallery import pick_model, shown  # noqa: E402
+from genzoo.images import open_image  # noqa: E402
+from genzoo.pipelines import clip as pipeline  # noqa: E402
+from genzoo.pipelines.text_to_image import shown as enlarged  # noqa: E402
+
+st.set_page_config(page_title="genzoo: CLIP", page_icon="🦓", layout="wide")
+st.title("CLIP")
+st.write(
+    "A small CLIP trained by contrast: an image tower learned from scratch and the frozen MiniLM "
+    "text tower map an emoji and its caption to nearby points. Give an image and a few "
+    "captions, and it says which fits best. It also steers the text-to-image model."
+)
+model = pick_model("clip", "make train-clip")
+source = st.radio("Image", ["Held-out example", "Upload"], horizontal=True)
+if source == "Upload":
+    upload = st.file_uploader("Upload an image", key="clip_upload")
+    image = upload.getvalue() if upload is not None else None
+    default_captions = "\n".join(pipeline.DEFAULT_CAPTIONS)
+else:
+    count = len(pipeline.examples(model)[1])
+    index = st.slider("Held-out example (never seen in training)", 0, count - 1, 0)
+    image = pipeline.example_image(model, index)
+    default_captions = pipeline.example_captions(model, index)
+left, right = st.columns(2)
+captions = right.text_area(
+    f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})", default_captions, height=180
+)
+if image is None:
+    left.info("Upload an image to rank captions for it.")
+else:
+    ranking = shown(pipeline.rank_captions, model, image, captions)
+    if ranking is not None:
+        picture = shown(open_image, image, 255)
+        if picture is not None:
+            left.image(enlarged(picture.convert("RGB")) if picture.width < 128 else picture)
+        right.dataframe(
+            {"caption": ranking.captions, "probability": ranking.probabilities},
+            hide_index=True,
+        )

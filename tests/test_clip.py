@@ -1,0 +1,185 @@
+"""The CLIP family and CLIP guidance: the training script on tiny emoji folders writing a stock
+`VisionTextDualEncoderModel` without MiniLM's weights, the bundled CLIP's zero-shot retrieval on
+held-out emoji, and CLIP guidance through the pipeline, the Gradio endpoints and the page."""
+
+import subprocess
+
+import numpy as np
+import pytest
+import torch
+from gradio_client import Client
+from huggingface_hub import ModelCard
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+from transformers import VisionTextDualEncoderModel
+
+from genzoo.alignment import top_k
+from genzoo.data.captions import load_captioned
+from genzoo.hub import card_metrics, load_model
+from genzoo.images import InvalidInputError
+from genzoo.models import latent_diffusion
+from genzoo.models.clip import TEXT_SHARD, TRAINED_SHARD, complete_folder
+from genzoo.pipelines import text_to_image as t2i
+from genzoo.retrieval import CHANCE, clip_score, evaluate_retrieval, ranks
+from tests.conftest import REPO, SMOKE_DIFFUSION, _smoke_run, colour_folders
+from tests.test_gradio import image_at, png, upload
+
+T2I = "text-to-image-emoji"
+PROMPT = "a red apple, flat icon"
+
+
+@pytest.fixture(scope="module")
+def tiny_clip(tiny_emoji, tmp_path_factory):
+    from training.train_clip import main
+
+    args = [
+        "--sources", *colour_folders(tiny_emoji), "--image_size", "32",
+        "--widths", "8", "16", "16", "32", "--projection_dim", "16", "--batch_size", "8",
+        "--train_limit", "8", "--test_limit", "8", "--eval_count", "12",
+        "--diffusion_model", str(REPO / "checkpoints" / T2I), "--title", "tiny CLIP",
+        *SMOKE_DIFFUSION,
+    ]  # fmt: skip
+    return _smoke_run(tmp_path_factory, "tiny-clip", main, args)
+
+
+def test_training_writes_a_stock_dual_encoder_with_its_metrics(tiny_clip):
+    folder = tiny_clip.out
+    (folder / TEXT_SHARD).unlink()  # as a fresh clone has it: the trained shard alone
+    model = VisionTextDualEncoderModel.from_pretrained(complete_folder(folder))
+    minilm = latent_diffusion.text_encoder()
+    assert torch.equal(
+        model.text_model.embeddings.word_embeddings.weight,
+        minilm.embeddings.word_embeddings.weight,
+    )
+    assert (folder / TRAINED_SHARD).stat().st_size < 2_000_000  # no MiniLM in it
+    card = ModelCard.load(folder / "README.md")
+    assert "clip" in card.data.tags
+    metrics = {m["type"]: m for m in card_metrics(str(folder))}
+    for key in ("retrieval_image_to_text_top1", "retrieval_text_to_image_top5"):
+        assert 0 <= metrics[key]["value"] <= 1
+        assert metrics[key]["reference_name"] == CHANCE and metrics[key]["reference"] > 0
+    assert "| t | noisy image | predicted clean image |" in card.text
+
+
+def test_git_keeps_minilm_out_of_the_bundled_folder():
+    shard = f"checkpoints/clip-emoji/{TEXT_SHARD}"
+    ignored = subprocess.run(["git", "check-ignore", "-q", shard], cwd=REPO, check=False)
+    assert ignored.returncode == 0
+    assert (REPO / "checkpoints/clip-emoji" / TRAINED_SHARD).is_file()
+
+
+def test_ranks_count_the_entries_above_the_diagonal():
+    similarity = torch.tensor([[0.9, 0.1, 0.2], [0.8, 0.5, 0.1], [0.3, 0.4, 0.2]])
+    assert ranks(similarity).tolist() == [0, 1, 2]
+
+
+def test_bundled_clip_retrieves_unseen_emoji_far_better_than_chance(tiny_emoji):
+    clip = load_model("clip-emoji", family="clip")
+    held_out = load_captioned(colour_folders(tiny_emoji), "test", 64)  # never seen in training
+    retrieval = evaluate_retrieval(clip, held_out)
+    count = len(retrieval.image_to_text)
+    assert count >= 20
+    assert top_k(retrieval.image_to_text, 5) > 3 * 5 / count
+    assert top_k(retrieval.text_to_image, 5) > 3 * 5 / count
+
+
+def test_clip_guidance_raises_the_clip_score_and_is_seeded():
+    clip = load_model("clip-emoji", family="clip")
+    settings = dict(guidance=1.0, steps=8, seed=3)
+    plain = t2i.text_to_image(T2I, PROMPT, 2, **settings)
+    guided = t2i.text_to_image(T2I, PROMPT, 2, clip_guidance=300, **settings)
+    again = t2i.text_to_image(T2I, PROMPT, 2, clip_guidance=300, **settings)
+    assert all(
+        np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(guided, again, strict=True)
+    )
+
+    def score(images):
+        pixels = torch.stack([torch.from_numpy(np.asarray(i.resize((64, 64)))) for i in images])
+        return clip_score(clip, pixels.permute(0, 3, 1, 2).float() / 255, [PROMPT] * 2)
+
+    assert score(guided) > score(plain) + 1
+
+
+def test_guidance_comparison_puts_the_three_side_by_side():
+    strip, ways = t2i.guidance_comparison(T2I, PROMPT, steps=4, seed=1, guidance=4.0)
+    assert strip.width > 2.5 * strip.height
+    assert ways == [
+        "classifier-free 4",
+        f"CLIP {t2i.DEFAULT_CLIP_GUIDANCE:g}",
+        f"both (4, CLIP {t2i.DEFAULT_CLIP_GUIDANCE:g})",
+    ]
+
+
+@pytest.mark.parametrize("scale", [-1.0, t2i.MAX_CLIP_GUIDANCE + 1])
+def test_out_of_range_clip_guidance_gets_a_message(scale):
+    with pytest.raises(InvalidInputError, match="CLIP guidance scale"):
+        t2i.check_request(PROMPT, clip_guidance=scale)
+
+
+@pytest.fixture(scope="module")
+def client(gallery_url):
+    return Client(gallery_url, verbose=False)
+
+
+def test_endpoints_take_a_clip_guidance_scale(client):
+    settings = dict(negative="", guidance=1.0, steps=6, scheduler="DDIM", seed=5)
+    plain = client.predict(T2I, PROMPT, **settings, count=1, api_name="/text_to_image")
+    guided = client.predict(
+        T2I, PROMPT, **settings, count=1, clip_guidance=300, api_name="/text_to_image"
+    )
+    plain, guided = (np.asarray(image_at(r[0]["image"]), float) for r in (plain, guided))
+    assert np.abs(plain - guided).mean() > 1
+    strip, ways = client.predict(
+        T2I, PROMPT, "", 5.0, 4, "DDIM", 5, 200, api_name="/guidance_comparison"
+    )
+    assert image_at(strip).width > 2.5 * image_at(strip).height and "CLIP 200" in ways
+    with pytest.raises(Exception, match="greater than maximum"):
+        client.predict(
+            T2I, PROMPT, **settings, count=1, clip_guidance=1e6, api_name="/text_to_image"
+        )
+    assert client.predict(T2I, PROMPT, **settings, count=1, api_name="/text_to_image")
+
+
+def test_streamlit_page_compares_the_guidances():
+    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300).run()
+    compare = next(b for b in app.button if b.label == "Compare")
+    compare.click().run()
+    assert not app.exception
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    assert any(c.startswith("Left to right: classifier-free") for c in captions)
+
+
+def test_ranking_an_example_puts_probabilities_in_order():
+    from genzoo.pipelines import clip as pipeline
+
+    captions = pipeline.example_captions("clip-emoji", 3)
+    assert pipeline.examples("clip-emoji")[1][3] in captions.splitlines()
+    ranking = pipeline.rank_captions(
+        "clip-emoji", pipeline.example_image("clip-emoji", 3), captions
+    )
+    assert sorted(ranking.captions) == sorted(captions.splitlines())
+    assert ranking.probabilities == sorted(ranking.probabilities, reverse=True)
+    assert abs(sum(ranking.probabilities) - 1) < 1e-5
+
+
+def test_clip_rank_endpoint_and_its_bad_input(client, tmp_path):
+    picture = upload(tmp_path, "apple.png", png(Image.new("RGB", (300, 120), (220, 30, 30))))
+    result = client.predict("clip-emoji", picture, "a red apple\na blue car", api_name="/clip_rank")
+    assert {c["label"] for c in result["confidences"]} == {"a red apple", "a blue car"}
+    with pytest.raises(Exception, match="at least two captions"):
+        client.predict("clip-emoji", picture, "a red apple", api_name="/clip_rank")
+    junk = upload(tmp_path, "junk.png", b"not an image at all")
+    with pytest.raises(Exception, match="not an image I can read"):
+        client.predict("clip-emoji", junk, "a\nb", api_name="/clip_rank")
+    with pytest.raises(Exception, match="No image was given"):
+        client.predict("clip-emoji", None, "a\nb", api_name="/clip_rank")
+    assert client.predict("clip-emoji", picture, "a\nb", api_name="/clip_rank")["label"]
+
+
+def test_streamlit_clip_page_ranks_an_example_and_refuses_one_caption():
+    app = AppTest.from_file(str(REPO / "pages/6_CLIP.py"), default_timeout=120).run()
+    assert not app.exception and app.title[0].value == "CLIP"
+    table = app.dataframe[0].value
+    assert len(table) >= 2 and table["probability"].is_monotonic_decreasing
+    app.text_area[0].set_value("just one").run()
+    assert any("at least two captions" in e.value for e in app.error)

@@ -1,0 +1,94 @@
+"""Share links: the settings and seed of a result travel in the URL's query, and opening the link
+makes the same result, in the Gradio gallery (a real browser) and on the Streamlit pages."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+from streamlit.testing.v1 import AppTest
+
+from genzoo import share
+from genzoo.pipelines import gan, text_to_image
+from tests.conftest import REPO
+from tests.test_browser import CHROMIUM, FLAGS
+
+T2I = {"model": "text-to-image-emoji", "prompt": "a cat face", "guidance": 4.0, "steps": 6}
+T2I |= {"scheduler": "DDIM", "seed": 5, "count": 2}
+
+
+def test_a_query_round_trips_and_drops_what_does_not_parse():
+    query = share.share_query("text-to-image", T2I | {"thresholding": True})
+    assert query.startswith("?tab=text-to-image&") and "prompt=a+cat+face" in query
+    params = dict(pair.split("=") for pair in query[1:].split("&"))
+    read = share.read_query("text-to-image", {k: v.replace("+", " ") for k, v in params.items()})
+    assert read == T2I | {"thresholding": True}
+    assert share.read_query("dcgan", {"tab": "dcgan", "seed": "x1", "count": "4"}) == {"count": 4}
+    assert share.read_query("dcgan", {"tab": "vae", "seed": "3"}) == {}  # another tab's link
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def image_from(page, selector: str) -> np.ndarray:
+    source = page.eval_on_selector(selector, "img => img.src")
+    return np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("RGB"))
+
+
+def test_a_text_to_image_link_opens_its_tab_and_makes_the_same_images(gallery_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(gallery_url + share.share_query("text-to-image", T2I))
+    images = page.locator("#t2i-images img")
+    expect(images.first).to_be_visible(timeout=120_000)
+    expect(page.locator("#t2i-prompt textarea")).to_have_value("a cat face")
+    assert images.count() == 2
+    settings = {k: v for k, v in T2I.items() if k not in ("model", "prompt", "count")}
+    expected = text_to_image.text_to_image(T2I["model"], T2I["prompt"], 2, **settings)
+    assert np.array_equal(image_from(page, "#t2i-images img"), np.asarray(expected[0]))
+    expect(page.locator("#t2i-share a")).to_have_attribute(
+        "href", share.share_query("text-to-image", T2I)
+    )
+
+
+def test_a_dcgan_link_samples_its_seed_and_a_sample_offers_its_link(gallery_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(gallery_url + "?tab=dcgan&model=dcgan-emoji&count=4&seed=77")
+    expect(page.locator("#gan-share a")).to_have_attribute(
+        "href", "?tab=dcgan&model=dcgan-emoji&count=4&seed=77", timeout=120_000
+    )
+    expected = gan.sample("dcgan-emoji", 4, 77)
+    assert np.array_equal(image_from(page, "#gan-samples img"), np.asarray(expected.convert("RGB")))
+
+
+def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(gallery_url + "?tab=dcgan&model=/etc&count=lots&seed=3")
+    expect(page.locator("#gan-share a")).to_have_attribute(
+        "href", "?tab=dcgan&model=dcgan-fashion-mnist&count=16&seed=3", timeout=120_000
+    )
+
+
+def test_streamlit_pages_read_and_write_their_links():
+    app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
+    app.query_params.update({"tab": "dcgan", "model": "dcgan-emoji", "count": "4", "seed": "77"})
+    app.run()
+    assert not app.exception
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    assert "4 samples of seed 77" in captions
+    assert app.selectbox[0].value == "dcgan-emoji"
+    app.number_input[0].set_value(78).run()
+    assert app.query_params["seed"] == "78" and app.query_params["model"] == "dcgan-emoji"
+    assert any("?tab=dcgan&model=dcgan-emoji&count=4&seed=78" in m.value for m in app.markdown)
+
+    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    app.query_params.update({"tab": "text-to-image", "prompt": "a cat face", "steps": "999"})
+    app.run()
+    assert not app.exception
+    assert app.text_input[0].value == "a cat face"
+    assert any("steps (999) is out of range" in w.value for w in app.warning)
