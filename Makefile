@@ -49,7 +49,6 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
-	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-modern
 
 train-diffusion: data  ## retrain the bundled text-to-image model (its autoencoder first)
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji

@@ -23,7 +23,8 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from genzoo import hub  # noqa: E402
-from genzoo.pipelines import gan, text_to_image, translation, vae  # noqa: E402
+from genzoo.catalogue import summaries  # noqa: E402
+from genzoo.pipelines import clip, gan, text_to_image, translation, vae  # noqa: E402
 from genzoo.registry import bundled  # noqa: E402
 from genzoo.system import describe_hardware  # noqa: E402
 
@@ -54,6 +55,7 @@ def clear_caches() -> None:
     vae.examples.cache_clear()
     vae.map_extent.cache_clear()
     translation.examples.cache_clear()
+    clip.examples.cache_clear()
 
 
 def vae_actions(model: str) -> dict[str, Callable[[], object]]:
@@ -120,6 +122,21 @@ def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
         ),
         "trajectory, 20 steps": lambda: text_to_image.trajectory(model, prompt),
         "guidance sweep (5 scales)": lambda: text_to_image.guidance_sweep(model, prompt),
+        "1 image, 20 steps, guidance 5 and CLIP guidance 3": lambda: text_to_image.text_to_image(
+            model, prompt, 1, clip_guidance=3
+        ),
+        "CFG vs CLIP vs both (3 images, 20 steps)": lambda: text_to_image.guidance_comparison(
+            model, prompt
+        ),
+    }
+
+
+def clip_actions(model: str) -> dict[str, Callable[[], object]]:
+    upload = png_of(clip.example_image(model, 0).resize((512, 512)))
+    captions = clip.example_captions(model, 0)
+    return {
+        "load (cold)": lambda: hub.load_model(model, family="clip"),
+        "rank 6 captions (512 px PNG upload)": lambda: clip.rank_captions(model, upload, captions),
     }
 
 
@@ -129,6 +146,7 @@ ACTIONS = {
     "pix2pix": pix2pix_actions,
     "cyclegan": cyclegan_actions,
     "text-to-image": text_to_image_actions,
+    "clip": clip_actions,
 }
 
 
@@ -154,6 +172,9 @@ def main() -> None:
                 before = clear_caches if name.startswith("load") else None
                 milliseconds = median_ms(action, args.runs, before)
                 print(f"| {entry.name} | {name} | {milliseconds:.1f} |", flush=True)
+    if not args.family:
+        milliseconds = median_ms(summaries, args.runs)
+        print(f"| (all) | home: every model's card | {milliseconds:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

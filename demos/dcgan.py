@@ -80,7 +80,7 @@ def render(demo: gr.Blocks) -> None:
             seed = _seed()
             sample_button = gr.Button("Generate", variant="primary")
         with gr.Column(scale=2):
-            samples = gr.Image(label="Samples", type="pil", elem_id="gan-samples")
+            samples = gr.Image(label="Samples", type="pil", format="png", elem_id="gan-samples")
             link = gr.Markdown(elem_id="gan-share")
     with gr.Tab("Interpolate"):
         with gr.Row():

@@ -12,11 +12,12 @@ import gradio as gr
 
 from demos.common import CheckedImageEditor, launch, metrics_panel, output_file, user_errors
 from genzoo import share
-from genzoo.cards import metrics_markdown
+from genzoo.cards import card_section, metrics_markdown
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines import text_to_image as pipeline
 from genzoo.pipelines.gan import animated_gif
 from genzoo.registry import bundled
+from genzoo.retrieval import GUIDANCE_KINDS_SECTION
 
 EXAMPLES = [
     "a red apple, flat icon",
@@ -125,7 +126,8 @@ def inpaint(
 
 @user_errors
 def describe(model: str):
-    return metrics_markdown(model)
+    measured = card_section(model, GUIDANCE_KINDS_SECTION)
+    return metrics_markdown(model), measured or "_Not measured for this model yet._"
 
 
 def render(demo: gr.Blocks) -> None:
@@ -168,7 +170,7 @@ def render(demo: gr.Blocks) -> None:
         0,
         pipeline.MAX_CLIP_GUIDANCE,
         value=0,
-        step=10,
+        step=0.5,
         label="CLIP guidance scale (0: off)",
         info="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
     )
@@ -191,6 +193,8 @@ def render(demo: gr.Blocks) -> None:
         compare_button = gr.Button("Compare", variant="primary")
         compared = gr.Image(label="Classifier-free | CLIP | both", type="pil")
         ways = gr.Markdown()
+        with gr.Accordion("Measured on held-out captions", open=False):
+            measured = gr.Markdown()
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
         frames = gr.Gallery(
@@ -211,7 +215,7 @@ def render(demo: gr.Blocks) -> None:
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
-    model.change(describe, model, metrics, api_visibility="private")
+    model.change(describe, model, [metrics, measured], api_visibility="private")
     every_setting = [model, *settings, count, thresholding, clip_guidance]
     for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None)):
         trigger(
@@ -239,7 +243,7 @@ def render(demo: gr.Blocks) -> None:
     inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint"
     )
-    demo.load(describe, model, metrics, api_visibility="private")
+    demo.load(describe, model, [metrics, measured], api_visibility="private")
     demo.load(open_link, None, [*every_setting, images, link], api_visibility="private")
 
 

@@ -163,3 +163,54 @@ def metrics_markdown(ref: str) -> str:
             for row, m in zip(rows, metrics, strict=True)
         ]
     return "\n".join([header, *rows])
+
+
+def add_to_card(
+    folder: str | Path, metrics: Sequence[Metric], sections: dict[str, str], task: str
+) -> ModelCard:
+    """Add measurements made after training to a Hub folder's card: `metrics` to its
+    model-index (replacing those of the same key) and `sections` before its samples (replacing
+    those of the same heading)."""
+    path = Path(folder) / "README.md"
+    card = ModelCard.load(path)
+    data = card.data
+    keys = {key for key, _, _ in _indexed_numbers(metrics)}
+    dataset = data.eval_results[0].dataset_name if data.eval_results else ""
+    data.eval_results = [r for r in data.eval_results or [] if r.metric_type not in keys] + [
+        EvalResult(
+            task_type=task,
+            dataset_type=dataset,
+            dataset_name=dataset,
+            dataset_split="test",
+            metric_type=key,
+            metric_name=name,
+            metric_value=round(value, 4),
+        )
+        for key, name, value in _indexed_numbers(metrics)
+    ]
+    body = card.text
+    for heading, text in sections.items():
+        block = f"## {heading}\n\n{text}\n\n"
+        start = body.find(f"## {heading}\n")
+        if start >= 0:
+            end = body.find("\n## ", start + 1)
+            body = body[:start] + block + body[end + 1 :]
+        else:
+            at = body.find("## Samples")
+            body = body[:at] + block + body[at:] if at >= 0 else body + "\n" + block
+    card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
+    card.save(path)
+    return card
+
+
+def card_section(ref: str, heading: str) -> str:
+    """The markdown under `## heading` in a model's card, or "" if it has none."""
+    from genzoo.hub import load_card
+
+    card = load_card(ref)
+    text = card.text if card else ""
+    start = text.find(f"## {heading}\n")
+    if start < 0:
+        return ""
+    end = text.find("\n## ", start + 1)
+    return text[start + len(heading) + 4 : end if end >= 0 else None].strip()

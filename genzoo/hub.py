@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from pathlib import Path
 
 import torch
@@ -53,7 +54,14 @@ def resolve(ref: str, family: str | None = None) -> tuple[str, str]:
 def load_model(ref: str, *, family: str | None = None, revision: str | None = None) -> nn.Module:
     """Load a model for inference, once per process; see the module docstring."""
     family, location = resolve(ref, family)
-    return _load(family, location, revision)
+    with _LOADING:
+        return _load(family, location, revision)
+
+
+# One load at a time: transformers and diffusers build models on the "meta" device by patching
+# torch for the whole process while they load, which breaks a model built meanwhile in another
+# thread (two users opening the gallery at once).
+_LOADING = threading.RLock()
 
 
 @functools.lru_cache(maxsize=16)
@@ -75,7 +83,8 @@ def load_pipeline(ref: str, *, revision: str | None = None):
     family, location = resolve(ref, "text-to-image")
     if family != "text-to-image":
         raise ModelNotFoundError(f"{ref!r} is a {family} model, not a text-to-image pipeline.")
-    return _load_pipeline(location, revision)
+    with _LOADING:
+        return _load_pipeline(location, revision)
 
 
 @functools.lru_cache(maxsize=4)

@@ -72,7 +72,6 @@ BUNDLED = {
             "cyclegan",
             "CycleGAN, flat colour and high-contrast emoji",
         ),
-        Bundled("cyclegan-emoji-flat-modern", "cyclegan", "CycleGAN, flat and 3-D emoji"),
         Bundled("text-to-image-emoji", "text-to-image", "Text to image, emoji, 64 px"),
         Bundled("clip-emoji", "clip", "CLIP, emoji and captions, 64 px"),
     ]

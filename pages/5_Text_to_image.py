@@ -10,9 +10,11 @@ import io  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from gallery import Link, pick_model, shown  # noqa: E402
+from genzoo.cards import card_section  # noqa: E402
 from genzoo.images import open_image  # noqa: E402
 from genzoo.models.latent_diffusion import PROMPT_TOKENS  # noqa: E402
 from genzoo.pipelines import text_to_image as pipeline  # noqa: E402
+from genzoo.retrieval import GUIDANCE_KINDS_SECTION  # noqa: E402
 from sketchpad import sketchpad  # noqa: E402
 
 EXAMPLES = [
@@ -65,7 +67,7 @@ count = columns[0].slider(
 )
 clip = columns[1].slider(
     "CLIP guidance scale (0: off)", 0.0, pipeline.MAX_CLIP_GUIDANCE,
-    link.get("clip_guidance", 0.0, 0, pipeline.MAX_CLIP_GUIDANCE), 10.0,
+    link.get("clip_guidance", 0.0, 0, pipeline.MAX_CLIP_GUIDANCE), 0.5,
     help="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
 )  # fmt: skip
 thresholding = columns[2].checkbox(
@@ -106,6 +108,10 @@ with compare_tab:
         "One seed three ways: classifier-free guidance only, CLIP guidance only, and both (with "
         f"CLIP guidance at 0, the comparison uses {pipeline.DEFAULT_CLIP_GUIDANCE:g})."
     )
+    with st.expander("Measured on held-out captions"):
+        st.markdown(
+            card_section(model, GUIDANCE_KINDS_SECTION) or "_Not measured for this model yet._"
+        )
     if st.button("Compare", type="primary"):
         with st.spinner("Denoising three ways…"):
             result = shown(

@@ -26,12 +26,19 @@ class CLIPGuidedUNet(torch.nn.Module):
     """A UNet whose noise predictions CLIP guidance shifts; the pipeline sees a UNet."""
 
     def __init__(
-        self, unet, vae, alphas_cumprod: torch.Tensor, prompt: str, scale: float, paired: bool
+        self,
+        unet,
+        vae,
+        alphas_cumprod: torch.Tensor,
+        prompts: str | list[str],
+        scale: float,
+        paired: bool,
     ):
         super().__init__()
         self.unet, self.vae, self.scale, self.paired = unet, vae, scale, paired
         self.clip = load_model(CLIP_MODEL, family="clip").to(unet.device)
-        self.text = text_embeddings(self.clip, [prompt])
+        # one prompt for every image, or one per image (in the pipeline's order)
+        self.text = text_embeddings(self.clip, [prompts] if isinstance(prompts, str) else prompts)
         self.alphas_cumprod = alphas_cumprod
         self.config = unet.config
 
@@ -62,6 +69,6 @@ class CLIPGuidedUNet(torch.nn.Module):
             clean = (latents - (1 - alpha).sqrt() * eps.detach().float()) / alpha.sqrt()
             decoded = self.vae.decode(clean.to(self.vae.dtype) / self.vae.config.scaling_factor)
             images = ((decoded.sample.float() + 1) / 2).clamp(0, 1)
-            similarity = (image_embeddings(self.clip, images) @ self.text.T.float()).sum()
+            similarity = (image_embeddings(self.clip, images) * self.text.float()).sum()
             (gradient,) = torch.autograd.grad(similarity, latents)
         return ((1 - alpha).sqrt() * self.scale * gradient).to(eps.dtype)
