@@ -9,28 +9,42 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, user_errors
+from demos.common import example_picker, launch, metrics_panel, user_errors
 from genzoo.cards import metrics_markdown
+from genzoo.images import open_image
 from genzoo.pipelines import clip as pipeline
 from genzoo.pipelines.text_to_image import shown
 from genzoo.registry import bundled
 
 
 @user_errors
-def rank(model: str, image: str | None, captions: str):
-    return pipeline.rank_captions(model, image, captions).as_label()
+def rank(model: str, path: str | None, captions: str):
+    ranking = pipeline.rank_captions(model, path, captions)
+    return shown(open_image(path, background=255).convert("RGB")), ranking.as_label()
+
+
+@user_errors
+def rank_example(model: str, index: int, captions: str):
+    image = pipeline.example_image(model, index)
+    return shown(image), pipeline.rank_captions(model, image, captions).as_label()
 
 
 @user_errors
 def pick_example(model: str, evt: gr.SelectData):
+    captions = pipeline.example_captions(model, evt.index)
     image = pipeline.example_image(model, evt.index)
-    return shown(image), pipeline.example_captions(model, evt.index)
+    return (
+        evt.index,
+        captions,
+        shown(image),
+        pipeline.rank_captions(model, image, captions).as_label(),
+    )
 
 
 @user_errors
 def describe(model: str):
     images, _ = pipeline.examples(model)
-    gallery = [pipeline.example_image(model, i) for i in range(len(images))][:24]
+    gallery = [pipeline.example_image(model, i) for i in range(min(len(images), 24))]
     return metrics_markdown(model), gallery
 
 
@@ -51,23 +65,28 @@ def render(demo: gr.Blocks) -> None:
         metrics = metrics_panel("Measured retrieval (held-out emoji, never seen in training)")
     with gr.Row(equal_height=False):
         with gr.Column():
-            examples = gr.Gallery(
-                label="Held-out emoji: click one", columns=8, height=160, allow_preview=False
-            )
-            image = gr.Image(label="Image", type="filepath", height=220, elem_id="clip-image")
+            with gr.Tab("Held-out examples"):
+                gallery, index, example_button = example_picker("clip-examples")
+            with gr.Tab("Upload"):
+                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+                upload_button = gr.Button("Rank for the upload", variant="primary")
         with gr.Column():
             captions = gr.Textbox(
                 "\n".join(pipeline.DEFAULT_CAPTIONS),
                 lines=6,
                 label=f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})",
             )
-            button = gr.Button("Rank the captions", variant="primary", elem_id="clip-rank")
-            ranking = gr.Label(label="CLIP's choice", num_top_classes=6, elem_id="clip-ranking")
+            with gr.Row():
+                seen = gr.Image(label="Image", type="pil", height=200, elem_id="clip-image")
+                ranking = gr.Label(label="CLIP's choice", num_top_classes=6, elem_id="clip-ranking")
 
-    model.change(describe, model, [metrics, examples], api_visibility="private")
-    examples.select(pick_example, model, [image, captions], api_visibility="private")
-    button.click(rank, [model, image, captions], ranking, api_name="clip_rank")
-    demo.load(describe, model, [metrics, examples], api_visibility="private")
+    model.change(describe, model, [metrics, gallery], api_visibility="private")
+    gallery.select(pick_example, model, [index, captions, seen, ranking], api_visibility="private")
+    example_button.click(
+        rank_example, [model, index, captions], [seen, ranking], api_name="clip_rank_example"
+    )
+    upload_button.click(rank, [model, upload, captions], [seen, ranking], api_name="clip_rank")
+    demo.load(describe, model, [metrics, gallery], api_visibility="private")
 
 
 def build() -> gr.Blocks:

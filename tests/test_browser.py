@@ -1,5 +1,6 @@
 """A real browser (Debian's chromium, driven by Playwright) opens the Gradio gallery, uses the VAE
-tab and sees images arrive; and draws on the Streamlit page's sketch pad."""
+tab and sees images arrive, clicks through every tab of the gallery and every Streamlit page
+(`streamlit run`) and sees an image on each, and draws on the Streamlit page's sketch pad."""
 
 import shutil
 import subprocess
@@ -149,4 +150,39 @@ def test_streamlit_sketchpad_drawing_is_encoded(streamlit_url):
         page.get_by_role("button", name="Use drawing").first.click()
         expect(page.get_by_text("Lands at (")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("What the model sees", exact=True)).to_be_visible()
+        browser.close()
+
+
+GALLERY_TABS = ("Models", "VAE", "DCGAN", "pix2pix", "CycleGAN", "Text to image", "CLIP")
+FIRST_ACTION = {"VAE": "Draw the manifold", "Text to image": "Generate"}  # else images on load
+
+
+def test_every_gallery_tab_shows_an_image(page):
+    for tab in GALLERY_TABS:
+        button = page.get_by_role("tab", name=tab, exact=True)
+        expect(button).to_be_visible(timeout=60_000)
+        button.click()
+        if tab in FIRST_ACTION:
+            page.get_by_role("button", name=FIRST_ACTION[tab], exact=True).first.click()
+        image = page.locator("[role=tabpanel]:visible img").first
+        expect(image).to_be_visible(timeout=120_000)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[role=tabpanel] img')].some("
+            "i => i.offsetParent !== null && i.complete && i.naturalWidth > 0)",
+            timeout=120_000,
+        )
+
+
+STREAMLIT_PAGES = ("", "VAE", "DCGAN", "pix2pix", "CycleGAN", "Text_to_image", "CLIP")
+
+
+def test_every_streamlit_page_shows_an_image(streamlit_url):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        for name in STREAMLIT_PAGES:
+            page.goto(f"{streamlit_url}/{name}")
+            image = page.locator("[data-testid=stImage] img").first
+            expect(image).to_be_visible(timeout=180_000)
+            assert page.locator("[data-testid=stException]").count() == 0, name
         browser.close()

@@ -79,8 +79,8 @@ def test_bundled_clip_retrieves_unseen_emoji_far_better_than_chance(tiny_emoji):
     retrieval = evaluate_retrieval(clip, held_out)
     count = len(retrieval.image_to_text)
     assert count >= 20
-    assert top_k(retrieval.image_to_text, 5) > 3 * 5 / count
-    assert top_k(retrieval.text_to_image, 5) > 3 * 5 / count
+    assert top_k(retrieval.image_to_text, 1) > 5 / count  # five times chance
+    assert top_k(retrieval.text_to_image, 1) > 5 / count
 
 
 def test_clip_guidance_raises_the_clip_score_and_is_seeded():
@@ -164,8 +164,15 @@ def test_ranking_an_example_puts_probabilities_in_order():
 
 def test_clip_rank_endpoint_and_its_bad_input(client, tmp_path):
     picture = upload(tmp_path, "apple.png", png(Image.new("RGB", (300, 120), (220, 30, 30))))
-    result = client.predict("clip-emoji", picture, "a red apple\na blue car", api_name="/clip_rank")
+    seen, result = client.predict(
+        "clip-emoji", picture, "a red apple\na blue car", api_name="/clip_rank"
+    )
     assert {c["label"] for c in result["confidences"]} == {"a red apple", "a blue car"}
+    assert image_at(seen).width >= 64
+    _, result = client.predict(
+        "clip-emoji", 3, "a cat\na dog\na sun", api_name="/clip_rank_example"
+    )
+    assert len(result["confidences"]) == 3
     with pytest.raises(Exception, match="at least two captions"):
         client.predict("clip-emoji", picture, "a red apple", api_name="/clip_rank")
     junk = upload(tmp_path, "junk.png", b"not an image at all")
@@ -173,7 +180,7 @@ def test_clip_rank_endpoint_and_its_bad_input(client, tmp_path):
         client.predict("clip-emoji", junk, "a\nb", api_name="/clip_rank")
     with pytest.raises(Exception, match="No image was given"):
         client.predict("clip-emoji", None, "a\nb", api_name="/clip_rank")
-    assert client.predict("clip-emoji", picture, "a\nb", api_name="/clip_rank")["label"]
+    assert client.predict("clip-emoji", picture, "a\nb", api_name="/clip_rank")[1]["label"]
 
 
 def test_streamlit_clip_page_ranks_an_example_and_refuses_one_caption():
