@@ -57,7 +57,6 @@ def main() -> None:
         cfg = rows[0]
         metric = Metric(
             CLIP_SCORE_KEY,
-            GUIDANCE_KINDS_SECTION,
             f"CLIP score, {CLIP_MODEL} (guidance {cfg.guidance:g}, {cfg.steps} steps)",
             cfg.clip_score,
             False,

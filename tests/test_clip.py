@@ -190,3 +190,20 @@ def test_streamlit_clip_page_ranks_an_example_and_refuses_one_caption():
     assert len(table) >= 2 and table["probability"].is_monotonic_decreasing
     app.text_area[0].set_value("just one").run()
     assert any("at least two captions" in e.value for e in app.error)
+
+
+def test_measurements_after_training_go_into_the_card_once(tiny_clip):
+    from genzoo.cards import add_to_card, card_section
+    from genzoo.evaluation import Metric
+
+    folder = str(tiny_clip.out)
+    for value in (1.5, 2.5):  # measured twice: the second replaces the first
+        metric = Metric("extra_score", "an extra score", value, False, 3.0, "ceiling")
+        add_to_card(folder, [metric], {"Extra": f"measured {value}"}, "text-to-image")
+    found = [m for m in card_metrics(folder) if m["type"] == "extra_score"]
+    assert found == [
+        {"name": "an extra score", "type": "extra_score", "value": 2.5, "reference": 3.0,
+         "reference_name": "ceiling"}
+    ]  # fmt: skip
+    assert card_section(folder, "Extra") == "measured 2.5"
+    assert card_section(folder, "Noisy and partially denoised images").startswith("Image →")
