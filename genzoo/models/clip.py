@@ -16,6 +16,7 @@ A folder pushed to the Hub carries both shards.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import torch
@@ -92,7 +93,7 @@ def complete_folder(folder: str | Path) -> Path:
         weights = load_file(latent_diffusion.text_encoder_folder() / "model.safetensors")
         wanted = json.loads((folder / INDEX).read_text())["weight_map"]
         text = {TEXT_PREFIX + k: v for k, v in weights.items() if TEXT_PREFIX + k in wanted}
-        partial = shard.with_suffix(".partial")
+        partial = shard.with_suffix(f".{os.getpid()}.partial")
         save_file(text, partial, metadata={"format": "pt"})
-        partial.rename(shard)  # another process never sees half a file
+        partial.replace(shard)  # atomic: another process never sees half a file
     return folder
