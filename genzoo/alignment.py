@@ -179,15 +179,24 @@ class AlignmentTable:
 
 @torch.no_grad()
 def generate(
-    pipeline, prompts: list[str], guidance: float, steps: int, seed: int, batch=50, **inputs
+    pipeline,
+    prompts: list[str],
+    guidance: float,
+    steps: int,
+    seed: int,
+    batch=50,
+    pipeline_for=None,
+    **inputs,
 ):
     """Images in [0, 1] for `prompts`, in batches, with one seeded generator for the whole run;
-    per-prompt `inputs` (an inpainting pipeline's `image` and `mask_image`) are batched alike."""
+    per-prompt `inputs` (an inpainting pipeline's `image` and `mask_image`) are batched alike.
+    `pipeline_for(batch_prompts)`, if given, makes each batch's pipeline instead (CLIP guidance
+    is built for its prompts)."""
     generator = torch.Generator().manual_seed(seed)
     images = []
     for start in range(0, len(prompts), batch):
         part = slice(start, start + batch)
-        out = pipeline(
+        out = (pipeline_for(list(prompts[part])) if pipeline_for else pipeline)(
             prompts[part],
             guidance_scale=guidance,
             num_inference_steps=steps,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from genzoo.alignment import one_caption_per_emoji, top_k
+from genzoo.alignment import generate, one_caption_per_emoji, top_k
 from genzoo.data.captions import CaptionedImages
 from genzoo.evaluation import Metric
 from genzoo.models.clip import pixel_values, text_tokens
@@ -190,25 +190,15 @@ def guided_pipeline(loaded, prompts: list[str], guidance: float, clip_guidance: 
     return pipeline
 
 
-@torch.no_grad()
 def generate_guided(
     loaded, prompts, guidance: float, clip_guidance: float, steps: int, seed: int, batch: int = 25
 ) -> torch.Tensor:
-    """Images in [0, 1] for `prompts`, in batches, with one seeded generator for the whole run."""
-    generator = torch.Generator().manual_seed(seed)
-    images = []
-    for start in range(0, len(prompts), batch):
-        part = list(prompts[start : start + batch])
-        pipeline = guided_pipeline(loaded, part, guidance, clip_guidance)
-        out = pipeline(
-            part,
-            guidance_scale=guidance,
-            num_inference_steps=steps,
-            generator=generator,
-            output_type="pt",
-        ).images
-        images.append(out.float().cpu())
-    return torch.cat(images)
+    """Images in [0, 1] for `prompts` (`alignment.generate`), CLIP-guided towards each batch's."""
+
+    def pipeline_for(part: list[str]):
+        return guided_pipeline(loaded, part, guidance, clip_guidance)
+
+    return generate(None, prompts, guidance, steps, seed, batch, pipeline_for)
 
 
 def evaluate_guidance_kinds(

@@ -207,3 +207,20 @@ def test_measurements_after_training_go_into_the_card_once(tiny_clip):
     ]  # fmt: skip
     assert card_section(folder, "Extra") == "measured 2.5"
     assert card_section(folder, "Noisy and partially denoised images").startswith("Image →")
+
+
+def test_guidance_kinds_are_measured_at_matched_cost(tiny_emoji):
+    from genzoo.hub import load_pipeline
+    from genzoo.retrieval import evaluate_guidance_kinds, guidance_kinds_markdown
+
+    held_out = load_captioned(colour_folders(tiny_emoji), "test", 64)
+    clip = load_model("clip-emoji", family="clip")
+    rows, real = evaluate_guidance_kinds(
+        load_pipeline(T2I), clip, held_out, steps=3, count=6, timing_prompts=2
+    )
+    assert [r.kind for r in rows] == ["classifier-free only", "CLIP only", "both"]
+    assert rows[0].steps == 3 and all(1 <= r.steps <= 6 for r in rows)
+    assert (rows[1].guidance, rows[1].clip_guidance) == (1.0, 3.0)
+    assert 0 < real < 100
+    table = guidance_kinds_markdown(rows, real, 6)
+    assert table.count("\n| ") == 5 and "(ceiling)" in table
