@@ -40,15 +40,21 @@ def shown(action, *args, **kwargs):
 
 
 class Link:
-    """The settings of `action` that the page's share link carries, read once per session (so
-    that a control changed afterwards keeps its new value)."""
+    """The settings of `action` (see `genzoo.share`) that the page's share link carries, read
+    once per session (so that a control changed afterwards keeps its new value)."""
 
     def __init__(self, action: str):
         self.action = action
         key = f"share-link-{action}"
         if key not in st.session_state:
-            st.session_state[key] = share.read_query(action, st.query_params.to_dict())
-        self.settings = st.session_state[key]
+            params = st.query_params.to_dict()
+            tab = action.partition("/")[0]
+            st.session_state[key] = (
+                share.links_to(action, params),
+                params.get("tab") == tab,
+                share.read_query(action, params),
+            )
+        self.opened, self.page_opened, self.settings = st.session_state[key]
 
     def get(self, name: str, default, low=None, high=None):
         """The linked value of `name`, or `default` when the link has none or one out of range."""
@@ -59,7 +65,15 @@ class Link:
         return value
 
     def show(self, settings: dict) -> None:
-        """Put `settings` in the page's address and show them as a link to copy."""
+        """Show `settings` as a link to copy; the page's address follows the view the page was
+        opened at (its first view when no link opened it)."""
         query = share.share_query(self.action, settings)
-        st.query_params.from_dict(dict(parse_qsl(query[1:])))
-        st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same images.")
+        if self.opened or (not self.page_opened and "/" not in self.action):
+            st.query_params.from_dict(dict(parse_qsl(query[1:])))
+        st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same result.")
+
+
+def opened(links: list[tuple[str, Link]]) -> tuple[str | None, Link]:
+    """The tab label (for `st.tabs(..., default=...)`) and the link that opened the page, from a
+    page's (tab label, link) pairs; `None` and the first link when none did."""
+    return next(((label, link) for label, link in links if link.opened), (None, links[0][1]))

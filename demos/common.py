@@ -1,5 +1,5 @@
-"""What every Gradio demo shares: turning errors into messages, the held-out example picker and
-the metrics panel, and launching on loopback."""
+"""What every Gradio demo shares: turning errors into messages, share links, the held-out
+example picker and the metrics panel, and launching on loopback."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pathlib import Path
 import gradio as gr
 from PIL import Image
 
+from genzoo import share
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
 
@@ -63,6 +64,60 @@ class CheckedImageEditor(_CheckedUploads, gr.ImageEditor):
 
 class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
     """A Sketchpad whose undecodable uploads get the clear message."""
+
+
+LINK_TEXT = "[🔗 Link to this result]({}): it opens with these settings and makes the same result."
+
+
+def shareable(
+    demo: gr.Blocks,
+    action: str,
+    controls: dict[str, gr.components.Component],
+    make: Callable,
+    outputs: list[gr.components.Component],
+    link: gr.Markdown,
+    after: list,
+    *,
+    view: tuple[gr.Tabs, str] | None = None,
+    first: bool = False,
+) -> None:
+    """Give what `make` makes from `controls` (named as in `genzoo.share.ACTIONS[action]`, in
+    `make`'s order) a share link.
+
+    After each event in `after`, `link` shows the link to that result. A page opened from a link
+    to `action` gets the link's settings in the controls, the `view` tab (inner tabs, tab id)
+    opened, and the result made; with `first`, a page opened without such a link gets the result
+    of the controls' defaults, as its first one.
+    """
+    names = list(controls)
+
+    def write(*values) -> str:
+        return LINK_TEXT.format(share.share_query(action, dict(zip(names, values, strict=True))))
+
+    for event in after:
+        event.success(write, list(controls.values()), link, api_visibility="private")
+
+    @user_errors
+    def open_link(request: gr.Request):
+        params = dict(request.query_params)
+        opened = share.links_to(action, params)
+        if not (opened or first):
+            return [gr.skip()] * (len(names) + len(outputs) + 1 + bool(view))
+        linked = share.read_query(action, params)
+        if not opened and params.get("tab") == action.partition("/")[0] and "model" in params:
+            linked = {"model": params["model"]}  # a link to another view: its model here too
+        model = controls.get("model")
+        if model is not None and linked.get("model") not in [value for _, value in model.choices]:
+            linked.pop("model", None)  # only bundled models: a link names no paths
+        settings = [linked.get(name, control.value) for name, control in controls.items()]
+        made = make(*settings)
+        made = made if len(outputs) > 1 else (made,)
+        values = [linked.get(name, gr.skip()) for name in names]
+        tabs = [gr.Tabs(selected=view[1]) if opened else gr.skip()] if view else []
+        return [*values, *made, write(*settings), *tabs]
+
+    opens = [*controls.values(), *outputs, link] + ([view[0]] if view else [])
+    demo.load(open_link, None, opens, api_visibility="private")
 
 
 def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:

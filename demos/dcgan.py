@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, output_file, user_errors
-from genzoo import share
+from demos.common import launch, metrics_panel, output_file, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import gan as pipeline
 from genzoo.registry import bundled
@@ -19,25 +18,6 @@ from genzoo.registry import bundled
 @user_errors
 def sample(model: str, count: int, seed: int):
     return pipeline.sample(model, count, seed)
-
-
-def share_link(model: str, count: int, seed: int) -> str:
-    query = share.share_query("dcgan", dict(model=model, count=count, seed=seed))
-    return f"[🔗 Link to these samples]({query})"
-
-
-@user_errors
-def open_link(request: gr.Request):
-    """The first samples: those of a share link (`?tab=dcgan&...`), with its model, count and
-    seed filled in, else the defaults'."""
-    linked = share.read_query("dcgan", dict(request.query_params))
-    names = [entry.name for entry in bundled("dcgan")]
-    if linked.get("model") not in names:  # only bundled models: a link names no paths
-        linked.pop("model", None)
-    settings = dict(model=names[0], count=16, seed=0) | linked
-    samples = pipeline.sample(settings["model"], settings["count"], settings["seed"])
-    values = [linked.get(name, gr.skip()) for name in ("model", "count", "seed")]
-    return [*values, samples, share_link(**settings)]
 
 
 @user_errors
@@ -74,49 +54,75 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
         metrics = metrics_panel("Measured quality (held-out test split)")
-    with gr.Tab("Samples"), gr.Row():
-        with gr.Column(scale=1):
-            count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")
-            seed = _seed()
-            sample_button = gr.Button("Generate", variant="primary")
-        with gr.Column(scale=2):
-            samples = gr.Image(label="Samples", type="pil", format="png", elem_id="gan-samples")
-            link = gr.Markdown(elem_id="gan-share")
-    with gr.Tab("Interpolate"):
-        with gr.Row():
-            seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
-            steps = gr.Slider(2, pipeline.MAX_STEPS, value=8, step=1, label="Steps")
-        interpolate_button = gr.Button("Interpolate", variant="primary")
-        with gr.Row():
-            strip = gr.Image(label="Slerp from one seed's sample to the other's", type="pil")
-            animation = gr.Image(label="As an animation", type="filepath", height=280)
-    with gr.Tab("Arithmetic"):
-        gr.Markdown(
-            "Pick three samples of a seed's grid by number (1 is top left, reading order): the "
-            "generator draws the code **a − b + c**, as in Radford et al.'s vector arithmetic."
-        )
-        with gr.Row():
-            arithmetic_seed = _seed()
-            picks = [
-                gr.Number(n, precision=0, minimum=1, maximum=pipeline.MAX_SAMPLES, label=name)
-                for name, n in (("a", 1), ("b", 2), ("c", 3))
-            ]
-        arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
-        result = gr.Image(label="a − b + c = result", type="pil")
-        grid = gr.Image(label="The seed's first 16 samples, numbered in reading order", type="pil")
+    with gr.Tabs() as views:
+        with gr.Tab("Samples", id="samples"), gr.Row():
+            with gr.Column(scale=1):
+                count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")
+                seed = _seed()
+                sample_button = gr.Button("Generate", variant="primary")
+            with gr.Column(scale=2):
+                samples = gr.Image(label="Samples", type="pil", format="png", elem_id="gan-samples")
+                sample_link = gr.Markdown(elem_id="gan-share")
+        with gr.Tab("Interpolate", id="interpolate"):
+            with gr.Row():
+                seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
+                steps = gr.Slider(2, pipeline.MAX_STEPS, value=8, step=1, label="Steps")
+            interpolate_button = gr.Button("Interpolate", variant="primary")
+            with gr.Row():
+                strip = gr.Image(
+                    label="Slerp from one seed's sample to the other's",
+                    type="pil",
+                    format="png",
+                    elem_id="gan-strip",
+                )
+                animation = gr.Image(label="As an animation", type="filepath", height=280)
+            interpolate_link = gr.Markdown(elem_id="gan-interpolate-share")
+        with gr.Tab("Arithmetic", id="arithmetic"):
+            gr.Markdown(
+                "Pick three samples of a seed's grid by number (1 is top left, reading order): "
+                "the generator draws the code **a − b + c**, as in Radford et al.'s vector "
+                "arithmetic."
+            )
+            with gr.Row():
+                arithmetic_seed = _seed()
+                picks = [
+                    gr.Number(n, precision=0, minimum=1, maximum=pipeline.MAX_SAMPLES, label=name)
+                    for name, n in (("a", 1), ("b", 2), ("c", 3))
+                ]
+            arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
+            result = gr.Image(
+                label="a − b + c = result", type="pil", format="png", elem_id="gan-arithmetic"
+            )
+            grid = gr.Image(
+                label="The seed's first 16 samples, numbered in reading order", type="pil"
+            )
+            arithmetic_link = gr.Markdown(elem_id="gan-arithmetic-share")
 
     model.change(describe, model, metrics, api_visibility="private")
-    sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample").success(
-        share_link, [model, count, seed], link, api_visibility="private"
-    )
-    interpolate_button.click(
+    sampled = sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample")
+    interpolated = interpolate_button.click(
         interpolate, [model, seed_a, seed_b, steps], [strip, animation], api_name="gan_interpolate"
     )
-    arithmetic_button.click(
+    computed = arithmetic_button.click(
         arithmetic, [model, arithmetic_seed, *picks], [result, grid], api_name="gan_arithmetic"
     )
     demo.load(describe, model, metrics, api_visibility="private")
-    demo.load(open_link, None, [model, count, seed, samples, link], api_visibility="private")
+    shareable(
+        demo, "dcgan", dict(model=model, count=count, seed=seed), sample, [samples],
+        sample_link, [sampled], view=(views, "samples"), first=True,
+    )  # fmt: skip
+    shareable(
+        demo, "dcgan/interpolate", dict(model=model, seed_a=seed_a, seed_b=seed_b, steps=steps),
+        interpolate, [strip, animation], interpolate_link, [interpolated],
+        view=(views, "interpolate"),
+    )  # fmt: skip
+    arithmetic_controls = dict(model=model, seed=arithmetic_seed) | dict(
+        zip("abc", picks, strict=True)
+    )
+    shareable(
+        demo, "dcgan/arithmetic", arithmetic_controls, arithmetic, [result, grid],
+        arithmetic_link, [computed], view=(views, "arithmetic"),
+    )  # fmt: skip
 
 
 def build() -> gr.Blocks:

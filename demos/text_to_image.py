@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import CheckedImageEditor, launch, metrics_panel, output_file, user_errors
+from demos.common import (
+    CheckedImageEditor,
+    launch,
+    metrics_panel,
+    output_file,
+    shareable,
+    user_errors,
+)
 from genzoo import share
 from genzoo.cards import card_section, metrics_markdown
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
@@ -43,44 +50,6 @@ def generate(
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
-
-
-def share_link(
-    model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding, clip_guidance
-):
-    query = share.share_query(
-        "text-to-image",
-        dict(
-            model=model, prompt=prompt, negative_prompt=negative, guidance=guidance, steps=steps,
-            scheduler=scheduler, seed=seed, count=count, thresholding=thresholding,
-            clip_guidance=clip_guidance,
-        ),
-    )  # fmt: skip
-    return LINK_TEXT.format(query)
-
-
-LINK_TEXT = "[🔗 Link to these images]({}) (opens with the same settings and images)"
-
-
-LINKED = ("model", "prompt", "negative_prompt", "guidance", "steps", "scheduler", "seed", "count")
-LINKED += ("thresholding", "clip_guidance")
-
-
-@user_errors
-def open_link(request: gr.Request):
-    """Fill the settings in from a share link (`?tab=text-to-image&...`) and make its images."""
-    linked = share.read_query("text-to-image", dict(request.query_params))
-    names = [entry.name for entry in bundled("text-to-image")]
-    if linked.get("model") not in names:  # only bundled models: a link names no paths
-        linked.pop("model", None)
-    if not linked:
-        return [gr.skip()] * (len(LINKED) + 2)
-    defaults = dict(model=names[0], prompt=EXAMPLES[0], count=4)
-    settings = defaults | linked
-    model, prompt, count = settings.pop("model"), settings.pop("prompt"), settings.pop("count")
-    images = pipeline.text_to_image(model, prompt, count, **settings)
-    values = [linked.get(name, gr.skip()) for name in LINKED]
-    return [*values, images, LINK_TEXT.format(share.share_query("text-to-image", linked))]
 
 
 @user_errors
@@ -217,14 +186,16 @@ def render(demo: gr.Blocks) -> None:
     settings = [prompt, negative, guidance, steps, scheduler, seed]
     model.change(describe, model, [metrics, measured], api_visibility="private")
     every_setting = [model, *settings, count, thresholding, clip_guidance]
-    for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None)):
+    generated = [
         trigger(
             generate,
             every_setting,
             images,
             api_name=name,
             api_visibility="public" if name else "private",
-        ).success(share_link, every_setting, link, api_visibility="private")
+        )
+        for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None))
+    ]
     sweep_button.click(
         sweep,
         [model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance],
@@ -244,7 +215,9 @@ def render(demo: gr.Blocks) -> None:
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint"
     )
     demo.load(describe, model, [metrics, measured], api_visibility="private")
-    demo.load(open_link, None, [*every_setting, images, link], api_visibility="private")
+    # The controls in `generate`'s order, by the names share links give them.
+    controls = dict(zip(share.TEXT_TO_IMAGE, every_setting, strict=True))
+    shareable(demo, "text-to-image", controls, generate, [images], link, generated)
 
 
 def build() -> gr.Blocks:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, user_errors
+from demos.common import launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as pipeline
@@ -104,74 +104,104 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
         metrics = metrics_panel("Measured quality (held-out test split)")
-    with gr.Tab("Manifold"), gr.Row():
-        with gr.Column(scale=1):
-            n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
-            span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
-            center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
-            center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
-            draw_manifold = gr.Button("Draw the manifold", variant="primary")
-        manifold = gr.Image(
-            label="Decodings over the latent plane", type="pil", scale=2, elem_id="vae-manifold"
-        )
-    with gr.Tab("Latent map"):
-        with gr.Row():
-            latent_map = gr.Image(
-                label="Test set by class: click a point to decode it", type="pil", elem_id="vae-map"
-            )
-            with gr.Column():
-                decoded = gr.Image(label="Decoding", type="pil", height=200, elem_id="vae-decoded")
-                x = gr.Slider(-6, 6, value=0, step=0.05, label="x")
-                y = gr.Slider(-6, 6, value=0, step=0.05, label="y")
-                decode_button = gr.Button("Decode (x, y)", variant="primary")
-        with gr.Row():
-            count = gr.Slider(1, 64, value=16, step=1, label="Samples from the prior")
-            seed = gr.Number(0, precision=0, label="Seed")
-            sample_button = gr.Button("Sample")
-        samples = gr.Image(label="Samples", type="pil")
-    with gr.Tab("Encode"), gr.Row():
-        with gr.Column():
-            upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
-            encode_button = gr.Button("Encode upload", variant="primary")
-            drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
-            encode_drawing_button = gr.Button("Encode drawing")
-        with gr.Column():
+    with gr.Tabs() as views:
+        with gr.Tab("Manifold", id="manifold"), gr.Row():
+            with gr.Column(scale=1):
+                n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
+                span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
+                center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
+                center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
+                draw_manifold = gr.Button("Draw the manifold", variant="primary")
+            with gr.Column(scale=2):
+                manifold = gr.Image(
+                    label="Decodings over the latent plane",
+                    type="pil",
+                    format="png",
+                    elem_id="vae-manifold",
+                )
+                manifold_link = gr.Markdown(elem_id="vae-manifold-share")
+        with gr.Tab("Latent map", id="map"):
             with gr.Row():
-                seen = gr.Image(label="What the model sees", type="pil", height=160)
-                reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
-            point = gr.JSON(label="Where it lands")
-            encoded_map = gr.Image(label="On the latent map", type="pil")
-    with gr.Tab("Interpolate"):
-        with gr.Row():
-            side_a = _endpoint_inputs("First image", 0)
-            side_b = _endpoint_inputs("Second image", 1)
-        steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
-        interpolate_button = gr.Button("Interpolate", variant="primary")
-        strip = gr.Image(
-            label="From the first image to the second, through the latent space", type="pil"
-        )
+                latent_map = gr.Image(
+                    label="Test set by class: click a point to decode it",
+                    type="pil",
+                    elem_id="vae-map",
+                )
+                with gr.Column():
+                    decoded = gr.Image(
+                        label="Decoding",
+                        type="pil",
+                        format="png",
+                        height=200,
+                        elem_id="vae-decoded",
+                    )
+                    x = gr.Slider(-6, 6, value=0, step=0.05, label="x")
+                    y = gr.Slider(-6, 6, value=0, step=0.05, label="y")
+                    decode_button = gr.Button("Decode (x, y)", variant="primary")
+                    decode_link = gr.Markdown(elem_id="vae-decode-share")
+            with gr.Row():
+                count = gr.Slider(1, 64, value=16, step=1, label="Samples from the prior")
+                seed = gr.Number(0, precision=0, label="Seed")
+                sample_button = gr.Button("Sample")
+            samples = gr.Image(label="Samples", type="pil", format="png", elem_id="vae-samples")
+            sample_link = gr.Markdown(elem_id="vae-sample-share")
+        with gr.Tab("Encode", id="encode"), gr.Row():
+            with gr.Column():
+                upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
+                encode_button = gr.Button("Encode upload", variant="primary")
+                drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
+                encode_drawing_button = gr.Button("Encode drawing")
+            with gr.Column():
+                with gr.Row():
+                    seen = gr.Image(label="What the model sees", type="pil", height=160)
+                    reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
+                point = gr.JSON(label="Where it lands")
+                encoded_map = gr.Image(label="On the latent map", type="pil")
+        with gr.Tab("Interpolate", id="interpolate"):
+            with gr.Row():
+                side_a = _endpoint_inputs("First image", 0)
+                side_b = _endpoint_inputs("Second image", 1)
+            steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
+            interpolate_button = gr.Button("Interpolate", variant="primary")
+            strip = gr.Image(
+                label="From the first image to the second, through the latent space", type="pil"
+            )
 
     encode_outputs = [seen, reconstruction, encoded_map, point]
-    draw_manifold.click(
+    drawn = draw_manifold.click(
         show_manifold, [model, n, span, center_x, center_y], manifold, api_name="vae_manifold"
     )
     encode_button.click(encode_upload, [model, upload], encode_outputs, api_name="vae_encode")
     encode_drawing_button.click(
         encode_drawing, [model, drawing], encode_outputs, api_name="vae_encode_drawing"
     )
-    decode_button.click(decode_point, [model, x, y], [decoded, latent_map], api_name="vae_decode")
-    latent_map.select(decode_click, [model], [decoded, latent_map, x, y], api_visibility="private")
-    sample_button.click(sample, [model, count, seed], samples, api_name="vae_sample")
+    decodes = [
+        decode_button.click(
+            decode_point, [model, x, y], [decoded, latent_map], api_name="vae_decode"
+        ),
+        latent_map.select(
+            decode_click, [model], [decoded, latent_map, x, y], api_visibility="private"
+        ),
+    ]
+    sampled = sample_button.click(sample, [model, count, seed], samples, api_name="vae_sample")
     interpolate_button.click(
         interpolate, [model, *side_a, *side_b, steps], strip, api_name="vae_interpolate"
     )
     model.change(show_map, model, [latent_map, metrics], api_name="vae_map")
     demo.load(show_map, model, [latent_map, metrics], api_visibility="private")
-    demo.load(
-        show_manifold, [model, n, span, center_x, center_y], manifold, api_visibility="private"
-    )
-    demo.load(decode_point, [model, x, y], [decoded, latent_map], api_visibility="private")
-    demo.load(sample, [model, count, seed], samples, api_visibility="private")
+    manifold_controls = dict(model=model, n=n, span=span, center_x=center_x, center_y=center_y)
+    shareable(
+        demo, "vae", manifold_controls, show_manifold, [manifold], manifold_link, [drawn],
+        view=(views, "manifold"), first=True,
+    )  # fmt: skip
+    shareable(
+        demo, "vae/decode", dict(model=model, x=x, y=y), decode_point, [decoded, latent_map],
+        decode_link, decodes, view=(views, "map"), first=True,
+    )  # fmt: skip
+    shareable(
+        demo, "vae/sample", dict(model=model, count=count, seed=seed), sample, [samples],
+        sample_link, [sampled], view=(views, "map"), first=True,
+    )  # fmt: skip
 
 
 def build() -> gr.Blocks:

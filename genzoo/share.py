@@ -2,6 +2,9 @@
 back. Opening the link fills the same settings in and makes the same result, in the Gradio
 gallery (`?tab=...`) and on the Streamlit pages alike.
 
+An action is a tab (`dcgan`) or a view inside one (`dcgan/interpolate`, linked as
+`?tab=dcgan&view=interpolate&...`); a tab's first view has no `view`.
+
 Values are only parsed here; the pipelines check them as they check anything a user types, so a
 link with an out-of-range setting gets the same message as typing it.
 """
@@ -25,23 +28,38 @@ TEXT_TO_IMAGE = {
     "thresholding": bool,
     "clip_guidance": float,
 }
-GAN_SAMPLE = {"model": str, "count": int, "seed": int}
-ACTIONS = {"text-to-image": TEXT_TO_IMAGE, "dcgan": GAN_SAMPLE}
+SAMPLES = {"model": str, "count": int, "seed": int}
+ACTIONS = {
+    "text-to-image": TEXT_TO_IMAGE,
+    "dcgan": SAMPLES,
+    "dcgan/interpolate": {"model": str, "seed_a": int, "seed_b": int, "steps": int},
+    "dcgan/arithmetic": {"model": str, "seed": int, "a": int, "b": int, "c": int},
+    "vae": {"model": str, "n": int, "span": float, "center_x": float, "center_y": float},
+    "vae/decode": {"model": str, "x": float, "y": float},
+    "vae/sample": SAMPLES,
+}
 
 
 def share_query(action: str, settings: Mapping[str, object]) -> str:
-    """`?tab=<action>&...`: the query string that reproduces `settings` of `action`."""
-    fields = ACTIONS[action]
-    pairs = {"tab": action} | {
-        name: _text(settings[name]) for name in fields if settings.get(name) is not None
+    """`?tab=<tab>[&view=<view>]&...`: the query string that reproduces `settings` of `action`."""
+    tab, _, view = action.partition("/")
+    pairs = {"tab": tab} | ({"view": view} if view else {})
+    pairs |= {
+        name: _text(settings[name]) for name in ACTIONS[action] if settings.get(name) is not None
     }
     return "?" + urlencode(pairs)
+
+
+def links_to(action: str, params: Mapping[str, str]) -> bool:
+    """Whether `params` (a link's query) is a link to `action`."""
+    tab, _, view = action.partition("/")
+    return params.get("tab") == tab and params.get("view", "") == view
 
 
 def read_query(action: str, params: Mapping[str, str]) -> dict:
     """The settings of `action` that `params` (a link's query) carries; values that do not
     parse are left out, so the control keeps its default."""
-    if params.get("tab") != action:
+    if not links_to(action, params):
         return {}
     settings = {}
     for name, kind in ACTIONS[action].items():

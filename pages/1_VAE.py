@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, opened, pick_model, shown  # noqa: E402
 from genzoo.pipelines import vae as pipeline  # noqa: E402
 from sketchpad import sketchpad  # noqa: E402
 
@@ -14,34 +14,45 @@ SOURCES = ["Test set", "Upload", "Drawing"]
 
 st.set_page_config(page_title="genzoo: VAE", page_icon="🦓", layout="wide")
 st.title("Variational autoencoders")
-model = pick_model("vae", "make train-vae")
+manifold_link, decode_link, sample_link = Link("vae"), Link("vae/decode"), Link("vae/sample")
+opened_tab, opened_link = opened(
+    [("Manifold", manifold_link), ("Latent map", decode_link), ("Latent map", sample_link)]
+)
+model = pick_model("vae", "make train-vae", linked=opened_link.get("model", None))
 
 manifold_tab, map_tab, encode_tab, interpolate_tab = st.tabs(
-    ["Manifold", "Latent map", "Encode", "Interpolate"]
+    ["Manifold", "Latent map", "Encode", "Interpolate"], default=opened_tab
 )
 with manifold_tab:
+    link = manifold_link
     left, right = st.columns([1, 2])
-    n = left.slider("Grid size (n x n)", 2, 40, 20)
-    span = left.slider("Span (± around the centre)", 0.1, 6.0, 3.0, 0.1)
-    center_x = left.slider("Centre x", -5.0, 5.0, 0.0, 0.1)
-    center_y = left.slider("Centre y", -5.0, 5.0, 0.0, 0.1)
+    n = left.slider("Grid size (n x n)", 2, 40, link.get("n", 20, 2, 40))
+    span = left.slider("Span (± around the centre)", 0.1, 6.0, link.get("span", 3.0, 0.1, 6.0), 0.1)
+    center_x = left.slider("Centre x", -5.0, 5.0, link.get("center_x", 0.0, -5.0, 5.0), 0.1)
+    center_y = left.slider("Centre y", -5.0, 5.0, link.get("center_y", 0.0, -5.0, 5.0), 0.1)
     image = shown(pipeline.manifold, model, n, span, center_x, center_y)
     if image is not None:
         right.image(image, caption="Decodings over the latent plane")
+        with right:
+            link.show(dict(model=model, n=n, span=span, center_x=center_x, center_y=center_y))
 
 with map_tab:
     left, right = st.columns([2, 1])
-    x = right.slider("x", -6.0, 6.0, 0.0, 0.05)
-    y = right.slider("y", -6.0, 6.0, 0.0, 0.05)
+    x = right.slider("x", -6.0, 6.0, decode_link.get("x", 0.0, -6.0, 6.0), 0.05)
+    y = right.slider("y", -6.0, 6.0, decode_link.get("y", 0.0, -6.0, 6.0), 0.05)
     decoded = shown(pipeline.decode, model, x, y)
     if decoded is not None:
         right.image(decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
+        with right:
+            decode_link.show(dict(model=model, x=x, y=y))
     left.image(pipeline.latent_map(model, marker=(x, y)).image, caption="Test set by class")
-    count = right.slider("Samples from the prior", 1, 64, 16)
-    seed = right.number_input("Seed", 0, 2**31 - 1, 0)
+    count = right.slider("Samples from the prior", 1, 64, sample_link.get("count", 16, 1, 64))
+    seed = right.number_input("Seed", 0, 2**31 - 1, sample_link.get("seed", 0, 0, 2**31 - 1))
     samples = shown(pipeline.sample, model, count, seed)
     if samples is not None:
         right.image(samples, caption=f"{count} samples, seed {seed}")
+        with right:
+            sample_link.show(dict(model=model, count=count, seed=seed))
 
 with encode_tab:
     upload_column, draw_column = st.columns(2)

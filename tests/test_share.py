@@ -10,7 +10,7 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import share
-from genzoo.pipelines import gan, text_to_image
+from genzoo.pipelines import gan, text_to_image, vae
 from tests.conftest import REPO
 from tests.test_browser import CHROMIUM, FLAGS
 
@@ -51,8 +51,9 @@ def test_a_text_to_image_link_opens_its_tab_and_makes_the_same_images(gallery_ur
     settings = {k: v for k, v in T2I.items() if k not in ("model", "prompt", "count")}
     expected = text_to_image.text_to_image(T2I["model"], T2I["prompt"], 2, **settings)
     assert np.array_equal(image_from(page, "#t2i-images img"), np.asarray(expected[0]))
+    every_setting = T2I | dict(negative_prompt="", thresholding=False, clip_guidance=0)
     expect(page.locator("#t2i-share a")).to_have_attribute(
-        "href", share.share_query("text-to-image", T2I)
+        "href", share.share_query("text-to-image", every_setting)
     )
 
 
@@ -64,6 +65,29 @@ def test_a_dcgan_link_samples_its_seed_and_a_sample_offers_its_link(gallery_url,
     )
     expected = gan.sample("dcgan-emoji", 4, 77)
     assert np.array_equal(image_from(page, "#gan-samples img"), np.asarray(expected.convert("RGB")))
+
+
+def test_links_to_other_views_open_them_with_their_results(gallery_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    query = "?tab=dcgan&view=interpolate&model=dcgan-emoji&seed_a=3&seed_b=9&steps=5"
+    page.goto(gallery_url + query)
+    expect(page.locator("#gan-interpolate-share a")).to_have_attribute(
+        "href", query, timeout=120_000
+    )
+    expect(page.locator("#gan-strip img")).to_be_visible()  # the view is open
+    expected = gan.interpolate("dcgan-emoji", 3, 9, 5).strip.convert("RGB")
+    assert np.array_equal(image_from(page, "#gan-strip img"), np.asarray(expected))
+    # The first view shows the linked model's samples, not another model's.
+    expected = gan.sample("dcgan-emoji", 16, 0).convert("RGB")
+    assert np.array_equal(image_from(page, "#gan-samples img"), np.asarray(expected))
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    query = "?tab=vae&view=sample&model=vae-mnist&count=9&seed=4"
+    page.goto(gallery_url + query)
+    expect(page.locator("#vae-sample-share a")).to_have_attribute("href", query, timeout=120_000)
+    expect(page.locator("#vae-samples img")).to_be_visible()
+    expected = vae.sample("vae-mnist", 9, 4).convert("RGB")
+    assert np.array_equal(image_from(page, "#vae-samples img"), np.asarray(expected))
 
 
 def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_url, browser):
@@ -92,3 +116,33 @@ def test_streamlit_pages_read_and_write_their_links():
     assert not app.exception
     assert app.text_input[0].value == "a cat face"
     assert any("steps (999) is out of range" in w.value for w in app.warning)
+
+
+def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
+    app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
+    query = {"tab": "dcgan", "view": "arithmetic", "model": "dcgan-emoji", "seed": "5", "a": "4"}
+    app.query_params.update(query)
+    app.run()
+    assert not app.exception
+    assert app.selectbox[0].value == "dcgan-emoji"
+    seeds = {n.label: n.value for n in app.number_input if n.key in ("arith_seed", "pick_a")}
+    assert seeds == {"Seed": 5, "a": 4}
+    link = "?tab=dcgan&view=arithmetic&model=dcgan-emoji&seed=5&a=4&b=2&c=3"
+    assert any(link in m.value for m in app.markdown)
+    assert app.query_params["view"] == "arithmetic" and app.query_params["b"] == "2"
+    # The samples' own link is offered too, with the linked model, but the address stays.
+    assert any("?tab=dcgan&model=dcgan-emoji&count=16&seed=0" in m.value for m in app.markdown)
+
+    app = AppTest.from_file(str(REPO / "pages/1_VAE.py"), default_timeout=120)
+    app.query_params.update({"tab": "vae", "view": "decode", "model": "vae-mnist", "x": "1.5"})
+    app.run()
+    assert not app.exception
+    assert app.selectbox[0].value == "vae-mnist"
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    assert "Decoding of (1.50, 0.00)" in captions
+    assert dict(app.query_params) == {
+        "tab": "vae", "view": "decode", "model": "vae-mnist", "x": "1.5", "y": "0"
+    }  # fmt: skip
+    assert any(
+        "?tab=vae&view=sample&model=vae-mnist&count=16&seed=0" in m.value for m in app.markdown
+    )
