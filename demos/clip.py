@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import example_picker, launch, metrics_panel, user_errors
+from demos.common import example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import clip as pipeline
@@ -79,14 +79,23 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 seen = gr.Image(label="Image", type="pil", height=200, elem_id="clip-image")
                 ranking = gr.Label(label="CLIP's choice", num_top_classes=6, elem_id="clip-ranking")
+            link = gr.Markdown(elem_id="clip-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")
-    gallery.select(pick_example, model, [index, captions, seen, ranking], api_visibility="private")
-    example_button.click(
-        rank_example, [model, index, captions], [seen, ranking], api_name="clip_rank_example"
-    )
+    picked = [
+        gallery.select(
+            pick_example, model, [index, captions, seen, ranking], api_visibility="private"
+        ),
+        example_button.click(
+            rank_example, [model, index, captions], [seen, ranking], api_name="clip_rank_example"
+        ),
+    ]
     upload_button.click(rank, [model, upload, captions], [seen, ranking], api_name="clip_rank")
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
+    shareable(
+        demo, "clip", dict(model=model, example=index, captions=captions), rank_example,
+        [seen, ranking], link, picked, first=True,
+    )  # fmt: skip
 
 
 def build() -> gr.Blocks:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import example_picker, launch, metrics_panel, user_errors
+from demos.common import example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -31,7 +31,7 @@ def translate_example(model: str, index: int, direction: str):
 
 
 def select_example(model: str, direction: str, evt: gr.SelectData):
-    return translate_example(model, evt.index, direction)
+    return evt.index, *translate_example(model, evt.index, direction)
 
 
 @user_errors
@@ -68,10 +68,15 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 seen = gr.Image(label="Input", type="pil", height=200)
                 translated = gr.Image(
-                    label="Translated", type="pil", height=200, elem_id="cyclegan-output"
+                    label="Translated",
+                    type="pil",
+                    format="png",
+                    height=200,
+                    elem_id="cyclegan-output",
                 )
                 returned = gr.Image(label="And back (round trip)", type="pil", height=200)
             truth = gr.Image(label="The true translation (examples only)", type="pil", height=200)
+            link = gr.Markdown(elem_id="cyclegan-share")
 
     for trigger in (model.change, direction.change):
         trigger(describe, [model, direction], [metrics, gallery], api_visibility="private")
@@ -79,14 +84,22 @@ def render(demo: gr.Blocks) -> None:
         translate, [model, upload, direction], [seen, translated, returned], api_name="cyclegan"
     )
     example_outputs = [seen, translated, returned, truth]
-    example_button.click(
-        translate_example, [model, index, direction], example_outputs, api_name="cyclegan_example"
-    )
-    gallery.select(select_example, [model, direction], example_outputs, api_visibility="private")
+    picked = [
+        example_button.click(
+            translate_example,
+            [model, index, direction],
+            example_outputs,
+            api_name="cyclegan_example",
+        ),
+        gallery.select(
+            select_example, [model, direction], [index, *example_outputs], api_visibility="private"
+        ),
+    ]
     demo.load(describe, [model, direction], [metrics, gallery], api_visibility="private")
-    demo.load(
-        translate_example, [model, index, direction], example_outputs, api_visibility="private"
-    )
+    shareable(
+        demo, "cyclegan", dict(model=model, example=index, direction=direction),
+        translate_example, example_outputs, link, picked, first=True,
+    )  # fmt: skip
 
 
 def build() -> gr.Blocks:

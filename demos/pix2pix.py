@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import CheckedSketchpad, example_picker, launch, metrics_panel, user_errors
+from demos.common import (
+    CheckedSketchpad,
+    example_picker,
+    launch,
+    metrics_panel,
+    shareable,
+    user_errors,
+)
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -34,7 +41,7 @@ def translate_example(model: str, index: int):
 
 
 def select_example(model: str, evt: gr.SelectData):
-    return translate_example(model, evt.index)
+    return evt.index, *translate_example(model, evt.index)
 
 
 @user_errors
@@ -78,21 +85,32 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 seen = gr.Image(label="Input, as the model sees it", type="pil", height=256)
                 output = gr.Image(
-                    label="pix2pix output", type="pil", height=256, elem_id="pix2pix-output"
+                    label="pix2pix output",
+                    type="pil",
+                    format="png",
+                    height=256,
+                    elem_id="pix2pix-output",
                 )
             truth = gr.Image(label="The truth (examples only)", type="pil", height=256)
+            link = gr.Markdown(elem_id="pix2pix-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")
     upload_button.click(translate_upload, [model, upload], [seen, output], api_name="pix2pix")
     drawing_button.click(
         translate_drawing, [model, drawing], [seen, output], api_name="pix2pix_drawing"
     )
-    example_button.click(
-        translate_example, [model, index], [seen, output, truth], api_name="pix2pix_example"
-    )
-    gallery.select(select_example, model, [seen, output, truth], api_visibility="private")
+    example_outputs = [seen, output, truth]
+    picked = [
+        example_button.click(
+            translate_example, [model, index], example_outputs, api_name="pix2pix_example"
+        ),
+        gallery.select(select_example, model, [index, *example_outputs], api_visibility="private"),
+    ]
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
-    demo.load(translate_example, [model, index], [seen, output, truth], api_visibility="private")
+    shareable(
+        demo, "pix2pix", dict(model=model, example=index), translate_example, example_outputs,
+        link, picked, first=True,
+    )  # fmt: skip
 
 
 def build() -> gr.Blocks:

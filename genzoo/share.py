@@ -37,6 +37,9 @@ ACTIONS = {
     "vae": {"model": str, "n": int, "span": float, "center_x": float, "center_y": float},
     "vae/decode": {"model": str, "x": float, "y": float},
     "vae/sample": SAMPLES,
+    "pix2pix": {"model": str, "example": int},
+    "cyclegan": {"model": str, "direction": str, "example": int},
+    "clip": {"model": str, "example": int, "captions": str},
 }
 
 

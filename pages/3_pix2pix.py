@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, pick_model, shown  # noqa: E402
 from genzoo.pipelines import translation as pipeline  # noqa: E402
 from sketchpad import sketchpad  # noqa: E402
 
@@ -18,7 +18,8 @@ st.write(
     "Learned from pairs (the same emoji as line art and in colour) to turn one into the other. "
     "Draw black lines on white, upload a picture, or pick an emoji it never saw in training."
 )
-model = pick_model("pix2pix", "make train-gan")
+link = Link("pix2pix")
+model = pick_model("pix2pix", "make train-gan", linked=link.get("model", None))
 source = st.radio("Input", SOURCES, horizontal=True)
 left, right = st.columns(2)
 with left:
@@ -30,7 +31,7 @@ with left:
         image = sketchpad(key="pix2pix_drawing", ink="#000", paper="#fff", line_width=6)
     else:
         count = len(pipeline.examples(model).keys)
-        index = st.slider("Held-out example", 0, count - 1, 0)
+        index = st.slider("Held-out example", 0, count - 1, link.get("example", 0, 0, count - 1))
         image = pipeline.example_image(model, index, "a")
         truth = pipeline.shown_example(model, index, "b")
 if image is None:
@@ -43,3 +44,5 @@ else:
         columns[1].image(result.output, caption="pix2pix output")
         if truth:
             columns[2].image(truth, caption="The truth")
+            with right:
+                link.show(dict(model=model, example=index))

@@ -7,7 +7,7 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, pick_model, shown  # noqa: E402
 from genzoo.pipelines import translation as pipeline  # noqa: E402
 
 st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
@@ -16,11 +16,15 @@ st.write(
     "Learned to translate between two styles without ever seeing a pair; going there and back "
     "must return the input. The round trip shows how much survives."
 )
-model = pick_model("cyclegan", "make train-gan")
+link = Link("cyclegan")
+model = pick_model("cyclegan", "make train-gan", linked=link.get("model", None))
 domain_a, domain_b = pipeline.domain_names(model)
+directions = list(pipeline.DIRECTIONS)
+linked_direction = link.get("direction", directions[0])
 direction = st.radio(
     "Direction",
-    list(pipeline.DIRECTIONS),
+    directions,
+    directions.index(linked_direction) if linked_direction in directions else 0,
     horizontal=True,
     format_func=lambda d: (
         f"{d}: {domain_a} → {domain_b}" if d == "A→B" else f"{d}: {domain_b} → {domain_a}"
@@ -33,7 +37,8 @@ if source == "Upload":
     image = upload.getvalue() if upload is not None else None
 else:
     side, other = ("a", "b") if direction == "A→B" else ("b", "a")
-    index = st.slider("Held-out example", 0, len(pipeline.examples(model).keys) - 1, 0)
+    last = len(pipeline.examples(model).keys) - 1
+    index = st.slider("Held-out example", 0, last, link.get("example", 0, 0, last))
     image = pipeline.example_image(model, index, side)
     truth = pipeline.shown_example(model, index, other)
 if image is None:
@@ -47,3 +52,4 @@ else:
         columns[2].image(result.returned, caption="And back (round trip)")
         if truth:
             columns[3].image(truth, caption="The true translation")
+            link.show(dict(model=model, direction=direction, example=index))

@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st  # noqa: E402
 
-from gallery import pick_model, shown  # noqa: E402
+from gallery import Link, pick_model, shown  # noqa: E402
 from genzoo.images import open_image  # noqa: E402
 from genzoo.pipelines import clip as pipeline  # noqa: E402
 from genzoo.pipelines.text_to_image import shown as enlarged  # noqa: E402
@@ -18,7 +18,8 @@ st.write(
     "text tower map an emoji and its caption to nearby points. Give an image and a few "
     "captions, and it says which fits best. It also steers the text-to-image model."
 )
-model = pick_model("clip", "make train-clip")
+link = Link("clip")
+model = pick_model("clip", "make train-clip", linked=link.get("model", None))
 source = st.radio("Image", ["Held-out example", "Upload"], horizontal=True)
 if source == "Upload":
     upload = st.file_uploader("Upload an image", key="clip_upload")
@@ -26,9 +27,16 @@ if source == "Upload":
     default_captions = "\n".join(pipeline.DEFAULT_CAPTIONS)
 else:
     count = len(pipeline.examples(model)[1])
-    index = st.slider("Held-out example (never seen in training)", 0, count - 1, 0)
+    index = st.slider(
+        "Held-out example (never seen in training)",
+        0,
+        count - 1,
+        link.get("example", 0, 0, count - 1),
+    )
     image = pipeline.example_image(model, index)
     default_captions = pipeline.example_captions(model, index)
+    if index == link.get("example", None):  # the link's own captions, for its example
+        default_captions = link.get("captions", default_captions)
 left, right = st.columns(2)
 captions = right.text_area(
     f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})", default_captions, height=180
@@ -45,3 +53,6 @@ else:
             {"caption": ranking.captions, "probability": ranking.probabilities},
             hide_index=True,
         )
+        if source == "Held-out example":
+            with right:
+                link.show(dict(model=model, example=index, captions=captions))

@@ -10,7 +10,7 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import share
-from genzoo.pipelines import gan, text_to_image, vae
+from genzoo.pipelines import clip, gan, text_to_image, translation, vae
 from tests.conftest import REPO
 from tests.test_browser import CHROMIUM, FLAGS
 
@@ -90,6 +90,32 @@ def test_links_to_other_views_open_them_with_their_results(gallery_url, browser)
     assert np.array_equal(image_from(page, "#vae-samples img"), np.asarray(expected))
 
 
+def test_example_links_translate_and_rank_the_same_example(gallery_url, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    query = "?tab=pix2pix&model=pix2pix-emoji-line-to-color&example=5"
+    page.goto(gallery_url + query)
+    expect(page.locator("#pix2pix-share a")).to_have_attribute("href", query, timeout=120_000)
+    model = "pix2pix-emoji-line-to-color"
+    expected = translation.pix2pix(model, translation.example_image(model, 5, "a")).output
+    assert np.array_equal(image_from(page, "#pix2pix-output img"), np.asarray(expected))
+
+    model = "cyclegan-emoji-flat-high-contrast"
+    query = f"?tab=cyclegan&model={model}&direction=B%E2%86%92A&example=7"
+    page.goto(gallery_url + query)
+    expect(page.locator("#cyclegan-share a")).to_have_attribute("href", query, timeout=120_000)
+    image = translation.example_image(model, 7, "b")
+    expected = translation.cyclegan(model, image, "B→A").translated
+    assert np.array_equal(image_from(page, "#cyclegan-output img"), np.asarray(expected))
+
+    query = "?tab=clip&model=clip-emoji&example=3&captions=a+red+apple%0Aa+cat"
+    page.goto(gallery_url + query)
+    expect(page.locator("#clip-share a")).to_have_attribute("href", query, timeout=120_000)
+    ranking = clip.rank_captions(
+        "clip-emoji", clip.example_image("clip-emoji", 3), "a red apple\na cat"
+    )
+    expect(page.locator("#clip-ranking")).to_contain_text(ranking.captions[0])
+
+
 def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(gallery_url + "?tab=dcgan&model=/etc&count=lots&seed=3")
@@ -146,3 +172,29 @@ def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
     assert any(
         "?tab=vae&view=sample&model=vae-mnist&count=16&seed=0" in m.value for m in app.markdown
     )
+
+
+def test_streamlit_example_links():
+    model = "cyclegan-emoji-flat-high-contrast"
+    app = AppTest.from_file(str(REPO / "pages/4_CycleGAN.py"), default_timeout=120)
+    app.query_params.update({"tab": "cyclegan", "model": model, "direction": "B→A", "example": "7"})
+    app.run()
+    assert not app.exception
+    assert app.radio[0].value == "B→A" and app.slider[0].value == 7
+    assert app.query_params["example"] == "7" and app.query_params["direction"] == "B→A"
+
+    app = AppTest.from_file(str(REPO / "pages/6_CLIP.py"), default_timeout=120)
+    app.query_params.update({"tab": "clip", "example": "3", "captions": "a red apple\na cat"})
+    app.run()
+    assert not app.exception
+    assert app.slider[0].value == 3 and app.text_area[0].value == "a red apple\na cat"
+    assert sorted(app.dataframe[0].value["caption"]) == ["a cat", "a red apple"]
+    app.slider[0].set_value(4).run()  # another example: its own captions, not the link's
+    assert app.text_area[0].value == clip.example_captions("clip-emoji", 4)
+    assert app.query_params["example"] == "4"
+
+    app = AppTest.from_file(str(REPO / "pages/3_pix2pix.py"), default_timeout=120)
+    app.query_params.update({"tab": "pix2pix", "example": "999"})
+    app.run()
+    assert not app.exception and app.slider[0].value == 0
+    assert any("example (999) is out of range" in w.value for w in app.warning)
