@@ -46,6 +46,10 @@ class Settings(training.RunSettings):
     identity_weight: float = field(
         default=0.5, metadata={"help": "identity losses, as a fraction of cycle_weight"}
     )
+    b_cycle_fraction: float = field(
+        default=1.0,
+        metadata={"help": "the B -> A -> B cycle's weight, as a fraction of cycle_weight"},
+    )
     cycle_noise: float = field(
         default=0.0,
         metadata={"help": "noise (std) on each translation before the way back; see train()"},
@@ -165,6 +169,7 @@ def train(
     shown = varied_examples(test_pairs, 8)
     fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
     cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight
+    b_cycle = settings.b_cycle_fraction
 
     def noised(images: torch.Tensor) -> torch.Tensor:
         # A generator can hide its input in patterns too faint to see, for the other to decode
@@ -188,7 +193,7 @@ def train(
         with adversarial.frozen(d_a, d_b), accelerator.autocast():
             fake_b, fake_a = a_to_b(real_a), b_to_a(real_b)
             g_gan = gan_loss(d_b(fake_b), True) + gan_loss(d_a(fake_a), True)
-            g_cycle = (b_to_a(noised(fake_b)) - real_a).abs().mean() + (
+            g_cycle = (b_to_a(noised(fake_b)) - real_a).abs().mean() + b_cycle * (
                 a_to_b(noised(fake_a)) - real_b
             ).abs().mean()
             g_identity = (a_to_b(real_b) - real_b).abs().mean() + (
@@ -277,7 +282,14 @@ def save_hub_folder(
             f"back, {parameters:,} parameters in all, at {settings.image_size} px, upsampling by "
             f"{UPSAMPLING_NAMES[settings.upsample]}. Trained from "
             "scratch without pairs: two PatchGAN discriminators with the least-squares loss, "
-            f"cycle-consistency (weight {settings.cycle_weight:g}) and identity "
+            f"cycle-consistency (weight {settings.cycle_weight:g}"
+            + (
+                f"; {settings.cycle_weight * settings.b_cycle_fraction:g} for "
+                f"{name_b} → {name_a} → {name_b}"
+                if settings.b_cycle_fraction != 1
+                else ""
+            )
+            + ") and identity "
             f"(weight {settings.cycle_weight * settings.identity_weight:g}) losses, and pools "
             f"of {settings.pool_size} past fakes."
             + (
