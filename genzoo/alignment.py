@@ -31,6 +31,8 @@ from genzoo.evaluation import (
 )
 
 REAL_CEILING = "real held-out images (ceiling)"
+HELD_OUT_SECTION = "Guidance and steps"
+SEEN_SECTION = "Guidance on emoji seen in training"
 
 
 def train_probe(
@@ -131,6 +133,7 @@ class AlignmentTable:
     images: int
     headline_guidance: float = 5.0
     headline_steps: int = field(default=0)
+    seen: bool = False  # measured on emoji of the training split (see `seen_emoji`)
 
     def headline(self) -> list[Metric]:
         """The model-index metrics: those of the headline setting (default guidance, most steps)."""
@@ -140,30 +143,37 @@ class AlignmentTable:
             key=lambda r: abs(r.guidance - self.headline_guidance),
         )
         at = f" (guidance {row.guidance:g}, {row.steps} steps)"
+        key, among = ("alignment_seen", "training") if self.seen else ("alignment", "held-out")
+        ceiling = REAL_CEILING.replace("held-out", among)
+        alignment = [
+            Metric(
+                f"{key}_top{k}",
+                f"text alignment, top-{k} retrieval among {self.emoji} {among} emoji" + at,
+                value,
+                False,
+                ceiling_value,
+                ceiling,
+            )
+            for k, value, ceiling_value in (
+                (1, row.top1, self.ceiling_top1),
+                (5, row.top5, self.ceiling_top5),
+            )
+        ]
+        if self.seen:  # realism is measured on the held-out emoji
+            return alignment
         return [
             Metric(FRECHET_KEY, FRECHET_NAME + at, row.distance, True, self.floor, REAL_FLOOR),
-            Metric(
-                "alignment_top1",
-                f"text alignment, top-1 retrieval among {self.emoji} held-out emoji" + at,
-                row.top1,
-                False,
-                self.ceiling_top1,
-                REAL_CEILING,
-            ),
-            Metric(
-                "alignment_top5",
-                f"text alignment, top-5 retrieval among {self.emoji} held-out emoji" + at,
-                row.top5,
-                False,
-                self.ceiling_top5,
-                REAL_CEILING,
-            ),
+            *alignment,
         ]
 
     def markdown(self) -> str:
+        which = (
+            f"captions of {self.emoji} emoji of the training split (prompts it learned)"
+            if self.seen
+            else f"held-out captions of {self.emoji} emoji never seen in training"
+        )
         lines = [
-            f"Guidance and steps, on {self.images} held-out captions of {self.emoji} emoji never "
-            f"seen in training (chance top-1: {1 / self.emoji:.3f}):",
+            f"Guidance and steps, on {self.images} {which} (chance top-1: {1 / self.emoji:.3f}):",
             "",
             "| guidance | steps | Fréchet distance (lower) | top-1 (higher) | top-5 (higher) |",
             "|---|---|---|---|---|",
@@ -240,6 +250,20 @@ class References:
         return frechet_distance(features, self.real_features), top_k(ranks, 1), top_k(ranks, 5)
 
 
+def seen_emoji(train_set: CaptionedImages, count: int) -> CaptionedImages:
+    """Every image of `count` emoji of the training split, spread over it: alignment measured on
+    them asks whether the model draws what it learned, apart from whether it generalises."""
+    keys = sorted(set(train_set.keys))
+    chosen = set(keys[:: max(1, len(keys) // count)][:count])
+    kept = [i for i, key in enumerate(train_set.keys) if key in chosen]
+    return CaptionedImages(
+        train_set.images[kept],
+        [train_set.captions[i] for i in kept],
+        [train_set.keys[i] for i in kept],
+        [train_set.styles[i] for i in kept],
+    )
+
+
 def evaluate_text_to_image(
     pipeline,
     held_out: CaptionedImages,
@@ -249,9 +273,14 @@ def evaluate_text_to_image(
     guidance_scales: Sequence[float] = (1.0, 3.0, 5.0, 7.5, 10.0),
     step_counts: Sequence[int] = (10, 25),
     seed: int = 0,
+    seen: bool = False,
 ) -> AlignmentTable:
     """Render one caption per held-out emoji (up to `count`) at each guidance scale and step
-    count, and measure the table (see the module docstring)."""
+    count, and measure the table (see the module docstring). With `seen`, the captions are those
+    of `count` training emoji instead (`seen_emoji`), judged among them; the held-out images are
+    then the other real set of the floor."""
+    if seen:
+        held_out, train_set = seen_emoji(train_set, count), held_out
     refs = References.of(held_out, count)
     ceiling = refs.judge.ranks(refs.real_features[refs.chosen], refs.keys, refs.styles)
     every = torch.linspace(0, len(train_set) - 1, len(refs.chosen)).long()
@@ -262,7 +291,13 @@ def evaluate_text_to_image(
         for guidance in guidance_scales
     ]
     return AlignmentTable(
-        rows, floor, top_k(ceiling, 1), top_k(ceiling, 5), len(refs.judge.keys), len(refs.chosen)
+        rows,
+        floor,
+        top_k(ceiling, 1),
+        top_k(ceiling, 5),
+        len(refs.judge.keys),
+        len(refs.chosen),
+        seen=seen,
     )
 
 

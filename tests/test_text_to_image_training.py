@@ -15,9 +15,11 @@ from genzoo.alignment import (
     GREY_HOLE,
     HOLE_L1,
     REAL_CEILING,
+    SEEN_SECTION,
     TRUTH,
     Judge,
     one_caption_per_emoji,
+    seen_emoji,
     top_k,
 )
 from genzoo.data import load_split
@@ -165,6 +167,23 @@ def test_pipeline_card_has_the_guidance_table_and_alignment(tiny_text_to_image):
             assert any(line.startswith(f"| {guidance} | {steps} |") for line in table)
     assert (folder / "vae" / "README.md").is_file() and (folder / "samples.png").is_file()
     assert "DiffusionPipeline.from_pretrained" in card.text
+    # The same table on emoji it was trained on, at the most steps, judged among them.
+    assert metrics["alignment_seen_top1"]["reference_name"] == "real training images (ceiling)"
+    assert "among 6 training emoji" in metrics["alignment_seen_top5"]["name"]
+    section = card.text.split(f"## {SEEN_SECTION}\n")[1].split("\n## ")[0]
+    assert "emoji of the training split" in section
+    assert [line.split(" | ")[:2] for line in section.splitlines() if line[2:3].isdigit()] == [
+        ["| 1", "3"],
+        ["| 5", "3"],
+    ]
+
+
+def test_seen_emoji_keeps_every_image_of_some_training_emoji(tiny_emoji):
+    train_set = load_captioned(colour_folders(tiny_emoji), "train", 32)
+    seen = seen_emoji(train_set, 3)
+    assert len(set(seen.keys)) == 3 and set(seen.keys) <= set(train_set.keys)
+    assert len(seen) == sum(key in set(seen.keys) for key in train_set.keys)
+    assert seen.images.shape[1:] == train_set.images.shape[1:]
 
 
 def test_text_to_image_run_saves_ema_checkpoints_and_grids(tiny_text_to_image):

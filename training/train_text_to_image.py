@@ -34,6 +34,8 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import training
 from genzoo.alignment import (
+    HELD_OUT_SECTION,
+    SEEN_SECTION,
     evaluate_inpainting,
     evaluate_text_to_image,
     inpaint_images,
@@ -380,7 +382,18 @@ def save_hub_folder(
             step_counts=settings.eval_steps,
             seed=settings.seed,
         )
-        metrics, sections = table.headline(), {"Guidance and steps": table.markdown()}
+        seen = evaluate_text_to_image(
+            pipeline,
+            test_set,
+            train_set,
+            count=settings.eval_count,
+            guidance_scales=settings.eval_guidance,
+            step_counts=[max(settings.eval_steps)],
+            seed=settings.seed,
+            seen=True,
+        )
+        metrics = table.headline() + seen.headline()
+        sections = {HELD_OUT_SECTION: table.markdown(), SEEN_SECTION: seen.markdown()}
     autoencoder_metrics = [
         m for m in card_metrics(settings.autoencoder) if m["type"] in ("psnr", "ssim", "l1")
     ]
