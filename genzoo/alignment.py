@@ -168,7 +168,7 @@ class AlignmentTable:
 
     def markdown(self) -> str:
         which = (
-            f"captions of {self.emoji} emoji of the training split (prompts it learned)"
+            f"captions of {self.emoji} emoji of the training split, whose prompts it learned"
             if self.seen
             else f"held-out captions of {self.emoji} emoji never seen in training"
         )
