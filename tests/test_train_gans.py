@@ -164,6 +164,9 @@ def test_cyclegan_card_scores_both_directions(tiny_cyclegan):
     assert metrics["a_to_b_l1"]["reference"] == pytest.approx(l1(a, b), abs=1e-4)
     card = ModelCard.load(tiny_cyclegan.out / "README.md")
     assert "Gaussian noise (std 0.1) before the way back" in card.text
+    assert "weight 10; 2.5 for emoji-fluent-modern → emoji-fluent-flat → emoji-fluent-modern" in (
+        card.text
+    )
 
 
 def test_examples_are_varied_held_out_pairs(tiny_pix2pix):
