@@ -46,6 +46,10 @@ class Settings(training.RunSettings):
     identity_weight: float = field(
         default=0.5, metadata={"help": "identity losses, as a fraction of cycle_weight"}
     )
+    a_cycle_fraction: float = field(
+        default=1.0,
+        metadata={"help": "the A -> B -> A cycle's weight, as a fraction of cycle_weight"},
+    )
     b_cycle_fraction: float = field(
         default=1.0,
         metadata={"help": "the B -> A -> B cycle's weight, as a fraction of cycle_weight"},
@@ -169,7 +173,7 @@ def train(
     shown = varied_examples(test_pairs, 8)
     fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
     cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight
-    b_cycle = settings.b_cycle_fraction
+    a_cycle, b_cycle = settings.a_cycle_fraction, settings.b_cycle_fraction
 
     def noised(images: torch.Tensor) -> torch.Tensor:
         # A generator can hide its input in patterns too faint to see, for the other to decode
@@ -193,9 +197,10 @@ def train(
         with adversarial.frozen(d_a, d_b), accelerator.autocast():
             fake_b, fake_a = a_to_b(real_a), b_to_a(real_b)
             g_gan = gan_loss(d_b(fake_b), True) + gan_loss(d_a(fake_a), True)
-            g_cycle = (b_to_a(noised(fake_b)) - real_a).abs().mean() + b_cycle * (
-                a_to_b(noised(fake_a)) - real_b
-            ).abs().mean()
+            g_cycle = (
+                a_cycle * (b_to_a(noised(fake_b)) - real_a).abs().mean()
+                + b_cycle * (a_to_b(noised(fake_a)) - real_b).abs().mean()
+            )
             g_identity = (a_to_b(real_b) - real_b).abs().mean() + (
                 b_to_a(real_a) - real_a
             ).abs().mean()
@@ -252,6 +257,19 @@ def direction_metrics(
     return metrics, outputs
 
 
+def cycle_exceptions(settings: Settings) -> str:
+    """'; 2.5 for A → B → A' for each cycle weighted apart from `cycle_weight`."""
+    a, b = Path(settings.domain_a).name, Path(settings.domain_b).name
+    return "".join(
+        f"; {settings.cycle_weight * fraction:g} for {first} → {second} → {first}"
+        for fraction, first, second in (
+            (settings.a_cycle_fraction, a, b),
+            (settings.b_cycle_fraction, b, a),
+        )
+        if fraction != 1
+    )
+
+
 def save_hub_folder(
     settings: Settings,
     model: CycleGAN,
@@ -282,14 +300,8 @@ def save_hub_folder(
             f"back, {parameters:,} parameters in all, at {settings.image_size} px, upsampling by "
             f"{UPSAMPLING_NAMES[settings.upsample]}. Trained from "
             "scratch without pairs: two PatchGAN discriminators with the least-squares loss, "
-            f"cycle-consistency (weight {settings.cycle_weight:g}"
-            + (
-                f"; {settings.cycle_weight * settings.b_cycle_fraction:g} for "
-                f"{name_b} → {name_a} → {name_b}"
-                if settings.b_cycle_fraction != 1
-                else ""
-            )
-            + ") and identity "
+            f"cycle-consistency (weight {settings.cycle_weight:g}{cycle_exceptions(settings)}) "
+            "and identity "
             f"(weight {settings.cycle_weight * settings.identity_weight:g}) losses, and pools "
             f"of {settings.pool_size} past fakes."
             + (
