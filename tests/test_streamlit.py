@@ -126,7 +126,7 @@ def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
     shown = images(app)
     assert {
         "16 samples of seed 0",
-        "Slerp from one seed's sample to the other's",
+        "Slerp from seed 0's sample to seed 1's",
         "As an animation",
         "a − b + c = result",
         "The seed's first 16 samples, numbered in reading order",
@@ -143,7 +143,7 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
     assert after_seed["16 samples of seed 5"] != before["16 samples of seed 0"]
     next(s for s in app.slider if s.label == "How many").set_value(4).run()
     assert "4 samples of seed 5" in images(app)
-    strip = "Slerp from one seed's sample to the other's"
+    strip = "Slerp from seed 0's sample to seed 1's"
     next(s for s in app.slider if s.label == "Steps").set_value(3).run()
     assert images(app)[strip] != before[strip]
     app.number_input(key="pick_a").set_value(7).run()
