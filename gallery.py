@@ -48,10 +48,9 @@ class Link:
         key = f"share-link-{action}"
         if key not in st.session_state:
             params = st.query_params.to_dict()
-            tab = action.partition("/")[0]
             st.session_state[key] = (
                 share.links_to(action, params),
-                params.get("tab") == tab,
+                params.get("tab") == share.tab_of(action),
                 share.read_query(action, params),
             )
         self.opened, self.page_opened, self.settings = st.session_state[key]
@@ -68,7 +67,7 @@ class Link:
         """Show `settings` as a link to copy; the page's address follows the view the page was
         opened at (its first view when no link opened it)."""
         query = share.share_query(self.action, settings)
-        if self.opened or (not self.page_opened and "/" not in self.action):
+        if self.opened or (not self.page_opened and share.tab_of(self.action) == self.action):
             st.query_params.from_dict(dict(parse_qsl(query[1:])))
         st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same result.")
 

@@ -104,7 +104,7 @@ def shareable(
         if not (opened or first):
             return [gr.skip()] * (len(names) + len(outputs) + 1 + bool(view))
         linked = share.read_query(action, params)
-        if not opened and params.get("tab") == action.partition("/")[0] and "model" in params:
+        if not opened and params.get("tab") == share.tab_of(action) and "model" in params:
             linked = {"model": params["model"]}  # a link to another view: its model here too
         model = controls.get("model")
         if model is not None and linked.get("model") not in [value for _, value in model.choices]:

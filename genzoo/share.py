@@ -43,6 +43,11 @@ ACTIONS = {
 }
 
 
+def tab_of(action: str) -> str:
+    """The tab an action is in: `dcgan` for `dcgan/interpolate`."""
+    return action.partition("/")[0]
+
+
 def share_query(action: str, settings: Mapping[str, object]) -> str:
     """`?tab=<tab>[&view=<view>]&...`: the query string that reproduces `settings` of `action`."""
     tab, _, view = action.partition("/")
