@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
 .PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip test system-deps data \
-	train-vae train-gan train-diffusion train-clip bench lint format clean
+	train-vae train-gan train-diffusion train-clip bench throughput lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ train-clip: data  ## retrain the bundled CLIP (it measures noise-awareness with 
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
 	$(BIN)/python benchmarks/bench.py
+
+throughput: data  ## text to image: images/s at batch 64, and genzoo's training loop against a plain one (for a GPU)
+	$(BIN)/python -m benchmarks.throughput
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

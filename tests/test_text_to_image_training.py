@@ -263,3 +263,36 @@ def test_inpainting_fine_tune_writes_a_stock_inpaint_pipeline_measured_against_b
     assert (folder / "samples.png").is_file()
     grids = sorted(p.name for p in (tiny_inpainting.run / "samples").iterdir())
     assert grids == ["validation-000002.png", "validation-000004.png"]
+
+
+def test_throughput_benchmark_times_sampling_and_both_training_loops(tiny_emoji):
+    """The GPU benchmark's command, tiny and on the CPU: every row of its table, with the ratio
+    of genzoo's training loop to the plain one computed from the two rows above it."""
+    command = [
+        sys.executable, "-m", "benchmarks.throughput", "--batch", "2", "--steps", "2",
+        "--train_batch", "4", "--train_steps", "1", "--runs", "1",
+        "--sources", *colour_folders(tiny_emoji),
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {
+        cells[0]: cells[1:]
+        for line in done.stdout.splitlines()
+        if line.startswith("| ") and not line.startswith("| measure")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    assert list(rows) == [
+        "sampling: 2 images, 2 steps, guidance 5",
+        "training, genzoo's loop, batch 4",
+        "training, plain diffusers-example loop, batch 4",
+        "genzoo: encoding the latents, once",
+        "genzoo ÷ plain, training",
+    ]
+    assert float(rows["sampling: 2 images, 2 steps, guidance 5"][1].split()[0]) > 0
+    genzoo, plain = (
+        float(rows[f"training, {name}, batch 4"][0].removesuffix(" ms/step"))
+        for name in ("genzoo's loop", "plain diffusers-example loop")
+    )
+    ratio = float(rows["genzoo ÷ plain, training"][1].removesuffix("x"))
+    assert abs(ratio - plain / genzoo) <= 0.006  # speed ratio: time per step, inverted
+    assert done.stdout.startswith("Hardware: ")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
+from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
@@ -58,6 +59,10 @@ class Settings(training.RunSettings):
         default=0.0,
         metadata={"help": "noise (std) on each translation before the way back; see train()"},
     )
+    ema_decay: float = field(
+        default=0.0,
+        metadata={"help": "keep and ship an exponential moving average of the generators (0: off)"},
+    )
     pool_size: int = 50
     flip: bool = True
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
@@ -92,9 +97,11 @@ def main(argv: list[str] | None = None) -> None:
     domain_a, domain_b, test_pairs = load_data(settings)
     model, discriminators = build_models(settings)
     started = time.perf_counter()
-    train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator)
+    ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator)
     if accelerator.is_main_process:
         wall_time = time.perf_counter() - started
+        if ema is not None:
+            ema.copy_to(generator_parameters(model))
         model = model.float().eval()
         save_hub_folder(settings, model, test_pairs, wall_time, command)
         training.push_if_asked(settings)
@@ -138,10 +145,10 @@ def train(
     domain_b: torch.Tensor,
     test_pairs: PairedImages,
     accelerator,
-) -> None:
+) -> EMAModel | None:
     """The loop: both generators on fooling their discriminators, cycling back and keeping
-    images already in their target style (identity); then both discriminators on real images
-    against fakes drawn from the pools."""
+    images already in their target style (identity), and the generators' moving average
+    stepped; then both discriminators on real images against fakes drawn from the pools."""
     # An epoch is a pass over A; B's images are drawn at random, as in Zhu et al.'s code.
     loader = DataLoader(
         TensorDataset(torch.arange(len(domain_a))),
@@ -149,10 +156,7 @@ def train(
         shuffle=True,
         drop_last=True,
     )
-    g_optimizer = adversarial.adam(
-        itertools.chain(model.a_to_b.parameters(), model.b_to_a.parameters()),
-        settings.learning_rate,
-    )
+    g_optimizer = adversarial.adam(generator_parameters(model), settings.learning_rate)
     d_optimizer = adversarial.adam(
         itertools.chain(*(d.parameters() for d in discriminators)), settings.learning_rate
     )
@@ -160,6 +164,12 @@ def train(
     a_to_b, b_to_a, d_a, d_b, g_optimizer, d_optimizer, loader = accelerator.prepare(
         model.a_to_b, model.b_to_a, *discriminators, g_optimizer, d_optimizer, loader
     )
+    ema = None
+    if settings.ema_decay:
+        # The average smooths the generators' step-to-step swings (Yazıcı et al., 2019).
+        ema = EMAModel(generator_parameters(model), decay=settings.ema_decay)
+        ema.to(accelerator.device)
+        accelerator.register_for_checkpointing(ema)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
@@ -208,6 +218,8 @@ def train(
         g_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(g_loss)
         g_optimizer.step()
+        if ema is not None:
+            ema.step(generator_parameters(model))
         with accelerator.autocast():
             d_loss = adversarial.discriminator_loss(
                 d_a, real_a, pools[0].query(fake_a), gan_loss
@@ -225,6 +237,11 @@ def train(
             save_grid(model, *fixed, settings.run_path, step, accelerator)
         if step % settings.checkpoint_every == 0 or step == total:
             checkpoints.save(step)
+    return ema
+
+
+def generator_parameters(model: CycleGAN):
+    return itertools.chain(model.a_to_b.parameters(), model.b_to_a.parameters())
 
 
 def to_model(images: torch.Tensor) -> torch.Tensor:
@@ -308,6 +325,12 @@ def save_hub_folder(
                 f" Each translation gets Gaussian noise (std {settings.cycle_noise:g}) before "
                 "the way back, so that neither generator can hide its input in faint patterns."
                 if settings.cycle_noise
+                else ""
+            )
+            + (
+                " The weights are a moving average of the generators' "
+                f"(decay {settings.ema_decay:g})."
+                if settings.ema_decay
                 else ""
             )
         ),

@@ -17,6 +17,7 @@ import copy
 import random
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,13 +172,34 @@ def train(
     test_set: CaptionedImages,
     accelerator,
 ) -> EMAModel:
-    """The loop: noise a latent to a random timestep, predict the noise (or v) from the noisy
-    latent (for inpainting: beside a random mask and the latents of the image it masks) and the
-    caption's encoding, and step the EMA."""
-    text_encoder, tokenizer = latent_diffusion.text_encoder(), latent_diffusion.tokenizer()
-    noise_scheduler = DDPMScheduler.from_config(
-        latent_diffusion.scheduler(settings.prediction_type).config
+    """The loop: `training_step` on each batch, with logging, sample grids and checkpoints."""
+    unet, optimizer, loader, ema = prepare(settings, unet, vae, moments, accelerator)
+    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
+    checkpoints = training.Checkpoints(accelerator, settings.run_path)
+    start = checkpoints.resume() if settings.resume else 0
+    training.start_logging(accelerator, "text_to_image", settings)
+    step_on = training_step(
+        settings, unet, vae, moments, train_set, optimizer, ema, accelerator, settings.seed + start
     )
+    shown = validation_holes(test_set, settings) if settings.inpainting_from else None
+    losses = []
+    steps = training.Steps(accelerator, loader, start, total)
+    for step, (index,) in steps:
+        losses.append(step_on(index.cpu()))
+        steps.show(loss=sum(losses[-50:]) / len(losses[-50:]))
+        if step % 50 == 0 or step == total:
+            accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
+            losses.clear()
+        if step % settings.sample_every == 0 or step == total:
+            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator, shown)
+        if step % settings.checkpoint_every == 0 or step == total:
+            checkpoints.save(step)
+    return ema
+
+
+def prepare(settings: Settings, unet, vae, moments: torch.Tensor, accelerator):
+    """The UNet, its optimizer and a loader of training indices, prepared by `accelerator`, and
+    the UNet's moving average, registered for checkpoints."""
     loader = DataLoader(
         TensorDataset(torch.arange(len(moments))),
         settings.batch_size,
@@ -186,23 +208,37 @@ def train(
     )
     optimizer = torch.optim.AdamW(unet.parameters(), settings.learning_rate, weight_decay=1e-2)
     unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
-    text_encoder.to(accelerator.device)
     vae.to(accelerator.device)
     ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
     ema.to(accelerator.device)
     accelerator.register_for_checkpointing(ema)
-    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
-    checkpoints = training.Checkpoints(accelerator, settings.run_path)
-    start = checkpoints.resume() if settings.resume else 0
-    training.start_logging(accelerator, "text_to_image", settings)
-    draw = random.Random(settings.seed + start)
-    holes = torch.Generator().manual_seed(settings.seed + start)
-    shown = validation_holes(test_set, settings) if settings.inpainting_from else None
+    return unet, optimizer, loader, ema
+
+
+def training_step(
+    settings: Settings,
+    unet,
+    vae: AutoencoderKL,
+    moments: torch.Tensor,
+    train_set: CaptionedImages,
+    optimizer,
+    ema: EMAModel,
+    accelerator,
+    seed: int,
+) -> Callable[[torch.Tensor], float]:
+    """One step as a function of a batch's indices, returning its loss: sample latents from the
+    encoded posteriors, noise them to a random timestep, predict the noise (or v) from the noisy
+    latents (for inpainting: beside a random mask and the latents of the image it masks) and a
+    caption's encoding, and step the optimizer and the EMA."""
+    text_encoder, tokenizer = latent_diffusion.text_encoder(), latent_diffusion.tokenizer()
+    text_encoder.to(accelerator.device)
+    noise_scheduler = DDPMScheduler.from_config(
+        latent_diffusion.scheduler(settings.prediction_type).config
+    )
+    draw, holes = random.Random(seed), torch.Generator().manual_seed(seed)
     scale = vae.config.scaling_factor
-    losses = []
-    steps = training.Steps(accelerator, loader, start, total)
-    for step, (index,) in steps:
-        index = index.cpu()
+
+    def step(index: torch.Tensor) -> float:
         mean, logvar = moments[index].chunk(2, dim=1)
         latents = (mean + (0.5 * logvar).exp() * torch.randn_like(mean)) * scale
         latents = latents.to(accelerator.device)
@@ -238,17 +274,9 @@ def train(
         accelerator.clip_grad_norm_(unet.parameters(), 1.0)
         optimizer.step()
         ema.step(accelerator.unwrap_model(unet).parameters())
+        return loss.item()
 
-        losses.append(loss.item())
-        steps.show(loss=sum(losses[-50:]) / len(losses[-50:]))
-        if step % 50 == 0 or step == total:
-            accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
-            losses.clear()
-        if step % settings.sample_every == 0 or step == total:
-            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator, shown)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
-    return ema
+    return step
 
 
 @torch.no_grad()
