@@ -30,7 +30,6 @@ offline_defaults()
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from diffusers import AutoencoderKL, DDPMScheduler  # noqa: E402
-from diffusers.training_utils import EMAModel  # noqa: E402
 
 from genzoo import hub, training  # noqa: E402
 from genzoo.data.captions import load_captioned_splits  # noqa: E402
@@ -132,18 +131,19 @@ def training_seconds(
         start = time.perf_counter()
         moments = script.encode_latents(vae, train_set.images)
         encoding = time.perf_counter() - start
-        loops = {}
-        unet, optimizer, _, ema = script.prepare(
-            settings, script.build_unet(settings, vae), vae, moments, accelerator
-        )
-        loops["genzoo"] = script.training_step(
-            settings, unet, vae, moments, train_set, optimizer, ema, accelerator, settings.seed
-        )
-        unet = script.build_unet(settings, vae)
-        optimizer = torch.optim.AdamW(unet.parameters(), settings.learning_rate, weight_decay=1e-2)
-        unet, optimizer = accelerator.prepare(unet, optimizer)
-        ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
-        ema.to(accelerator.device)
+
+        def fresh():  # the same new UNet, optimizer and EMA for each loop
+            return script.prepare(
+                settings, script.build_unet(settings, vae), vae, moments, accelerator
+            )
+
+        unet, optimizer, _, ema = fresh()
+        loops = {
+            "genzoo": script.training_step(
+                settings, unet, vae, moments, train_set, optimizer, ema, accelerator, settings.seed
+            )
+        }
+        unet, optimizer, _, ema = fresh()
         loops["plain"] = plain_step(
             settings, unet, train_set.images, train_set.captions, optimizer, ema, accelerator
         )
