@@ -13,6 +13,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
@@ -87,9 +88,12 @@ def _world_size() -> int:
 
 
 def make_accelerator(run_dir: Path, mixed_precision: str, seed: int) -> Accelerator:
-    """An Accelerator logging to TensorBoard in `run_dir/logs`, bf16 on a GPU when 'auto'."""
+    """An Accelerator logging to TensorBoard in `run_dir/logs`; on a GPU, bf16 when 'auto', and
+    TF32 for what stays in float32."""
     if mixed_precision == "auto":
         mixed_precision = "bf16" if torch.cuda.is_available() else "no"
+    if torch.cuda.is_available():
+        torch.set_float32_matmul_precision("high")
     accelerator = Accelerator(
         mixed_precision=mixed_precision,
         log_with="tensorboard",
@@ -146,17 +150,22 @@ def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
 
 
 class Checkpoints:
-    """Accelerate state saved as `run_dir/checkpoints/step-N`, and the latest one found again."""
+    """Accelerate state saved as `run_dir/checkpoints/step-N`, and the latest one found again.
+
+    Each checkpoint also records the seconds of training behind it, counted over every sitting
+    of a resumed run (see `training_seconds`)."""
 
     def __init__(self, accelerator: Accelerator, run_dir: Path, keep: int = 2):
         self.accelerator, self.folder, self.keep = accelerator, run_dir / "checkpoints", keep
+        self.started, self.earlier_seconds = time.perf_counter(), 0.0
 
     def save(self, step: int) -> None:
         path = self.folder / f"step-{step}"
         self.accelerator.save_state(str(path))
         if self.accelerator.is_main_process:
-            (path / "genzoo_step.json").write_text(json.dumps({"step": step}))
-            for old in self._all()[: -self.keep]:
+            seconds = self.earlier_seconds + time.perf_counter() - self.started
+            (path / "genzoo_step.json").write_text(json.dumps({"step": step, "seconds": seconds}))
+            for old in saved_checkpoints(self.folder)[: -self.keep]:
                 for file in sorted(old.rglob("*"), reverse=True):
                     file.unlink() if file.is_file() else file.rmdir()
                 old.rmdir()
@@ -164,18 +173,28 @@ class Checkpoints:
 
     def resume(self) -> int:
         """Load the latest checkpoint, if any; return the step to continue from (0 if none)."""
-        found = self._all()
+        found = saved_checkpoints(self.folder)
         if not found:
             self.accelerator.print(f"No checkpoint in {self.folder}; starting from scratch.")
             return 0
         self.accelerator.load_state(str(found[-1]))
-        step = json.loads((found[-1] / "genzoo_step.json").read_text())["step"]
-        self.accelerator.print(f"Resumed from {found[-1]} at step {step}.")
-        return step
+        record = json.loads((found[-1] / "genzoo_step.json").read_text())
+        self.earlier_seconds = record.get("seconds", 0.0)
+        self.accelerator.print(f"Resumed from {found[-1]} at step {record['step']}.")
+        return record["step"]
 
-    def _all(self) -> list[Path]:
-        done = [p for p in self.folder.glob("step-*") if (p / "genzoo_step.json").exists()]
-        return sorted(done, key=lambda p: int(p.name.split("-")[1]))
+
+def saved_checkpoints(folder: Path) -> list[Path]:
+    """The complete `step-N` folders in `folder`, oldest first."""
+    done = [p for p in folder.glob("step-*") if (p / "genzoo_step.json").exists()]
+    return sorted(done, key=lambda p: int(p.name.split("-")[1]))
+
+
+def training_seconds(run_dir: Path) -> float:
+    """The wall time of a finished run's training, resumed sittings included: what its last
+    checkpoint (every script saves one at the last step) recorded."""
+    last = saved_checkpoints(run_dir / "checkpoints")[-1]
+    return json.loads((last / "genzoo_step.json").read_text())["seconds"]
 
 
 def save_sample(

@@ -155,6 +155,9 @@ def test_interpolate_strip_and_animation(dcgan):
         assert animation.n_frames == 2 * steps - 2  # there and back, ends shown once
         assert animation.size == (2 * zoom * side, 2 * zoom * side)
         assert animation.info.get("loop") == 0  # loops forever
+        first = pixels(animation.convert("RGB").resize(start.size, Image.NEAREST))
+    # the first frame is the start, up to the 256-colour palette
+    assert np.abs(first - pixels(start)).mean() < 3
 
 
 def test_arithmetic_shows_operands_and_result(dcgan):

@@ -9,12 +9,17 @@ Hub's model-card checks.
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from genzoo.models.vae import VAE, negative_elbo
@@ -223,3 +228,29 @@ def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> 
     assert (ROOT / space.app_file).is_file()
     assert space.models == [repo_id(name) for name in BUNDLED]
     assert (ROOT / "requirements.txt").read_text().splitlines()[-1] == "."
+
+
+BUNDLED_CARDS = sorted(ROOT.glob("checkpoints/*/README.md"))
+
+
+@pytest.mark.parametrize("card", BUNDLED_CARDS, ids=lambda card: card.parent.name)
+def test_the_cards_command_reproduces_the_bundled_settings(card: Path) -> None:
+    """Each bundled model was made by the one command its card gives: that command's settings
+    (the preset's, today) are the ones it was trained with, as its `training_config.json` says.
+    A setting added since must default to what was done before it existed."""
+    from genzoo.training import parse_settings
+
+    command = re.search(r"- Command: `python training/(\w+)\.py (.*)`", card.read_text())
+    assert command, f"{card} gives no training command"
+    script = importlib.import_module(f"training.{command[1]}")
+    settings = dataclasses.asdict(
+        parse_settings(script.Settings, script.PRESETS, shlex.split(command[2]))
+    )
+    trained = json.loads((card.parent / "training_config.json").read_text())
+    defaults = dataclasses.asdict(parse_settings(script.Settings, {}, []))
+    where = {"output_dir", "run_dir", "push_to_hub", "hub_model_id", "hub_private"}
+    for name, value in json.loads(json.dumps(settings)).items():
+        if name in where:
+            continue
+        expected = trained[name] if name in trained else json.loads(json.dumps(defaults[name]))
+        assert value == expected, f"{card.parent.name}: --{name} {value}, trained with {expected}"

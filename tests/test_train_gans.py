@@ -2,6 +2,7 @@
 (weights that the family's stock `from_pretrained` loads, a card with measured metrics beside their
 references), the run folder (grids, checkpoints, logs), and resuming an interrupted run."""
 
+import json
 import math
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator
 from genzoo.pipelines.translation import translate_batches, varied_examples
-from genzoo.training import parse_settings
+from genzoo.training import parse_settings, training_seconds
 from tests.conftest import REPO
 from tests.hub_server import HubServer
 from tests.test_hub import TOKEN, client_env
@@ -211,11 +212,15 @@ def test_run_folder_has_grids_logs_and_checkpoints(family, smoke):
 
 
 def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
-    """A copy of the finished 4-step run, resumed to 6 steps: only steps 5 and 6 are trained."""
+    """A copy of the finished 4-step run, resumed to 6 steps: only steps 5 and 6 are trained, and
+    the card's wall time counts both sittings."""
     main = FAMILIES[family][1].main
     run = tmp_path / "run"
     shutil.copytree(smoke.run, run)
     shutil.rmtree(run / "samples")
+    first_sitting = run / "checkpoints" / "step-4" / "genzoo_step.json"
+    assert 0 < json.loads(first_sitting.read_text())["seconds"] < 600
+    first_sitting.write_text(json.dumps({"step": 4, "seconds": 5000.0}))
     capsys.readouterr()
     main(smoke.again(tmp_path / "out", run, "--max_steps", "6", "--sample_every", "1", "--resume"))
     out = capsys.readouterr().out
@@ -223,6 +228,9 @@ def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
     grids = sorted(p.name for p in (run / "samples").iterdir())
     assert [int(name[-10:-4]) for name in grids] == [5, 6]  # from scratch would draw 1 to 6
     assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-4", "step-6"]
+    seconds = training_seconds(run)  # what step-6 recorded
+    assert 5000 < seconds < 5600
+    assert f"Wall time: {seconds:.0f} s" in (tmp_path / "out" / "README.md").read_text()
     cls = FAMILIES[family][2]
     resumed, before = cls.from_pretrained(tmp_path / "out"), cls.from_pretrained(smoke.out)
     assert resumed._hub_mixin_config == before._hub_mixin_config

@@ -12,7 +12,6 @@ numbers: a 16 px thumbnail scaled back up. See `Settings` (`--help` lists them).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,10 +72,9 @@ def main(argv: list[str] | None = None) -> None:
         settings.sources, settings.image_size, settings.train_limit, settings.test_limit
     )
     vae, discriminator = build_models(settings)
-    started = time.perf_counter()
     train(settings, vae, discriminator, train_set, test_set, accelerator)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(settings.run_path)
         vae = accelerator.unwrap_model(vae).float().eval()
         set_scaling_factor(vae, train_set.images)
         save_hub_folder(settings, vae, test_set, wall_time, command)

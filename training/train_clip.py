@@ -12,7 +12,6 @@ scoring the predicted clean image). See `Settings` (`--help` lists them).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,10 +80,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     model = build_model(settings)
     captions = pooled_captions(model, train_set)
-    started = time.perf_counter()
     train(settings, model, train_set, captions, test_set, accelerator)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(settings.run_path)
         save_hub_folder(settings, model.float().eval(), test_set, wall_time, command)
         training.push_if_asked(settings)
     accelerator.end_training()

@@ -10,7 +10,6 @@ the metrics score each direction against that truth. See `Settings` (`--help` li
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -96,10 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     domain_a, domain_b, test_pairs = load_data(settings)
     model, discriminators = build_models(settings)
-    started = time.perf_counter()
     ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(settings.run_path)
         if ema is not None:
             ema.copy_to(generator_parameters(model))
         model = model.float().eval()

@@ -8,7 +8,6 @@ See `Settings` for every option (`--help` lists them).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,10 +76,9 @@ def main(argv: list[str] | None = None) -> None:
     accelerator = training.make_accelerator(run_dir, settings.mixed_precision, settings.seed)
     train_data, test_data = load_data(settings)
     generator, discriminator = build_models(settings)
-    started = time.perf_counter()
     train(settings, generator, discriminator, train_data, accelerator, run_dir)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(run_dir)
         generator = accelerator.unwrap_model(generator).float().eval()
         save_hub_folder(settings, generator, train_data, test_data, wall_time, command)
         training.push_if_asked(settings)

@@ -10,7 +10,6 @@ held out for the metrics and the gallery's examples. See `Settings` (`--help` li
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,10 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     train_pairs, test_pairs = load_data(settings)
     generator, discriminator = build_models(settings)
-    started = time.perf_counter()
     train(settings, generator, discriminator, train_pairs, test_pairs, accelerator)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(settings.run_path)
         generator = accelerator.unwrap_model(generator).float().eval()
         save_hub_folder(settings, generator, test_pairs, wall_time, command)
         training.push_if_asked(settings)

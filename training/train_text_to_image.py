@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import random
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +69,9 @@ class Settings(training.RunSettings):
     prediction_type: str = field(default="epsilon", metadata={"help": "epsilon or v_prediction"})
     caption_dropout: float = field(default=0.1, metadata={"help": "share of empty captions"})
     snr_gamma: float = field(default=5.0, metadata={"help": "min-SNR weighting (0: off)"})
+    noise_offset: float = field(
+        default=0.0, metadata={"help": "std of noise shared by each latent channel (offset noise)"}
+    )
     ema_decay: float = 0.999
     validation_prompts: list[str] = field(
         default_factory=lambda: [
@@ -126,10 +128,9 @@ def main(argv: list[str] | None = None) -> None:
     vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
     latents = encode_latents(vae, train_set.images)
     unet = build_unet(settings, vae)
-    started = time.perf_counter()
     ema = train(settings, unet, vae, latents, train_set, test_set, accelerator)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(settings.run_path)
         ema.copy_to(unet.parameters())
         pipeline = latent_diffusion.assemble_pipeline(
             vae, unet.float().eval(), settings.prediction_type
@@ -206,7 +207,12 @@ def prepare(settings: Settings, unet, vae, moments: torch.Tensor, accelerator):
         shuffle=True,
         drop_last=True,
     )
-    optimizer = torch.optim.AdamW(unet.parameters(), settings.learning_rate, weight_decay=1e-2)
+    optimizer = torch.optim.AdamW(
+        unet.parameters(),
+        settings.learning_rate,
+        weight_decay=1e-2,
+        fused=accelerator.device.type == "cuda",
+    )
     unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
     vae.to(accelerator.device)
     ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
@@ -248,6 +254,8 @@ def training_step(
         ]
         context = encode_prompts(text_encoder, tokenizer, prompts, accelerator.device)
         noise = torch.randn_like(latents)
+        if settings.noise_offset:
+            noise += settings.noise_offset * torch.randn_like(latents[:, :, :1, :1])
         timesteps = torch.randint(
             0, noise_scheduler.config.num_train_timesteps, (len(latents),), device=latents.device
         )

@@ -10,7 +10,6 @@ See `Settings` for every option (`--help` lists them).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,14 +89,13 @@ PRESETS = {
 def main(argv: list[str] | None = None) -> None:
     settings = training.parse_settings(Settings, PRESETS, argv)
     command = training.command_line(__file__, argv)
-    run_dir = Path(settings.run_dir or Path("runs") / Path(settings.output_dir).name)
+    run_dir = settings.run_path
     accelerator = training.make_accelerator(run_dir, settings.mixed_precision, settings.seed)
     train_data, test_data = load_data(settings)
     model = build_model(settings, train_data.class_names)
-    started = time.perf_counter()
     train(settings, model, train_data, test_data, accelerator, run_dir)
     if accelerator.is_main_process:
-        wall_time = time.perf_counter() - started
+        wall_time = training.training_seconds(run_dir)
         model = accelerator.unwrap_model(model).float().eval()
         save_hub_folder(settings, model, test_data, wall_time, command)
         if settings.push_to_hub:
