@@ -83,13 +83,19 @@ def interpolate(model: str, seed_a: int = 0, seed_b: int = 1, steps: int = 8) ->
     return Interpolation(strip, animated_gif([upscale(to_pil(f), 2 * scale) for f in frames]))
 
 
+FAST_OCTREE = Image.Quantize.FASTOCTREE
+
+
 def animated_gif(
     frames: list[Image.Image], duration_ms: int = 120, back_and_forth: bool = True
 ) -> bytes:
-    """Frames forth (and back, unless told otherwise), looping, as GIF bytes. Each frame gets its
-    own 256-colour palette by the fast octree method: Pillow's default (median cut) takes about
-    seven times as long."""
-    frames = [frame.convert("RGB").quantize(method=Image.Quantize.FASTOCTREE) for frame in frames]
+    """Frames forth (and back, unless told otherwise), looping, as GIF bytes. Each colour frame
+    gets its own 256-colour palette by the fast octree method: Pillow's default (median cut)
+    takes about seven times as long."""
+    frames = [
+        frame if frame.mode == "L" else frame.convert("RGB").quantize(method=FAST_OCTREE)
+        for frame in frames
+    ]
     loop = frames + frames[-2:0:-1] if back_and_forth else frames
     buffer = io.BytesIO()
     loop[0].save(buffer, "GIF", save_all=True, append_images=loop[1:], duration=duration_ms, loop=0)
