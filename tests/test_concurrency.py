@@ -79,7 +79,8 @@ def test_users_at_once_get_what_they_get_alone_in_order(gallery_url, picture, tm
 
     def act(user: int) -> None:
         try:
-            client = Client(gallery_url, verbose=False)
+            # each user downloads into a folder of their own, as separate machines would
+            client = Client(gallery_url, verbose=False, download_files=tmp_path / f"files{user}")
             mine = calls(user, upload(tmp_path, f"user{user}.png", picture))
             jobs = [client.submit(*args, api_name=name) for name, args in mine]
             results[user] = [comparable(job.result(timeout=600)) for job in jobs]
