@@ -24,5 +24,6 @@ def describe_hardware() -> str:
     if torch.cuda.is_available():
         device = f"{torch.cuda.device_count()} x {torch.cuda.get_device_name(0)}"
     else:
-        device = f"CPU: {cpu_name()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads"
+        threads = torch.get_num_threads()
+        device = f"CPU: {cpu_name()}, {os.cpu_count()} cores, {threads} thread{'s' * (threads > 1)}"
     return f"{device}; torch {torch.__version__}; Python {platform.python_version()}"

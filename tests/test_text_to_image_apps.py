@@ -116,6 +116,8 @@ def test_streamlit_page_generates_sweeps_and_shows_the_trajectory():
     assert [f"seed 0, image {i}" for i in range(1, 5)] == captions[:4]
     assert any(c.startswith("Guidance, left to right: 1, 3, 5, 7.5, 10") for c in captions)
     assert [f"step {i}" for i in range(1, 21)] == [c for c in captions if c.startswith("step")]
+    measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
+    assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
     app.text_input[0].set_value("").run()
     assert any("Type a prompt" in e.value for e in app.error)
     assert not app.exception

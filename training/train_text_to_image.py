@@ -112,6 +112,7 @@ PRESETS = {
         inpainting_from="checkpoints/text-to-image-emoji",
         autoencoder="checkpoints/text-to-image-emoji/vae", epochs=6, batch_size=32,
         learning_rate=2e-4, ema_decay=0.995, sample_every=500, checkpoint_every=250,
+        noise_offset=0.1,
     ),
 }  # fmt: skip
 
