@@ -2,7 +2,7 @@
 training split, judged among them, beside the held-out table of the card (which also asks
 whether it generalises to emoji it never saw).
 
-    python benchmarks/seen_alignment.py [--count 253] [--steps 25] [--write-card]
+    python benchmarks/seen_alignment.py [--count 500] [--steps 25] [--write-card]
 
 The same evaluation code as the training script (`genzoo.alignment.evaluate_text_to_image` with
 `seen=True`); `--write-card` puts the table and its headline metrics into the bundled card, as
@@ -29,7 +29,7 @@ from genzoo.system import describe_hardware  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="text-to-image-emoji", choices=sorted(BUNDLED))
-    parser.add_argument("--count", type=int, default=253, help="training emoji")
+    parser.add_argument("--count", type=int, default=500, help="training emoji (as training)")
     parser.add_argument("--guidance", type=float, nargs="+", default=[1.0, 3.0, 5.0, 7.5, 10.0])
     parser.add_argument("--steps", type=int, default=25)
     parser.add_argument("--write-card", action="store_true")

@@ -102,7 +102,7 @@ PRESETS = {
     "text-to-image-emoji": dict(
         output_dir="checkpoints/text-to-image-emoji",
         title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
-        layers_per_block=2, epochs=30, batch_size=32, learning_rate=3e-4, sample_every=1000,
+        layers_per_block=2, epochs=45, batch_size=32, learning_rate=3e-4, sample_every=1000,
         checkpoint_every=500, noise_offset=0.1,
     ),
     "text-to-image-emoji-inpainting": dict(
