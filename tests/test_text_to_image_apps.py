@@ -36,10 +36,19 @@ def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
     assert len(images) == 2
     for image, same in zip(images, repeat, strict=True):
         assert np.array_equal(np.asarray(image), np.asarray(same))
-    direct = t2i.text_to_image(
-        MODEL, "a red apple", 2, negative_prompt="", guidance=5.0, steps=8, seed=11
+    direct, other_seed = (
+        t2i.text_to_image(
+            MODEL, "a red apple", 2, negative_prompt="", guidance=5.0, steps=8, seed=seed
+        )
+        for seed in (11, 12)
     )
-    assert np.abs(np.asarray(images[0], float) - np.asarray(direct[0], float)).mean() < 1
+
+    def distance(a, b) -> float:
+        return np.abs(np.asarray(a, float) - np.asarray(b, float)).mean()
+
+    # The server's process may round differently (thread count, kernels): a pixel or so apart,
+    # where another seed is tens apart.
+    assert distance(images[0], direct[0]) < 4 < 10 < distance(images[0], other_seed[0])
 
 
 def test_sweep_and_trajectory_endpoints(client):
