@@ -46,7 +46,7 @@ def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
     def distance(a, b) -> float:
         return np.abs(np.asarray(a, float) - np.asarray(b, float)).mean()
 
-    # The server's process may round differently (thread count, kernels): a pixel or so apart,
+    # The server's worker thread may round differently from this one: a pixel or so apart,
     # where another seed is tens apart.
     assert distance(images[0], direct[0]) < 4 < 10 < distance(images[0], other_seed[0])
 
