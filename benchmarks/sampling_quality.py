@@ -1,7 +1,9 @@
 """Does a sampling option pay? The text-to-image alignment table (Fréchet distance, retrieval
-top-1 and top-5 on held-out captions) with dynamic thresholding on and off, per guidance scale.
+top-1 and top-5 on held-out captions) per guidance scale, with dynamic thresholding on and off,
+or with classifier-free guidance over the whole schedule and over parts of it (a sigma interval,
+`genzoo.pipelines.guidance_interval`).
 
-    python benchmarks/sampling_quality.py [--model text-to-image-emoji] [--count 253]
+    python benchmarks/sampling_quality.py [--compare thresholding|interval] [--count 253]
 
 The same evaluation code as the model card (`genzoo.alignment.evaluate_text_to_image`), on the
 bundled model through the scheduler the gallery builds (`make_scheduler`).
@@ -10,21 +12,53 @@ bundled model through the scheduler the gallery builds (`make_scheduler`).
 from __future__ import annotations
 
 import argparse
+import math
 
 from genzoo.env import offline_defaults
 
 offline_defaults()
 
+from diffusers import StableDiffusionPipeline  # noqa: E402
+
 from genzoo.alignment import evaluate_text_to_image  # noqa: E402
 from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits  # noqa: E402
 from genzoo.hub import load_pipeline  # noqa: E402
+from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval  # noqa: E402
 from genzoo.pipelines.text_to_image import SCHEDULERS, image_size, make_scheduler  # noqa: E402
 from genzoo.system import describe_hardware  # noqa: E402
+
+INTERVALS = {
+    "everywhere": None,
+    f"sigma in ({PAPER_INTERVAL[0]:g}, {PAPER_INTERVAL[1]:g}] (the paper's)": PAPER_INTERVAL,
+    f"sigma > {PAPER_INTERVAL[0]:g} (not at low noise)": (PAPER_INTERVAL[0], math.inf),
+    f"sigma <= {PAPER_INTERVAL[1]:g} (not at high noise)": (0.0, PAPER_INTERVAL[1]),
+}
+
+
+def variants(loaded, compare: str, scheduler: str):
+    """(label, pipeline) for each setting of the option compared."""
+    if compare == "thresholding":
+        for thresholding in (False, True):
+            loaded.scheduler = make_scheduler(loaded, scheduler, thresholding)
+            yield ("on" if thresholding else "off"), loaded
+        return
+    loaded.scheduler = make_scheduler(loaded, scheduler, False)
+    for label, interval in INTERVALS.items():
+        if interval is None:
+            yield label, loaded
+            continue
+        unet = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, *interval)
+        pipeline = StableDiffusionPipeline(
+            **(loaded.components | {"unet": unet}), requires_safety_checker=False
+        )
+        pipeline.set_progress_bar_config(disable=True)
+        yield label, pipeline
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="text-to-image-emoji")
+    parser.add_argument("--compare", default="thresholding", choices=["thresholding", "interval"])
     parser.add_argument("--count", type=int, default=253, help="held-out captions")
     parser.add_argument("--guidance", type=float, nargs="+", default=[5.0, 10.0, 20.0, 30.0])
     parser.add_argument("--steps", type=int, default=20)
@@ -34,12 +68,12 @@ def main() -> None:
     loaded.set_progress_bar_config(disable=True)
     train_set, held_out = load_captioned_splits(list(COLOUR_STYLES), image_size(args.model))
     print(f"Hardware: {describe_hardware()}; {args.model}, {args.scheduler}, {args.steps} steps\n")
-    print("| thresholding | guidance | Fréchet distance | top-1 | top-5 |")
+    print(f"| {'guidance applied' if args.compare == 'interval' else args.compare} | guidance "
+          "| Fréchet distance | top-1 | top-5 |")  # fmt: skip
     print("|---|---|---:|---:|---:|")
-    for thresholding in (False, True):
-        loaded.scheduler = make_scheduler(loaded, args.scheduler, thresholding)
+    for label, pipeline in variants(loaded, args.compare, args.scheduler):
         table = evaluate_text_to_image(
-            loaded,
+            pipeline,
             held_out,
             train_set,
             count=args.count,
@@ -48,8 +82,8 @@ def main() -> None:
         )
         for row in table.rows:
             print(
-                f"| {'on' if thresholding else 'off'} | {row.guidance:g} | {row.distance:.1f} "
-                f"| {row.top1:.3f} | {row.top5:.3f} |",
+                f"| {label} | {row.guidance:g} | {row.distance:.1f} | {row.top1:.3f} "
+                f"| {row.top5:.3f} |",
                 flush=True,
             )
 

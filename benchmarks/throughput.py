@@ -160,7 +160,7 @@ def training_seconds(
             ("genzoo", encoded),
             ("before", EncodedEachStep(encoded, accelerator.device)),
         ):
-            unet, optimizer, _, ema = fresh(fused=name == "genzoo")
+            unet, optimizer, _, averages = fresh(fused=name == "genzoo")
             loops[name] = script.training_step(
                 settings,
                 unet,
@@ -169,11 +169,11 @@ def training_seconds(
                 captions,
                 train_set,
                 optimizer,
-                ema,
+                averages,
                 accelerator,
                 settings.seed,
             )
-        unet, optimizer, _, ema = fresh()
+        unet, optimizer, _, (ema,) = fresh()
         loops["plain"] = plain_step(
             settings, unet, train_set.images, train_set.captions, optimizer, ema, accelerator
         )

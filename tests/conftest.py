@@ -179,7 +179,9 @@ def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRu
         "--image_size", "32", "--channels", "16", "16", "32", "--heads", "2",
         "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
         "--eval_guidance", "1", "5", "--eval_steps", "2", "3", "--title", "tiny text-to-image",
-        "--validation_prompts", "a red apple", "a cat face", *SMOKE_DIFFUSION,
+        "--validation_prompts", "a red apple", "a cat face", "--second_ema_decay", "0.5",
+        "--cosine_decay", "true",
+        *SMOKE_DIFFUSION,
     ]  # fmt: skip
     return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
 

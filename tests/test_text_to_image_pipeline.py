@@ -7,11 +7,13 @@ import io
 import numpy as np
 import pytest
 import torch
+from diffusers import StableDiffusionPipeline
 from PIL import Image
 
 from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError
 from genzoo.pipelines import text_to_image as t2i
+from genzoo.pipelines.guidance_interval import GuidanceInterval
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +142,31 @@ def test_a_prompt_longer_than_the_tokenizer_is_cut_not_refused(model):
     long_prompt = " ".join(["a red apple"] * 40)  # 120 words, far over 24 tokens
     (image,) = t2i.text_to_image(model, long_prompt, 1, steps=2)
     assert image.size == (t2i.DISPLAY_SIZE, t2i.DISPLAY_SIZE)
+
+
+def test_guidance_over_part_of_the_schedule(model):
+    """Guidance inside the interval is the pipeline's own; outside it, a guided step is the
+    conditional prediction alone, so guiding nowhere draws exactly what guidance 1 draws."""
+    loaded = load_pipeline(model)
+
+    def draw(guidance: float, interval=None) -> torch.Tensor:
+        components = dict(loaded.components)
+        if interval:
+            components["unet"] = GuidanceInterval(
+                loaded.unet, loaded.scheduler.alphas_cumprod, *interval
+            )
+        pipeline = StableDiffusionPipeline(**components, requires_safety_checker=False)
+        generator = torch.Generator().manual_seed(3)
+        return pipeline(
+            "a red apple", guidance_scale=guidance, num_inference_steps=4,
+            generator=generator, output_type="pt",
+        ).images  # fmt: skip
+
+    guided, unguided = draw(7.0), draw(1.0)
+    assert not torch.equal(guided, unguided)
+    assert torch.equal(draw(7.0, (0.0, float("inf"))), guided)
+    assert torch.equal(draw(7.0, (0.0, 0.0)), unguided)
+    part = draw(7.0, (0.5, 5.0))
+    assert not torch.equal(part, guided) and not torch.equal(part, unguided)
+    sigmas = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, 0.5, 5.0).sigmas
+    assert sigmas[0] < 0.5 < 5.0 < sigmas[-1]  # the schedule passes through the interval

@@ -196,6 +196,20 @@ def test_pipeline_card_has_the_guidance_table_and_alignment(tiny_text_to_image):
     ]
 
 
+def test_two_moving_averages_are_measured_and_the_better_saved(tiny_text_to_image):
+    """With --second_ema_decay, both averages draw the held-out captions; the card's table
+    marks the one saved, and its summary names that one's decay."""
+    card = ModelCard.load(tiny_text_to_image.out / "README.md").text
+    section = card.split("## Moving averages\n")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| 0.")]
+    assert [row.split(" | ")[0].split()[1] for row in rows] == ["0.999", "0.5"]
+    (saved,) = [row for row in rows if "(saved)" in row]
+    assert f"(decay {saved.split()[1]})" in card
+    for row in rows:
+        distance, top1, top5 = (float(cell) for cell in row.strip(" |").split(" | ")[1:])
+        assert distance > 0 and 0 <= top1 <= top5 <= 1
+
+
 def test_seen_emoji_keeps_every_image_of_some_training_emoji(tiny_emoji):
     train_set = load_captioned(colour_folders(tiny_emoji), "train", 32)
     seen = seen_emoji(train_set, 3)

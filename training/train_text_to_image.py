@@ -29,6 +29,7 @@ from diffusers import (
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
+from diffusers.optimization import get_scheduler
 from diffusers.training_utils import EMAModel, compute_snr
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -36,8 +37,10 @@ from genzoo import training
 from genzoo.alignment import (
     HELD_OUT_SECTION,
     SEEN_SECTION,
+    References,
     evaluate_inpainting,
     evaluate_text_to_image,
+    generate,
     inpaint_images,
     one_caption_per_emoji,
 )
@@ -78,7 +81,14 @@ class Settings(training.RunSettings):
     noise_offset: float = field(
         default=0.0, metadata={"help": "std of noise shared by each latent channel (offset noise)"}
     )
+    cosine_decay: bool = field(
+        default=False, metadata={"help": "decay the learning rate to 0 along a cosine"}
+    )
     ema_decay: float = 0.999
+    second_ema_decay: float = field(
+        default=0.0,
+        metadata={"help": "a second moving average; the better on held-out alignment is saved"},
+    )
     validation_prompts: list[str] = field(
         default_factory=lambda: [
             "a grinning face, flat icon",
@@ -142,14 +152,17 @@ def main(argv: list[str] | None = None) -> None:
             train_set.captions, accelerator.device, cache=CAPTION_CACHE
         )
     unet = build_unet(settings, vae)
-    ema = train(settings, unet, vae, latents, captions, train_set, test_set, accelerator)
+    averages = train(settings, unet, vae, latents, captions, train_set, test_set, accelerator)
     if accelerator.is_main_process:
         wall_time = training.training_seconds(settings.run_path)
-        ema.copy_to(unet.parameters())
+        chosen, comparison = choose_average(settings, unet, averages, vae, test_set)
+        chosen.copy_to(unet.parameters())
         pipeline = latent_diffusion.assemble_pipeline(
             vae, unet.float().eval(), settings.prediction_type, settings.zero_terminal_snr
         )
-        save_hub_folder(settings, pipeline, test_set, train_set, wall_time, command)
+        save_hub_folder(
+            settings, pipeline, test_set, train_set, wall_time, command, chosen.decay, comparison
+        )
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -190,8 +203,15 @@ def train(
     accelerator,
 ) -> EMAModel:
     """The loop: `training_step` on each batch, with logging, sample grids and checkpoints."""
-    unet, optimizer, loader, ema = prepare(settings, unet, vae, moments, accelerator)
+    unet, optimizer, loader, averages = prepare(settings, unet, vae, moments, accelerator)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
+    schedule = get_scheduler(
+        "cosine" if settings.cosine_decay else "constant",
+        optimizer,
+        num_warmup_steps=0,
+        num_training_steps=total,
+    )
+    accelerator.register_for_checkpointing(schedule)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "text_to_image", settings)
@@ -203,7 +223,7 @@ def train(
         captions,
         train_set,
         optimizer,
-        ema,
+        averages,
         accelerator,
         settings.seed + start,
     )
@@ -212,15 +232,17 @@ def train(
     steps = training.Steps(accelerator, loader, start, total)
     for step, (index,) in steps:
         losses.append(step_on(index.cpu()))
+        schedule.step()
         steps.show(loss=sum(losses[-50:]) / len(losses[-50:]))
         if step % 50 == 0 or step == total:
             accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
             losses.clear()
         if step % settings.sample_every == 0 or step == total:
-            save_grid(settings, accelerator.unwrap_model(unet), ema, vae, step, accelerator, shown)
+            unwrapped = accelerator.unwrap_model(unet)
+            save_grid(settings, unwrapped, averages[0], vae, step, accelerator, shown)
         if step % settings.checkpoint_every == 0 or step == total:
             checkpoints.save(step)
-    return ema
+    return averages
 
 
 def prepare(settings: Settings, unet, vae, moments: torch.Tensor, accelerator, fused=True):
@@ -242,10 +264,13 @@ def prepare(settings: Settings, unet, vae, moments: torch.Tensor, accelerator, f
     )
     unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
     vae.to(accelerator.device)
-    ema = EMAModel(accelerator.unwrap_model(unet).parameters(), decay=settings.ema_decay)
-    ema.to(accelerator.device)
-    accelerator.register_for_checkpointing(ema)
-    return unet, optimizer, loader, ema
+    averages = []
+    for decay in (settings.ema_decay, settings.second_ema_decay):
+        if decay:
+            averages.append(EMAModel(accelerator.unwrap_model(unet).parameters(), decay=decay))
+            averages[-1].to(accelerator.device)
+            accelerator.register_for_checkpointing(averages[-1])
+    return unet, optimizer, loader, averages
 
 
 def training_step(
@@ -256,14 +281,15 @@ def training_step(
     captions: latent_diffusion.EncodedCaptions,
     train_set: CaptionedImages,
     optimizer,
-    ema: EMAModel,
+    averages: list[EMAModel],
     accelerator,
     seed: int,
 ) -> Callable[[torch.Tensor], float]:
     """One step as a function of a batch's indices, returning its loss: sample latents from the
     encoded posteriors, noise them to a random timestep, predict the noise (or v) from the noisy
     latents (for inpainting: beside a random mask and the latents of the image it masks) and the
-    encoding of one of its captions (`captions[rows]`), and step the optimizer and the EMA."""
+    encoding of one of its captions (`captions[rows]`), and step the optimizer and the moving
+    averages."""
     noise_scheduler = DDPMScheduler.from_config(
         latent_diffusion.scheduler(settings.prediction_type, settings.zero_terminal_snr).config
     )
@@ -309,7 +335,8 @@ def training_step(
         accelerator.backward(loss)
         accelerator.clip_grad_norm_(unet.parameters(), 1.0)
         optimizer.step()
-        ema.step(accelerator.unwrap_model(unet).parameters())
+        for average in averages:
+            average.step(accelerator.unwrap_model(unet).parameters())
         return loss.item()
 
     return step
@@ -336,6 +363,44 @@ def ema_pipeline(
     return latent_diffusion.assemble_pipeline(
         vae.to(averaged.device), averaged, settings.prediction_type, settings.zero_terminal_snr
     )
+
+
+def choose_average(
+    settings: Settings,
+    unet: UNet2DConditionModel,
+    averages: list[EMAModel],
+    vae: AutoencoderKL,
+    test_set: CaptionedImages,
+) -> tuple[EMAModel, str]:
+    """The moving average to save: the only one, or of two the one whose held-out images align
+    better (top-5, then top-1, at the validation guidance and 25 steps), with the comparison as
+    a card section ("" for one)."""
+    if len(averages) == 1:
+        return averages[0], ""
+    refs = References.of(test_set, settings.eval_count)
+    measured = []
+    for average in averages:
+        pipeline = ema_pipeline(settings, unet, average, vae)
+        pipeline.set_progress_bar_config(disable=True)
+        images = generate(pipeline, refs.prompts, settings.validation_guidance, 25, settings.seed)
+        measured.append(refs.measure(images))
+    best = max(range(len(averages)), key=lambda i: (measured[i][2], measured[i][1]))
+    rows = [
+        f"| {average.decay:g}{' (saved)' if i == best else ''} | {distance:.1f} | {top1:.3f} | "
+        f"{top5:.3f} |"
+        for i, (average, (distance, top1, top5)) in enumerate(zip(averages, measured, strict=True))
+    ]
+    section = "\n".join(
+        [
+            f"Two moving averages of the weights were kept; on {len(refs.prompts)} held-out "
+            f"captions at guidance {settings.validation_guidance:g} and 25 steps:",
+            "",
+            "| EMA decay | Fréchet distance | top-1 | top-5 |",
+            "|---:|---:|---:|---:|",
+            *rows,
+        ]
+    )
+    return averages[best], section
 
 
 @torch.no_grad()
@@ -414,10 +479,12 @@ def save_hub_folder(
     train_set: CaptionedImages,
     wall_time: float,
     command: str,
+    decay: float,
+    averages_section: str = "",
 ) -> None:
     """The pipeline (without the text encoder's weights), a grid, and the card with the metrics
-    (over guidance scales and step counts, or of inpainting against latent blending) and the
-    autoencoder's."""
+    (over guidance scales and step counts, or of inpainting against latent blending), the
+    autoencoder's, and the comparison of two moving averages (of `decay`, the saved one's)."""
     folder = Path(settings.output_dir)
     pipeline.set_progress_bar_config(disable=True)
     latent_diffusion.save_pipeline(pipeline, folder)
@@ -448,6 +515,8 @@ def save_hub_folder(
         )
         metrics = table.headline() + seen.headline()
         sections = {HELD_OUT_SECTION: table.markdown(), SEEN_SECTION: seen.markdown()}
+    if averages_section:
+        sections["Moving averages"] = averages_section
     autoencoder_metrics = [
         m for m in card_metrics(settings.autoencoder) if m["type"] in ("psnr", "ssim", "l1")
     ]
@@ -456,7 +525,7 @@ def save_hub_folder(
         title=settings.title,
         family="text-to-image",
         task="text-to-image",
-        summary=summary(settings, pipeline.unet),
+        summary=summary(settings, pipeline.unet, decay),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
         dataset_license=licence_name,
@@ -488,7 +557,7 @@ def save_hub_folder(
     training.finish_hub_folder(folder, facts, settings)
 
 
-def summary(settings: Settings, unet: UNet2DConditionModel) -> str:
+def summary(settings: Settings, unet: UNet2DConditionModel, decay: float) -> str:
     parameters = sum(p.numel() for p in unet.parameters())
     if settings.inpainting_from:
         return (
@@ -505,7 +574,7 @@ def summary(settings: Settings, unet: UNet2DConditionModel) -> str:
         "genzoo's own `AutoencoderKL`, cross-attending to the frozen all-MiniLM-L6-v2 text "
         f"encoder; {settings.prediction_type} prediction, caption dropout "
         f"{settings.caption_dropout:g} for classifier-free guidance, EMA weights "
-        f"(decay {settings.ema_decay:g}). A stock diffusers `StableDiffusionPipeline`."
+        f"(decay {decay:g}). A stock diffusers `StableDiffusionPipeline`."
     )
 
 
