@@ -2,8 +2,10 @@
 autoencoder script, the UNet script writing a stock `StableDiffusionPipeline` folder that
 diffusers loads without genzoo, and the retrieval judge behind the alignment metric."""
 
+import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -37,6 +39,7 @@ from genzoo.data.masks import random_masks
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
 from genzoo.hub import card_metrics
 from genzoo.models import latent_diffusion
+from genzoo.training import training_seconds
 from tests.conftest import COLOUR, REPO, colour_folders, free_port
 
 ROW = {
@@ -320,6 +323,30 @@ def test_training_runs_in_two_processes_with_torchrun(script, run, request, tmp_
         json.loads((folder / config).read_text()) for folder in (tmp_path / "out", tiny.out)
     )
     assert made["block_out_channels"] == alone["block_out_channels"]
+
+
+@pytest.mark.parametrize(
+    "script, run", [("autoencoder", "tiny_autoencoder"), ("text_to_image", "tiny_text_to_image")]
+)
+def test_resume_continues_from_the_saved_step(script, run, request, tmp_path, capsys):
+    """A copy of the finished 4-step run, resumed to 6 steps (what each long run does in every
+    session after its first): only steps 5 and 6 are trained, from the saved weights, optimizer,
+    learning-rate schedule and moving averages, and the card's wall time counts both sittings."""
+    tiny = request.getfixturevalue(run)
+    main = importlib.import_module(f"training.train_{script}").main
+    folder = tmp_path / "run"
+    shutil.copytree(tiny.run, folder)
+    shutil.rmtree(folder / "samples")
+    first_sitting = folder / "checkpoints" / "step-4" / "genzoo_step.json"
+    first_sitting.write_text(json.dumps({"step": 4, "seconds": 5000.0}))
+    capsys.readouterr()
+    more = ("--max_steps", "6", "--sample_every", "1", "--resume")
+    main(tiny.again(tmp_path / "out", folder, *more))
+    assert "Resumed from" in capsys.readouterr().out
+    assert sorted(p.name for p in (folder / "checkpoints").iterdir()) == ["step-4", "step-6"]
+    grids = sorted(p.name for p in (folder / "samples").iterdir())
+    assert [int(name[-10:-4]) for name in grids] == [5, 6]  # from scratch would draw 1 to 6
+    assert 5000 < training_seconds(folder) < 5600
 
 
 def test_throughput_benchmark_times_sampling_and_every_training_loop(tiny_emoji):
