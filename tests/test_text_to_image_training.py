@@ -325,6 +325,21 @@ def test_training_runs_in_two_processes_with_torchrun(script, run, request, tmp_
     assert made["block_out_channels"] == alone["block_out_channels"]
 
 
+def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
+    """--decoder_from trains the decoder alone (here against a mark, --mark_weight): the
+    encoder, and so every latent a UNet learned from, and their scale stay exactly as they were."""
+    from training.train_autoencoder import main
+
+    main(tiny_autoencoder.again(tmp_path / "out", tmp_path / "run", "--decoder_from",
+                                str(tiny_autoencoder.out), "--mark_weight", "1"))  # fmt: skip
+    before = AutoencoderKL.from_pretrained(tiny_autoencoder.out)
+    after = AutoencoderKL.from_pretrained(tmp_path / "out")
+    old, new = before.state_dict(), after.state_dict()
+    assert all(torch.equal(old[k], new[k]) for k in old if k.startswith(("encoder.", "quant")))
+    assert any(not torch.equal(old[k], new[k]) for k in old if k.startswith("decoder."))
+    assert after.config.scaling_factor == before.config.scaling_factor
+
+
 @pytest.mark.parametrize(
     "script, run", [("autoencoder", "tiny_autoencoder"), ("text_to_image", "tiny_text_to_image")]
 )

@@ -51,6 +51,14 @@ class Settings(training.RunSettings):
     cosine_decay: bool = field(
         default=False, metadata={"help": "decay the learning rate to 0 along a cosine"}
     )
+    mark_weight: float = field(
+        default=0.0,
+        metadata={"help": "weight of the worst pixel's error averaged over the batch (a mark)"},
+    )
+    decoder_from: str = field(
+        default="",
+        metadata={"help": "an autoencoder folder: fine-tune its decoder alone (same latents)"},
+    )
     adversarial_weight: float = field(default=0.05, metadata={"help": "0: no PatchGAN term"})
     adversarial_start: int = field(default=500, metadata={"help": "steps before the GAN term"})
     discriminator_channels: int = 32
@@ -67,6 +75,14 @@ PRESETS = {
         title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
         norm_groups=4, epochs=28, batch_size=16, learning_rate=4e-4, ssim_weight=0.5,
         adversarial_weight=0, cosine_decay=True, sample_every=1000, checkpoint_every=1000,
+    ),
+    # then its decoder alone, against the marks its corners kept (the latents stay as they are)
+    "autoencoder-emoji-decoder": dict(
+        output_dir="runs/autoencoder-emoji-decoder/hub", run_dir="runs/autoencoder-emoji-decoder",
+        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
+        norm_groups=4, decoder_from="runs/autoencoder-emoji/hub", epochs=3, batch_size=16,
+        learning_rate=1e-4, ssim_weight=0.5, mark_weight=1.0, adversarial_weight=0,
+        cosine_decay=True, sample_every=500, checkpoint_every=500,
     ),
 }  # fmt: skip
 
@@ -85,20 +101,28 @@ def main(argv: list[str] | None = None) -> None:
     if accelerator.is_main_process:
         wall_time = training.training_seconds(settings.run_path)
         vae = vae.float().eval()
-        set_scaling_factor(vae, train_set.images)
+        if not settings.decoder_from:  # else the latents, and so their scale, are unchanged
+            set_scaling_factor(vae, train_set.images)
         save_hub_folder(settings, vae, test_set, wall_time, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
 
 def build_models(settings: Settings) -> tuple[AutoencoderKL, PatchDiscriminator]:
-    vae = autoencoder(
-        image_size=settings.image_size,
-        latent_channels=settings.latent_channels,
-        channels=tuple(settings.channels),
-        layers_per_block=settings.layers_per_block,
-        norm_groups=settings.norm_groups,
-    )
+    """A fresh autoencoder, or a trained one whose encoder is frozen (`decoder_from`), and the
+    discriminator."""
+    if settings.decoder_from:
+        vae = AutoencoderKL.from_pretrained(settings.decoder_from)
+        vae.encoder.requires_grad_(False)
+        vae.quant_conv.requires_grad_(False)
+    else:
+        vae = autoencoder(
+            image_size=settings.image_size,
+            latent_channels=settings.latent_channels,
+            channels=tuple(settings.channels),
+            layers_per_block=settings.layers_per_block,
+            norm_groups=settings.norm_groups,
+        )
     discriminator = PatchDiscriminator(
         base_channels=settings.discriminator_channels, layers=settings.discriminator_layers
     )
@@ -123,7 +147,8 @@ def train(
     loader = DataLoader(
         TensorDataset(train_set.images), settings.batch_size, shuffle=True, drop_last=True
     )
-    vae_optimizer = torch.optim.Adam(vae.parameters(), settings.learning_rate)
+    trained = [p for p in vae.parameters() if p.requires_grad]
+    vae_optimizer = torch.optim.Adam(trained, settings.learning_rate)
     d_optimizer = adversarial.adam(discriminator.parameters(), settings.learning_rate)
     round_trip, discriminator, vae_optimizer, d_optimizer, loader = accelerator.prepare(
         RoundTrip(vae), discriminator, vae_optimizer, d_optimizer, loader
@@ -154,6 +179,8 @@ def train(
             if settings.ssim_weight:
                 structure = ssim_map((fake.float() + 1) / 2, (real + 1) / 2).mean()
                 loss = loss + settings.ssim_weight * (1 - structure)
+            if settings.mark_weight:  # what every image gets wrong alike, at its worst pixel
+                loss = loss + settings.mark_weight * (fake - real).mean(0).abs().amax()
             g_gan = gan_loss(discriminator(fake), True) if adversarial_on else torch.zeros(())
             loss = loss + settings.adversarial_weight * g_gan
         vae_optimizer.zero_grad(set_to_none=True)

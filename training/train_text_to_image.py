@@ -126,6 +126,7 @@ PRESETS = {
     # A constant learning rate, so that `--resume --max_steps N` can end it at any step.
     "text-to-image-emoji-next": dict(
         output_dir="runs/text-to-image-emoji-next/hub", run_dir="runs/text-to-image-emoji-next",
+        autoencoder="runs/autoencoder-emoji-decoder/hub",
         title="Text-to-image latent diffusion, emoji, 64 px", channels=[64, 128, 256],
         layers_per_block=2, norm_groups=8, epochs=100, batch_size=32, learning_rate=3e-4,
         noise_offset=0.1, second_ema_decay=0.9999, sample_every=1000, checkpoint_every=500,
