@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from accelerate import Accelerator
 from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
+from diffusers.optimization import get_scheduler
 from PIL import Image
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser
@@ -147,6 +148,19 @@ def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
     """Steps for `epochs` passes over a loader of `loader_length` batches, capped by `max_steps`."""
     total = epochs * loader_length
     return min(total, max_steps) if max_steps else total
+
+
+def learning_rate_schedule(accelerator: Accelerator, optimizer, total: int, cosine: bool):
+    """diffusers' constant schedule, or its cosine to zero over `total` steps, registered for
+    checkpoints; step it once after each optimizer step."""
+    schedule = get_scheduler(
+        "cosine" if cosine else "constant",
+        optimizer,
+        num_warmup_steps=0,
+        num_training_steps=total,
+    )
+    accelerator.register_for_checkpointing(schedule)
+    return schedule
 
 
 class Checkpoints:

@@ -18,7 +18,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from diffusers import AutoencoderKL
-from diffusers.optimization import get_scheduler
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
@@ -154,13 +153,9 @@ def train(
         RoundTrip(vae), discriminator, vae_optimizer, d_optimizer, loader
     )
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
-    schedule = get_scheduler(
-        "cosine" if settings.cosine_decay else "constant",
-        vae_optimizer,
-        num_warmup_steps=0,
-        num_training_steps=total,
+    schedule = training.learning_rate_schedule(
+        accelerator, vae_optimizer, total, settings.cosine_decay
     )
-    accelerator.register_for_checkpointing(schedule)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "autoencoder", settings)

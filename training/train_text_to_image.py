@@ -29,7 +29,6 @@ from diffusers import (
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
-from diffusers.optimization import get_scheduler
 from diffusers.training_utils import EMAModel, compute_snr
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -214,13 +213,7 @@ def train(
     """The loop: `training_step` on each batch, with logging, sample grids and checkpoints."""
     unet, optimizer, loader, averages = prepare(settings, unet, vae, moments, accelerator)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
-    schedule = get_scheduler(
-        "cosine" if settings.cosine_decay else "constant",
-        optimizer,
-        num_warmup_steps=0,
-        num_training_steps=total,
-    )
-    accelerator.register_for_checkpointing(schedule)
+    schedule = training.learning_rate_schedule(accelerator, optimizer, total, settings.cosine_decay)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "text_to_image", settings)
