@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import example_picker, launch, metrics_panel, shareable, user_errors
+from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import clip as pipeline
@@ -77,7 +77,7 @@ def render(demo: gr.Blocks) -> None:
                 label=f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})",
             )
             with gr.Row():
-                seen = gr.Image(label="Image", type="pil", height=200, elem_id="clip-image")
+                seen = ServedImage(label="Image", type="pil", height=200, elem_id="clip-image")
                 ranking = gr.Label(label="CLIP's choice", num_top_classes=6, elem_id="clip-ranking")
             link = gr.Markdown(elem_id="clip-share")
 

@@ -1,5 +1,6 @@
-"""What every Gradio demo shares: turning errors into messages, share links, the held-out
-example picker and the metrics panel, and launching on loopback."""
+"""What every Gradio demo shares: turning errors into messages, image outputs that many users
+can fetch at once, share links, the held-out example picker and the metrics panel, and launching
+on loopback."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import functools
 import logging
 import os
 import tempfile
-import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
+from gradio.processing_utils import encode_pil_to_bytes
+from gradio.utils import get_upload_folder
 from PIL import Image
 
 from genzoo import share
@@ -80,6 +84,7 @@ def shareable(
     *,
     view: tuple[gr.Tabs, str] | None = None,
     first: bool = False,
+    events: dict | None = None,
 ) -> None:
     """Give what `make` makes from `controls` (named as in `genzoo.share.ACTIONS[action]`, in
     `make`'s order) a share link.
@@ -87,7 +92,8 @@ def shareable(
     After each event in `after`, `link` shows the link to that result. A page opened from a link
     to `action` gets the link's settings in the controls, the `view` tab (inner tabs, tab id)
     opened, and the result made; with `first`, a page opened without such a link gets the result
-    of the controls' defaults, as its first one.
+    of the controls' defaults, as its first one. `events` are options for the event that makes
+    it (`DIFFUSION`, say).
     """
     names = list(controls)
 
@@ -117,12 +123,12 @@ def shareable(
         return [*values, *made, write(*settings), *tabs]
 
     opens = [*controls.values(), *outputs, link] + ([view[0]] if view else [])
-    demo.load(open_link, None, opens, api_visibility="private")
+    demo.load(open_link, None, opens, api_visibility="private", **(events or {}))
 
 
 def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
     """Held-out examples: a gallery to click, the example's number and a button (for the API)."""
-    gallery = gr.Gallery(
+    gallery = ServedGallery(
         label="Click one: never seen in training",
         columns=6,
         height=300,
@@ -139,30 +145,74 @@ def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdo
         return gr.Markdown()
 
 
-OUTPUT_DIR = Path(tempfile.gettempdir()) / "genzoo-outputs"
-OUTPUT_LIFETIME_S = 600
+SERVED_LIFETIME_S = 1800  # how long a result's file stays fetchable (Gradio's `delete_cache`)
 
 
-def output_file(data: bytes, suffix: str) -> str:
-    """Write a generated file (an animation) where Gradio may serve it; files older than ten
-    minutes are removed on the way, so the folder stays small."""
-    OUTPUT_DIR.mkdir(exist_ok=True)
-    now = time.time()
-    for old in OUTPUT_DIR.glob("*"):
-        if now - old.stat().st_mtime > OUTPUT_LIFETIME_S:
-            old.unlink(missing_ok=True)
-    with tempfile.NamedTemporaryFile(dir=OUTPUT_DIR, suffix=suffix, delete=False) as handle:
-        handle.write(data)
-    return handle.name
+def served_file(data: bytes, suffix: str) -> str:
+    """A result as a file of its own in Gradio's cache, for Gradio to serve as it is.
+
+    Gradio names the files it makes by their bytes and rewrites them in place, so users who get
+    identical results (the defaults, say) can fetch a file while another request rewrites it. This
+    file has a fresh name no other request produces, and appears only once written in full."""
+    folder = Path(get_upload_folder()) / "genzoo"
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".", suffix=suffix, delete=False) as part:
+        part.write(data)
+    final = folder / f"{uuid.uuid4().hex}{suffix}"
+    os.replace(part.name, final)
+    return str(final)
 
 
-def launch(demo: gr.Blocks, *, port: int | None = None, **kwargs) -> None:
+def _served(image, format: str):
+    """A picture (PIL or uint8 array) as a `served_file`; a path as it is."""
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image)
+    if isinstance(image, Image.Image):
+        return served_file(encode_pil_to_bytes(image, format), f".{format}")
+    return image
+
+
+class ServedImage(gr.Image):
+    """An image output whose every result is a `served_file`."""
+
+    is_template = True  # drawn by the stock image frontend
+
+    def postprocess(self, value):
+        return super().postprocess(_served(value, self.format))
+
+
+class ServedGallery(gr.Gallery):
+    """A gallery whose every picture is a `served_file`; items may be (picture, caption)."""
+
+    is_template = True  # drawn by the stock gallery frontend
+
+    def postprocess(self, value):
+        if isinstance(value, list | tuple):
+            value = [
+                (_served(item[0], self.format), item[1])
+                if isinstance(item, tuple | list)
+                else _served(item, self.format)
+                for item in value
+            ]
+        return super().postprocess(value)
+
+
+QUEUE_SIZE = 64  # requests waiting past this are told the app is busy, to try again
+DIFFUSION = {"concurrency_id": "diffusion", "concurrency_limit": 1}
+"""The diffusion actions' events: one at a time between them, so two do not fight over the CPU."""
+
+
+def launch(
+    demo: gr.Blocks, *, port: int | None = None, queue_size: int = QUEUE_SIZE, **kwargs
+) -> None:
     """Serve on 127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT override), never shared.
 
-    Two requests run at once, more wait in a bounded queue, and oversized uploads are refused by
-    the server before any of our code sees them.
+    Two requests run at once (one of them diffusion), at most `queue_size` more wait and are
+    shown their place, the results' files are deleted once SERVED_LIFETIME_S old, and oversized
+    uploads are refused by the server before any of our code sees them.
     """
-    demo.queue(default_concurrency_limit=2, max_size=64).launch(
+    demo.delete_cache = (SERVED_LIFETIME_S // 6, SERVED_LIFETIME_S)
+    demo.queue(default_concurrency_limit=2, max_size=queue_size).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=port or int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         max_file_size=MAX_UPLOAD_BYTES,

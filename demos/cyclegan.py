@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import example_picker, launch, metrics_panel, shareable, user_errors
+from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import bundled
@@ -66,16 +66,18 @@ def render(demo: gr.Blocks) -> None:
                 upload_button = gr.Button("Translate upload", variant="primary")
         with gr.Column():
             with gr.Row():
-                seen = gr.Image(label="Input", type="pil", height=200)
-                translated = gr.Image(
+                seen = ServedImage(label="Input", type="pil", height=200)
+                translated = ServedImage(
                     label="Translated",
                     type="pil",
                     format="png",
                     height=200,
                     elem_id="cyclegan-output",
                 )
-                returned = gr.Image(label="And back (round trip)", type="pil", height=200)
-            truth = gr.Image(label="The true translation (examples only)", type="pil", height=200)
+                returned = ServedImage(label="And back (round trip)", type="pil", height=200)
+            truth = ServedImage(
+                label="The true translation (examples only)", type="pil", height=200
+            )
             link = gr.Markdown(elem_id="cyclegan-share")
 
     for trigger in (model.change, direction.change):

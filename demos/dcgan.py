@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, output_file, shareable, user_errors
+from demos.common import ServedImage, launch, metrics_panel, served_file, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import gan as pipeline
 from genzoo.registry import bundled
@@ -23,7 +23,7 @@ def sample(model: str, count: int, seed: int):
 @user_errors
 def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
     result = pipeline.interpolate(model, seed_a, seed_b, steps)
-    return result.strip, output_file(result.animation, ".gif")
+    return result.strip, served_file(result.animation, ".gif")
 
 
 @user_errors
@@ -61,7 +61,9 @@ def render(demo: gr.Blocks) -> None:
                 seed = _seed()
                 sample_button = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
-                samples = gr.Image(label="Samples", type="pil", format="png", elem_id="gan-samples")
+                samples = ServedImage(
+                    label="Samples", type="pil", format="png", elem_id="gan-samples"
+                )
                 sample_link = gr.Markdown(elem_id="gan-share")
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
@@ -69,13 +71,13 @@ def render(demo: gr.Blocks) -> None:
                 steps = gr.Slider(2, pipeline.MAX_STEPS, value=8, step=1, label="Steps")
             interpolate_button = gr.Button("Interpolate", variant="primary")
             with gr.Row():
-                strip = gr.Image(
+                strip = ServedImage(
                     label="Slerp from one seed's sample to the other's",
                     type="pil",
                     format="png",
                     elem_id="gan-strip",
                 )
-                animation = gr.Image(label="As an animation", type="filepath", height=280)
+                animation = ServedImage(label="As an animation", type="filepath", height=280)
             interpolate_link = gr.Markdown(elem_id="gan-interpolate-share")
         with gr.Tab("Arithmetic", id="arithmetic"):
             gr.Markdown(
@@ -90,10 +92,10 @@ def render(demo: gr.Blocks) -> None:
                     for name, n in (("a", 1), ("b", 2), ("c", 3))
                 ]
             arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
-            result = gr.Image(
+            result = ServedImage(
                 label="a − b + c = result", type="pil", format="png", elem_id="gan-arithmetic"
             )
-            grid = gr.Image(
+            grid = ServedImage(
                 label="The seed's first 16 samples, numbered in reading order", type="pil"
             )
             arithmetic_link = gr.Markdown(elem_id="gan-arithmetic-share")

@@ -11,6 +11,7 @@ import gradio as gr
 
 from demos.common import (
     CheckedSketchpad,
+    ServedImage,
     example_picker,
     launch,
     metrics_panel,
@@ -83,15 +84,15 @@ def render(demo: gr.Blocks) -> None:
                 upload_button = gr.Button("Translate upload", variant="primary")
         with gr.Column():
             with gr.Row():
-                seen = gr.Image(label="Input, as the model sees it", type="pil", height=256)
-                output = gr.Image(
+                seen = ServedImage(label="Input, as the model sees it", type="pil", height=256)
+                output = ServedImage(
                     label="pix2pix output",
                     type="pil",
                     format="png",
                     height=256,
                     elem_id="pix2pix-output",
                 )
-            truth = gr.Image(label="The truth (examples only)", type="pil", height=256)
+            truth = ServedImage(label="The truth (examples only)", type="pil", height=256)
             link = gr.Markdown(elem_id="pix2pix-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import (
+    DIFFUSION,
     CheckedImageEditor,
+    ServedGallery,
+    ServedImage,
     launch,
     metrics_panel,
-    output_file,
+    served_file,
     shareable,
     user_errors,
 )
@@ -78,7 +81,7 @@ def trajectory(
         model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
         scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
-    return frames, output_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
+    return frames, served_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
 
 
 @user_errors
@@ -145,13 +148,13 @@ def render(demo: gr.Blocks) -> None:
     )
     with gr.Tab("Generate"):
         generate_button = gr.Button("Generate", variant="primary", elem_id="t2i-generate")
-        images = gr.Gallery(
+        images = ServedGallery(
             label="Images", columns=4, height=300, format="png", elem_id="t2i-images"
         )
         link = gr.Markdown(elem_id="t2i-share")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
-        strip = gr.Image(label="One seed at several guidance scales", type="pil")
+        strip = ServedImage(label="One seed at several guidance scales", type="pil")
         scales = gr.Markdown()
     with gr.Tab("CFG vs CLIP"):
         gr.Markdown(
@@ -160,16 +163,16 @@ def render(demo: gr.Blocks) -> None:
             f"{pipeline.DEFAULT_CLIP_GUIDANCE:g})."
         )
         compare_button = gr.Button("Compare", variant="primary")
-        compared = gr.Image(label="Classifier-free | CLIP | both", type="pil")
+        compared = ServedImage(label="Classifier-free | CLIP | both", type="pil")
         ways = gr.Markdown()
         with gr.Accordion("Measured on held-out captions", open=False):
             measured = gr.Markdown()
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
-        frames = gr.Gallery(
+        frames = ServedGallery(
             label="The predicted clean image after each step", columns=10, format="png"
         )
-        animation = gr.Image(label="As an animation", type="filepath", height=280)
+        animation = ServedImage(label="As an animation", type="filepath", height=280)
     with gr.Tab("Inpaint"):
         gr.Markdown(
             "Upload an image, paint over the part to redo with the brush, say what should be "
@@ -179,7 +182,7 @@ def render(demo: gr.Blocks) -> None:
             editor = CheckedImageEditor(
                 label="Image and mask", type="numpy", height=300, elem_id="t2i-editor"
             )
-            repainted = gr.Image(label="Inpainted", type="pil")
+            repainted = ServedImage(label="Inpainted", type="pil")
         strength = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Strength")
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
@@ -193,6 +196,7 @@ def render(demo: gr.Blocks) -> None:
             images,
             api_name=name,
             api_visibility="public" if name else "private",
+            **DIFFUSION,
         )
         for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None))
     ]
@@ -201,23 +205,31 @@ def render(demo: gr.Blocks) -> None:
         [model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance],
         [strip, scales],
         api_name="guidance_sweep",
+        **DIFFUSION,
     )
     compare_button.click(
-        compare, [model, *settings, clip_guidance], [compared, ways], api_name="guidance_comparison"
+        compare,
+        [model, *settings, clip_guidance],
+        [compared, ways],
+        api_name="guidance_comparison",
+        **DIFFUSION,
     )
     trajectory_button.click(
         trajectory,
         [model, *settings, thresholding, clip_guidance],
         [frames, animation],
         api_name="trajectory",
+        **DIFFUSION,
     )
     inpaint_button.click(
-        inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint"
+        inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
     demo.load(describe, model, [metrics, measured], api_visibility="private")
     # The controls in `generate`'s order, by the names share links give them.
     controls = dict(zip(share.TEXT_TO_IMAGE, every_setting, strict=True))
-    shareable(demo, "text-to-image", controls, generate, [images], link, generated)
+    shareable(
+        demo, "text-to-image", controls, generate, [images], link, generated, events=DIFFUSION
+    )
 
 
 def build() -> gr.Blocks:

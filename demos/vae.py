@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import launch, metrics_panel, shareable, user_errors
+from demos.common import ServedImage, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as pipeline
@@ -113,7 +113,7 @@ def render(demo: gr.Blocks) -> None:
                 center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
                 draw_manifold = gr.Button("Draw the manifold", variant="primary")
             with gr.Column(scale=2):
-                manifold = gr.Image(
+                manifold = ServedImage(
                     label="Decodings over the latent plane",
                     type="pil",
                     format="png",
@@ -122,13 +122,13 @@ def render(demo: gr.Blocks) -> None:
                 manifold_link = gr.Markdown(elem_id="vae-manifold-share")
         with gr.Tab("Latent map", id="map"):
             with gr.Row():
-                latent_map = gr.Image(
+                latent_map = ServedImage(
                     label="Test set by class: click a point to decode it",
                     type="pil",
                     elem_id="vae-map",
                 )
                 with gr.Column():
-                    decoded = gr.Image(
+                    decoded = ServedImage(
                         label="Decoding",
                         type="pil",
                         format="png",
@@ -143,7 +143,7 @@ def render(demo: gr.Blocks) -> None:
                 count = gr.Slider(1, 64, value=16, step=1, label="Samples from the prior")
                 seed = gr.Number(0, precision=0, label="Seed")
                 sample_button = gr.Button("Sample")
-            samples = gr.Image(label="Samples", type="pil", format="png", elem_id="vae-samples")
+            samples = ServedImage(label="Samples", type="pil", format="png", elem_id="vae-samples")
             sample_link = gr.Markdown(elem_id="vae-sample-share")
         with gr.Tab("Encode", id="encode"), gr.Row():
             with gr.Column():
@@ -153,17 +153,17 @@ def render(demo: gr.Blocks) -> None:
                 encode_drawing_button = gr.Button("Encode drawing")
             with gr.Column():
                 with gr.Row():
-                    seen = gr.Image(label="What the model sees", type="pil", height=160)
-                    reconstruction = gr.Image(label="Reconstruction", type="pil", height=160)
+                    seen = ServedImage(label="What the model sees", type="pil", height=160)
+                    reconstruction = ServedImage(label="Reconstruction", type="pil", height=160)
                 point = gr.JSON(label="Where it lands")
-                encoded_map = gr.Image(label="On the latent map", type="pil")
+                encoded_map = ServedImage(label="On the latent map", type="pil")
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
                 side_a = _endpoint_inputs("First image", 0)
                 side_b = _endpoint_inputs("Second image", 1)
             steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
             interpolate_button = gr.Button("Interpolate", variant="primary")
-            strip = gr.Image(
+            strip = ServedImage(
                 label="From the first image to the second, through the latent space", type="pil"
             )
 

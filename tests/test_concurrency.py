@@ -1,17 +1,23 @@
 """Many users at once: several gradio_client users call the gallery's endpoints at the same time,
 each with their own settings, and each gets exactly what the same call gives alone, in the order
-they asked; a waiting or running text-to-image job reports its progress through the queue."""
+they asked; many users asking for the very same thing each get the whole result; a waiting or
+running text-to-image job reports its place and progress through the queue, and past the queue's
+size a user is told to try again."""
 
 import os
 import threading
 import time
+from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client
 from PIL import Image
 
-from tests.test_gradio import png, upload
+from demos.common import launch, served_file
+from tests.conftest import free_port
+from tests.test_gradio import line_art, png, upload
 
 USERS = 3
 
@@ -47,6 +53,16 @@ def comparable(result):
             k: comparable(v) for k, v in result.items() if k not in ("path", "url", "orig_name")
         }
     return result
+
+
+def pictures_in(result) -> int:
+    if isinstance(result, np.ndarray):
+        return 1
+    if isinstance(result, list | tuple):
+        return sum(pictures_in(item) for item in result)
+    if isinstance(result, dict):
+        return sum(pictures_in(item) for item in result.values())
+    return 0
 
 
 def same(a, b) -> bool:
@@ -119,7 +135,137 @@ def test_a_queued_job_reports_its_progress(gallery_url):
             codes.add(status.code.name)
             if status.progress_data:
                 codes.add("progress")
+            if status.code.name == "IN_QUEUE" and status.rank is not None:
+                codes.add("place")
         time.sleep(0.05)
     assert all(len(job.result()) == 4 for job in jobs)
     assert any("IN_QUEUE" in codes for codes in seen)  # one waited its turn, and was told so
+    assert any("place" in codes for codes in seen)
     assert all("progress" in codes for codes in seen)
+
+
+IDENTICAL_USERS = 12
+T2I = "text-to-image-emoji"
+
+
+def identical_calls(picture: dict, drawing: dict, editor: dict) -> dict[str, tuple]:
+    """Every endpoint that returns images or files, with one cheap setting each."""
+    return {
+        "/vae_manifold": ("vae-mnist", 5, 3.0, 0.0, 0.0),
+        "/vae_encode": ("vae-mnist", picture),
+        "/vae_encode_drawing": ("vae-mnist", drawing),
+        "/vae_decode": ("vae-mnist", 0.0, 0.0),
+        "/vae_sample": ("vae-mnist", 4, 0),
+        "/vae_interpolate": ("vae-mnist", "Test set", 3, None, None, "Test set", 4, None, None, 4),
+        "/vae_map": ("vae-mnist",),
+        "/gan_sample": ("dcgan-emoji", 4, 0),
+        "/gan_interpolate": ("dcgan-fashion-mnist", 0, 1, 4),
+        "/gan_arithmetic": ("dcgan-fashion-mnist", 0, 1, 2, 3),
+        "/pix2pix": ("pix2pix-emoji-line-to-color", picture),
+        "/pix2pix_drawing": ("pix2pix-emoji-line-to-color", drawing),
+        "/pix2pix_example": ("pix2pix-emoji-line-to-color", 0),
+        "/cyclegan": ("cyclegan-emoji-flat-high-contrast", picture, "A→B"),
+        "/cyclegan_example": ("cyclegan-emoji-flat-high-contrast", 0, "A→B"),
+        "/text_to_image": (T2I, "a cat face", "", 5.0, 2, "DDIM", 0, 2, False, 0.0),
+        "/guidance_sweep": (T2I, "a cat face", "", 2, "DDIM", 0, False, 0.0),
+        "/guidance_comparison": (T2I, "a cat face", "", 5.0, 2, "DDIM", 0, 0.0),
+        "/trajectory": (T2I, "a cat face", "", 5.0, 2, "DDIM", 0, False, 0.0),
+        "/inpaint": (T2I, editor, "a sun", "", 5.0, 2, "DDIM", 0, 1.0),
+        "/clip_rank_example": ("clip-emoji", 0, "a red apple\na cat face"),
+        "/clip_rank": ("clip-emoji", picture, "a red apple\na cat face"),
+    }
+
+
+def uploads_of_user(folder) -> tuple[dict, dict, dict]:
+    """One user's picture, drawing and painted mask, uploaded from a folder of their own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    picture = upload(folder, "picture.png", png(line_art()))
+    drawing = {"background": None, "layers": [picture], "composite": picture}
+    mask = np.zeros((90, 120, 4), np.uint8)
+    mask[20:60, 30:80] = (255, 255, 255, 255)
+    layer = upload(folder, "mask.png", png(Image.fromarray(mask, "RGBA")))
+    editor = {"background": picture, "layers": [layer], "composite": picture}
+    return picture, drawing, editor
+
+
+@pytest.fixture(scope="module")
+def identical_users(gallery_url, tmp_path_factory) -> list[tuple[Client, dict]]:
+    """Twelve users, each with a client that downloads into a folder of their own (as separate
+    browsers would) and their own uploads of the same files."""
+    users = []
+    for user in range(IDENTICAL_USERS):
+        folder = tmp_path_factory.mktemp(f"user{user}")
+        client = Client(gallery_url, verbose=False, download_files=folder / "downloads")
+        users.append((client, identical_calls(*uploads_of_user(folder / "uploads"))))
+    return users
+
+
+def test_every_endpoint_with_files_is_tried_by_identical_users(identical_users):
+    client, calls = identical_users[0]
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    with_files = {
+        name
+        for name, endpoint in api.items()
+        if any("filepath" in out["python_type"]["type"] for out in endpoint["returns"])
+    }
+    assert with_files == set(calls)
+
+
+@pytest.mark.parametrize("endpoint", sorted(identical_calls({}, {}, {})))
+def test_identical_requests_at_once_each_get_the_whole_result(identical_users, endpoint):
+    """Gradio names the files it serves by their bytes and rewrites them in place: identical
+    results, served at once, once came back cut short or unreadable."""
+    start = threading.Barrier(len(identical_users))
+    results, errors = {}, []
+
+    def act(user: int, client: Client, calls: dict) -> None:
+        try:
+            start.wait(timeout=60)
+            results[user] = comparable(client.predict(*calls[endpoint], api_name=endpoint))
+        except Exception as error:  # reported below, with the user
+            errors.append((user, repr(error)))
+
+    threads = [
+        threading.Thread(target=act, args=(user, *identical_users[user]))
+        for user in range(len(identical_users))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not errors
+    first = results[0]
+    assert pictures_in(first)
+    for user in range(1, len(identical_users)):
+        assert same(results[user], first), f"user {user} got another {endpoint} than user 0"
+
+
+def test_a_served_file_has_a_name_of_its_own():
+    """The same bytes twice make two files, each whole: no request rewrites another's file."""
+    data = png(line_art())
+    first, second = served_file(data, ".png"), served_file(data, ".png")
+    assert first != second
+    assert Path(first).read_bytes() == Path(second).read_bytes() == data
+
+
+def test_past_the_queue_size_users_are_told_to_try_again():
+    with gr.Blocks() as demo:
+        gr.Button().click(lambda: time.sleep(1.5) or "done", None, gr.Textbox(), api_name="wait")
+    launch(demo, port=free_port(), queue_size=2, prevent_thread_lock=True, quiet=True)
+    try:
+        assert demo.delete_cache  # served files are deleted once old
+        client = Client(demo.local_url, verbose=False)
+        jobs = [client.submit(api_name="/wait") for _ in range(8)]
+        outcomes = []
+        for job in jobs:
+            try:
+                outcomes.append(job.result(timeout=60))
+            except Exception as error:
+                outcomes.append(str(error))
+    finally:
+        demo.close()
+    assert "done" in outcomes
+    refused = [outcome for outcome in outcomes if outcome != "done"]
+    assert refused and all(
+        "Queue is full" in outcome and "try again" in outcome for outcome in refused
+    )

@@ -227,6 +227,7 @@ def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> 
     assert space.sdk == "gradio" and space.sdk_version == gradio.__version__
     assert (ROOT / space.app_file).is_file()
     assert space.models == [repo_id(name) for name in BUNDLED]
+    assert len(space.short_description) <= 60  # what Spaces accept
     assert (ROOT / "requirements.txt").read_text().splitlines()[-1] == "."
 
 

@@ -315,7 +315,7 @@ def test_training_runs_in_two_processes_with_torchrun(script, run, request, tmp_
     ]  # fmt: skip
     env = os.environ | {"OMP_NUM_THREADS": "1", "PYTHONPATH": str(REPO)}
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-9000:]}"
     assert "torchrun --nproc_per_node 2" in (tmp_path / "out" / "README.md").read_text()
     assert (tmp_path / "run" / "checkpoints" / "step-4").is_dir()
     config = "config.json" if script == "train_autoencoder" else "unet/config.json"
