@@ -331,13 +331,27 @@ def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
     from training.train_autoencoder import main
 
     main(tiny_autoencoder.again(tmp_path / "out", tmp_path / "run", "--decoder_from",
-                                str(tiny_autoencoder.out), "--mark_weight", "1"))  # fmt: skip
+                                str(tiny_autoencoder.out), "--mark_weight", "1",
+                                "--flat_images", "2"))  # fmt: skip
     before = AutoencoderKL.from_pretrained(tiny_autoencoder.out)
     after = AutoencoderKL.from_pretrained(tmp_path / "out")
     old, new = before.state_dict(), after.state_dict()
     assert all(torch.equal(old[k], new[k]) for k in old if k.startswith(("encoder.", "quant")))
     assert any(not torch.equal(old[k], new[k]) for k in old if k.startswith("decoder."))
     assert after.config.scaling_factor == before.config.scaling_factor
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "decoder alone was fine-tuned" in card and "2 images were made one flat colour" in card
+
+
+def test_flat_images_replace_the_first_of_a_batch():
+    from training.train_autoencoder import with_flat_images
+
+    batch = torch.rand(5, 3, 8, 8) * 2 - 1
+    made = with_flat_images(batch, 2)
+    assert made.shape == batch.shape and torch.equal(made[2:], batch[2:])
+    assert torch.equal(made[0], torch.ones(3, 8, 8))
+    assert torch.equal(made[1], made[1, :, :1, :1].expand(3, 8, 8))  # one colour
+    assert with_flat_images(batch, 0) is batch
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,10 @@ class Settings(training.RunSettings):
         default=0.0,
         metadata={"help": "weight of the worst pixel's error averaged over the batch (a mark)"},
     )
+    flat_images: int = field(
+        default=0,
+        metadata={"help": "images of each batch made one flat colour (the first white)"},
+    )
     decoder_from: str = field(
         default="",
         metadata={"help": "an autoencoder folder: fine-tune its decoder alone (same latents)"},
@@ -164,6 +168,7 @@ def train(
     steps = training.Steps(accelerator, loader, start, total)
     for step, (images,) in steps:
         (real,) = adversarial.random_flip(to_model(images), enabled=settings.flip)
+        real = with_flat_images(real, settings.flat_images)
         adversarial_on = settings.adversarial_weight > 0 and step > settings.adversarial_start
         round_trip.train(), discriminator.train()
         with adversarial.frozen(discriminator), accelerator.autocast():
@@ -221,6 +226,16 @@ def reconstruct(vae: AutoencoderKL, images: torch.Tensor, batch_size: int = 64) 
         latents = vae.encode(batch.to(vae.device) * 2 - 1).latent_dist.mode()
         out.append(((vae.decode(latents).sample + 1) / 2).clamp(0, 1).float().cpu())
     return torch.cat(out)
+
+
+def with_flat_images(batch: torch.Tensor, count: int) -> torch.Tensor:
+    """`batch` (in [-1, 1]) with its first `count` images each one flat colour, the first of them
+    white: an autoencoder should give a flat colour back flat, and white is every emoji's ground."""
+    if not count:
+        return batch
+    colours = torch.rand(count, batch.shape[1], 1, 1, device=batch.device) * 2 - 1
+    colours[0] = 1
+    return torch.cat([colours.expand(-1, -1, *batch.shape[2:]), batch[count:]])
 
 
 def thumbnail(images: torch.Tensor, side: int) -> torch.Tensor:
@@ -319,6 +334,11 @@ def summary(settings: Settings, parameters: int) -> str:
         *([f"1 - SSIM (weight {settings.ssim_weight:g})"] if settings.ssim_weight else []),
         f"KL to a standard normal (weight {settings.kl_weight:g})",
         *(
+            [f"the worst pixel of the batch's mean error (weight {settings.mark_weight:g})"]
+            if settings.mark_weight
+            else []
+        ),
+        *(
             [
                 f"a PatchGAN term (weight {settings.adversarial_weight:g}, from step "
                 f"{settings.adversarial_start})"
@@ -328,13 +348,25 @@ def summary(settings: Settings, parameters: int) -> str:
         ),
     ]
     groups = min(settings.norm_groups, settings.channels[0])
+    decoder = (
+        f" Then its decoder alone was fine-tuned for {settings.epochs} epochs, the encoder and so "
+        "the latents kept as they were."
+        if settings.decoder_from
+        else ""
+    )
+    flat = (
+        f" Of each batch of {settings.batch_size}, {settings.flat_images} images were made one "
+        "flat colour (one of them white), so that flat colours come back flat."
+        if settings.flat_images
+        else ""
+    )
     return (
         f"A diffusers `AutoencoderKL`, {parameters:,} parameters, trained from scratch on emoji: "
         f"{size}x{size}x3 images to {side}x{side}x{settings.latent_channels} latents and back. "
         f"Loss: {', '.join(losses[:-1])} and {losses[-1]}"
         + (", the learning rate decaying along a cosine" if settings.cosine_decay else "")
         + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
-        "more channels. The latent space of genzoo's text-to-image model."
+        f"more channels.{decoder}{flat} The latent space of genzoo's text-to-image model."
     )
 
 
