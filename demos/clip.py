@@ -19,13 +19,15 @@ from genzoo.registry import bundled
 
 @user_errors
 def rank(model: str, path: str | None, captions: str):
+    """How well each caption (one a line) fits an uploaded image, by genzoo's CLIP."""
     ranking = pipeline.rank_captions(model, path, captions)
     return shown(open_image(path, background=255).convert("RGB")), ranking.as_label()
 
 
 @user_errors
-def rank_example(model: str, index: int, captions: str):
-    image = pipeline.example_image(model, index)
+def rank_example(model: str, example: int, captions: str):
+    """How well each caption (one a line) fits a held-out example, by genzoo's CLIP."""
+    image = pipeline.example_image(model, example)
     return shown(image), pipeline.rank_captions(model, image, captions).as_label()
 
 

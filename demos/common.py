@@ -142,7 +142,7 @@ def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
 def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdown:
     """An open accordion for the model card's metrics."""
     with gr.Accordion(title, open=True):
-        return gr.Markdown()
+        return gr.Markdown(label=title)
 
 
 SERVED_LIFETIME_S = 1800  # how long a result's file stays fetchable (Gradio's `delete_cache`)

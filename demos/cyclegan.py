@@ -18,15 +18,17 @@ DIRECTIONS = list(pipeline.DIRECTIONS)
 
 @user_errors
 def translate(model: str, path: str | None, direction: str):
+    """An uploaded image translated one way, and back again."""
     result = pipeline.cyclegan(model, path, direction)
     return result.input, result.translated, result.returned
 
 
 @user_errors
-def translate_example(model: str, index: int, direction: str):
+def translate_example(model: str, example: int, direction: str):
+    """A held-out example translated one way and back, beside the true translation."""
     side = "a" if direction == "A→B" else "b"
-    result = pipeline.cyclegan(model, pipeline.example_image(model, index, side), direction)
-    truth = pipeline.shown_example(model, index, "b" if side == "a" else "a")
+    result = pipeline.cyclegan(model, pipeline.example_image(model, example, side), direction)
+    truth = pipeline.shown_example(model, example, "b" if side == "a" else "a")
     return result.input, result.translated, result.returned, truth
 
 

@@ -17,17 +17,20 @@ from genzoo.registry import bundled
 
 @user_errors
 def sample(model: str, count: int, seed: int):
+    """A grid of `count` samples from the seed's noise."""
     return pipeline.sample(model, count, seed)
 
 
 @user_errors
 def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
+    """A slerp from one seed's sample to the other's: a strip and an animation."""
     result = pipeline.interpolate(model, seed_a, seed_b, steps)
     return result.strip, served_file(result.animation, ".gif")
 
 
 @user_errors
 def arithmetic(model: str, seed: int, a: int, b: int, c: int):
+    """Latent arithmetic on the seed's samples: a − b + c, and the samples it picks from."""
     return pipeline.arithmetic(model, seed, a, b, c), pipeline.sample(model, 16, seed)
 
 
@@ -57,7 +60,9 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tabs() as views:
         with gr.Tab("Samples", id="samples"), gr.Row():
             with gr.Column(scale=1):
-                count = gr.Slider(1, pipeline.MAX_SAMPLES, value=16, step=1, label="How many")
+                count = gr.Slider(
+                    1, pipeline.MAX_SAMPLES, value=16, step=1, precision=0, label="How many"
+                )
                 seed = _seed()
                 sample_button = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
@@ -68,7 +73,9 @@ def render(demo: gr.Blocks) -> None:
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
                 seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
-                steps = gr.Slider(2, pipeline.MAX_STEPS, value=8, step=1, label="Steps")
+                steps = gr.Slider(
+                    2, pipeline.MAX_STEPS, value=8, step=1, precision=0, label="Steps"
+                )
             interpolate_button = gr.Button("Interpolate", variant="primary")
             with gr.Row():
                 strip = ServedImage(

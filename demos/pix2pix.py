@@ -25,20 +25,23 @@ from genzoo.registry import bundled
 
 @user_errors
 def translate_upload(model: str, path: str | None):
+    """An uploaded image as the model sees it, and translated."""
     result = pipeline.pix2pix(model, path)
     return result.input, result.output
 
 
 @user_errors
 def translate_drawing(model: str, drawing: dict | None):
+    """A drawing as the model sees it, and translated."""
     result = pipeline.pix2pix(model, (drawing or {}).get("composite"), drawing=True)
     return result.input, result.output
 
 
 @user_errors
-def translate_example(model: str, index: int):
-    result = pipeline.pix2pix(model, pipeline.example_image(model, index, "a"))
-    return result.input, result.output, pipeline.shown_example(model, index, "b")
+def translate_example(model: str, example: int):
+    """A held-out example, translated, beside the true translation."""
+    result = pipeline.pix2pix(model, pipeline.example_image(model, example, "a"))
+    return result.input, result.output, pipeline.shown_example(model, example, "b")
 
 
 def select_example(model: str, evt: gr.SelectData):

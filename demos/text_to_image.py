@@ -44,30 +44,35 @@ def _reporter(progress: gr.Progress):
 
 @user_errors
 def generate(
-    model, prompt, negative, guidance, steps, scheduler, seed, count, thresholding,
+    model, prompt, negative_prompt, guidance, steps, scheduler, seed, count, thresholding,
     clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
 ):  # fmt: skip
+    """Images for a prompt, steered by classifier-free (and optionally CLIP) guidance."""
     return pipeline.text_to_image(
-        model, prompt, count, on_step=_reporter(progress), negative_prompt=negative,
+        model, prompt, count, on_step=_reporter(progress), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
 
 
 @user_errors
-def sweep(model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance=0.0):
+def sweep(
+    model, prompt, negative_prompt, steps, scheduler, seed, thresholding, clip_guidance=0.0
+):  # fmt: skip
+    """One seed's image at several guidance scales, side by side."""
     strip, scales = pipeline.guidance_sweep(
-        model, prompt, negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
-        thresholding=thresholding, clip_guidance=clip_guidance,
+        model, prompt, negative_prompt=negative_prompt, steps=steps, scheduler=scheduler,
+        seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales)
 
 
 @user_errors
-def compare(model, prompt, negative, guidance, steps, scheduler, seed, clip_guidance):
+def compare(model, prompt, negative_prompt, guidance, steps, scheduler, seed, clip_guidance):
+    """One seed three ways: classifier-free guidance, CLIP guidance, and both."""
     strip, ways = pipeline.guidance_comparison(
-        model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
+        model, prompt, negative_prompt=negative_prompt, guidance=guidance, steps=steps,
         scheduler=scheduler, seed=seed, clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Left to right: " + "; ".join(ways)
@@ -75,10 +80,12 @@ def compare(model, prompt, negative, guidance, steps, scheduler, seed, clip_guid
 
 @user_errors
 def trajectory(
-    model, prompt, negative, guidance, steps, scheduler, seed, thresholding, clip_guidance=0.0
-):
+    model, prompt, negative_prompt, guidance, steps, scheduler, seed, thresholding,
+    clip_guidance=0.0,
+):  # fmt: skip
+    """The predicted clean image after each denoising step, and as an animation."""
     frames = pipeline.trajectory(
-        model, prompt, negative_prompt=negative, guidance=guidance, steps=steps,
+        model, prompt, negative_prompt=negative_prompt, guidance=guidance, steps=steps,
         scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return frames, served_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
@@ -86,13 +93,15 @@ def trajectory(
 
 @user_errors
 def inpaint(
-    model, editor, prompt, negative, guidance, steps, scheduler, seed, strength,
+    model, editor, prompt, negative_prompt, guidance, steps, scheduler, seed, strength,
     progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
+    """The painted part of an image redone to the prompt; the rest is kept."""
     image, mask = pipeline.mask_from_editor(editor)
     return pipeline.inpaint(
         model, image, mask, prompt, strength, on_step=_reporter(progress),
-        negative_prompt=negative, guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
+        negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
+        seed=seed,
     )  # fmt: skip
 
 
@@ -130,11 +139,11 @@ def render(demo: gr.Blocks) -> None:
     negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
     with gr.Row():
         guidance = gr.Slider(0, pipeline.MAX_GUIDANCE, value=5, step=0.5, label="Guidance scale")
-        steps = gr.Slider(1, 50, value=20, step=1, label="Steps")
+        steps = gr.Slider(1, 50, value=20, step=1, precision=0, label="Steps")
         scheduler = gr.Dropdown(list(pipeline.SCHEDULERS), value="DPM-Solver++", label="Scheduler")
     with gr.Row():
         seed = gr.Number(0, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label="Seed")
-        count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, label="Images")
+        count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, precision=0, label="Images")
         thresholding = gr.Checkbox(
             False, label="Dynamic thresholding (Imagen's; measured no better here, see README)"
         )
@@ -155,7 +164,7 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
         strip = ServedImage(label="One seed at several guidance scales", type="pil")
-        scales = gr.Markdown()
+        scales = gr.Markdown(label="Guidance scales, left to right")
     with gr.Tab("CFG vs CLIP"):
         gr.Markdown(
             "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
@@ -164,9 +173,9 @@ def render(demo: gr.Blocks) -> None:
         )
         compare_button = gr.Button("Compare", variant="primary")
         compared = ServedImage(label="Classifier-free | CLIP | both", type="pil")
-        ways = gr.Markdown()
+        ways = gr.Markdown(label="The three ways, left to right")
         with gr.Accordion("Measured on held-out captions", open=False):
-            measured = gr.Markdown()
+            measured = gr.Markdown(label="Measured on held-out captions")
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
         frames = ServedGallery(

@@ -21,11 +21,13 @@ SOURCES = ["Test set", "Upload", "Drawing"]
 
 @user_errors
 def show_manifold(model: str, n: int, span: float, center_x: float, center_y: float):
+    """The decodings of an n x n grid over the latent plane."""
     return pipeline.manifold(model, n, span, center_x, center_y)
 
 
 @user_errors
 def show_map(model: str):
+    """The test set on the latent plane, by class, and the model's measured quality."""
     return pipeline.latent_map(model).image, metrics_markdown(model)
 
 
@@ -37,16 +39,19 @@ def _encoded(model: str, encoding: pipeline.Encoding):
 
 @user_errors
 def encode_upload(model: str, path: str | None):
+    """An uploaded image encoded: its reconstruction and where it lands on the latent map."""
     return _encoded(model, pipeline.encode(model, path))
 
 
 @user_errors
 def encode_drawing(model: str, drawing: dict | None):
+    """A drawing encoded: its reconstruction and where it lands on the latent map."""
     return _encoded(model, pipeline.encode(model, open_drawing((drawing or {}).get("composite"))))
 
 
 @user_errors
 def decode_point(model: str, x: float, y: float):
+    """The decoding of one point of the latent plane, and the point on the map."""
     return pipeline.decode(model, x, y), pipeline.latent_map(
         model, marker=(float(x), float(y))
     ).image
@@ -60,6 +65,7 @@ def decode_click(model: str, evt: gr.SelectData):
 
 @user_errors
 def sample(model: str, count: int, seed: int):
+    """A grid of `count` samples from the prior."""
     return pipeline.sample(model, count, seed)
 
 
@@ -75,6 +81,7 @@ def _pick(model: str, source: str, index: int, path: str | None, drawing: dict |
 def interpolate(
     model, source_a, index_a, file_a, drawing_a, source_b, index_b, file_b, drawing_b, steps
 ):
+    """From one image to another (test set, upload or drawing) through the latent space."""
     image_a = _pick(model, source_a, index_a, file_a, drawing_a)
     image_b = _pick(model, source_b, index_b, file_b, drawing_b)
     return pipeline.interpolate(model, image_a, image_b, steps)
@@ -84,7 +91,7 @@ def _endpoint_inputs(label: str, default_index: int):
     with gr.Column():
         gr.Markdown(f"**{label}**")
         source = gr.Radio(SOURCES, value="Test set", label="From")
-        index = gr.Slider(0, 1999, value=default_index, step=1, label="Test-set index")
+        index = gr.Slider(0, 1999, value=default_index, step=1, precision=0, label="Test-set index")
         upload = gr.File(label="Upload", file_types=["image"], type="filepath", height=120)
         drawing = gr.Sketchpad(label="Draw", type="numpy", height=220, canvas_size=(280, 280))
     return [source, index, upload, drawing]
@@ -107,7 +114,7 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tabs() as views:
         with gr.Tab("Manifold", id="manifold"), gr.Row():
             with gr.Column(scale=1):
-                n = gr.Slider(2, 40, value=20, step=1, label="Grid size (n x n)")
+                n = gr.Slider(2, 40, value=20, step=1, precision=0, label="Grid size (n x n)")
                 span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
                 center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
                 center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
@@ -140,7 +147,9 @@ def render(demo: gr.Blocks) -> None:
                     decode_button = gr.Button("Decode (x, y)", variant="primary")
                     decode_link = gr.Markdown(elem_id="vae-decode-share")
             with gr.Row():
-                count = gr.Slider(1, 64, value=16, step=1, label="Samples from the prior")
+                count = gr.Slider(
+                    1, 64, value=16, step=1, precision=0, label="Samples from the prior"
+                )
                 seed = gr.Number(0, precision=0, label="Seed")
                 sample_button = gr.Button("Sample")
             samples = ServedImage(label="Samples", type="pil", format="png", elem_id="vae-samples")
@@ -161,7 +170,7 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 side_a = _endpoint_inputs("First image", 0)
                 side_b = _endpoint_inputs("Second image", 1)
-            steps = gr.Slider(2, 32, value=10, step=1, label="Steps")
+            steps = gr.Slider(2, 32, value=10, step=1, precision=0, label="Steps")
             interpolate_button = gr.Button("Interpolate", variant="primary")
             strip = ServedImage(
                 label="From the first image to the second, through the latent space", type="pil"

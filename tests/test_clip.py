@@ -122,7 +122,7 @@ def client(gallery_url):
 
 
 def test_endpoints_take_a_clip_guidance_scale(client):
-    settings = dict(negative="", guidance=1.0, steps=6, scheduler="DDIM", seed=5)
+    settings = dict(negative_prompt="", guidance=1.0, steps=6, scheduler="DDIM", seed=5)
     plain = client.predict(T2I, PROMPT, **settings, count=1, api_name="/text_to_image")
     guided = client.predict(
         T2I, PROMPT, **settings, count=1, clip_guidance=3, api_name="/text_to_image"

@@ -8,6 +8,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from genzoo import share
 from tests.conftest import REPO
 from tests.test_images import png_header_claiming
 
@@ -354,3 +355,37 @@ def test_translator_inputs_out_of_range(client, tmp_path, pix2pix_model, cyclega
         client.predict(pix2pix_model, drawing, api_name="/pix2pix_drawing")
     with pytest.raises(Exception, match="No image was given"):
         client.predict(cyclegan_model, None, "A→B", api_name="/cyclegan")
+
+
+# The endpoint each share link's action makes its result with.
+ACTION_ENDPOINTS = {
+    "text-to-image": "/text_to_image",
+    "dcgan": "/gan_sample",
+    "dcgan/interpolate": "/gan_interpolate",
+    "dcgan/arithmetic": "/gan_arithmetic",
+    "vae": "/vae_manifold",
+    "vae/decode": "/vae_decode",
+    "vae/sample": "/vae_sample",
+    "pix2pix": "/pix2pix_example",
+    "cyclegan": "/cyclegan_example",
+    "clip": "/clip_rank_example",
+}
+REAL_VALUED = {"guidance", "clip_guidance", "strength", "span", "center_x", "center_y", "x", "y"}
+
+
+def test_the_api_reads_as_its_users_read_it(client):
+    """`view_api` as a program's author reads it: each endpoint says what it does, each output
+    has a name, whole-number settings are typed int, and settings are named as in share links."""
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    for name, endpoint in api.items():
+        assert endpoint["description"], f"{name} has no description"
+        for output in endpoint["returns"]:
+            assert not output["label"].startswith("value_"), f"{name} has an unnamed output"
+        for parameter in endpoint["parameters"]:
+            if parameter["python_type"]["type"] in ("float", "int"):
+                wanted = "float" if parameter["parameter_name"] in REAL_VALUED else "int"
+                assert parameter["python_type"]["type"] == wanted, (name, parameter)
+    for action, endpoint in ACTION_ENDPOINTS.items():
+        names = [parameter["parameter_name"] for parameter in api[endpoint]["parameters"]]
+        assert set(share.ACTIONS[action]) == set(names), action
+    assert set(ACTION_ENDPOINTS) == set(share.ACTIONS)
