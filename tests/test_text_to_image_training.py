@@ -332,7 +332,7 @@ def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
 
     main(tiny_autoencoder.again(tmp_path / "out", tmp_path / "run", "--decoder_from",
                                 str(tiny_autoencoder.out), "--mark_weight", "1",
-                                "--flat_images", "2"))  # fmt: skip
+                                "--flat_images", "2", "--clamped_loss", "true"))  # fmt: skip
     before = AutoencoderKL.from_pretrained(tiny_autoencoder.out)
     after = AutoencoderKL.from_pretrained(tmp_path / "out")
     old, new = before.state_dict(), after.state_dict()
@@ -341,6 +341,22 @@ def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
     assert after.config.scaling_factor == before.config.scaling_factor
     card = (tmp_path / "out" / "README.md").read_text()
     assert "decoder alone was fine-tuned" in card and "2 images were made one flat colour" in card
+    assert "and of each flat image" in card and "on the clamped output" in card
+
+
+def test_the_mark_term_weighs_common_errors_and_each_flat_images_worst_pixel():
+    from training.train_autoencoder import mark
+
+    real = torch.zeros(4, 3, 8, 8)
+    common = real.clone()
+    common[:, 0, 7, 7] = 0.5  # every image wrong at one pixel: a mark
+    assert mark(common, real) == pytest.approx(0.5)
+    scattered = real.clone()
+    scattered[torch.arange(4), 0, torch.arange(4), 0] = 0.5  # each wrong somewhere else
+    assert mark(scattered, real) == pytest.approx(0.125)
+    flat = real.clone()
+    flat[0, 1, 0, 0] = 0.3  # the flat image's corner
+    assert mark(flat, real, flat_images=1) == pytest.approx(0.3)
 
 
 def test_flat_images_replace_the_first_of_a_batch():

@@ -52,7 +52,14 @@ class Settings(training.RunSettings):
     )
     mark_weight: float = field(
         default=0.0,
-        metadata={"help": "weight of the worst pixel's error averaged over the batch (a mark)"},
+        metadata={
+            "help": "weight of the worst pixels: of the batch's mean error (a mark), and "
+            "of each flat image"
+        },
+    )
+    clamped_loss: bool = field(
+        default=False,
+        metadata={"help": "measure the losses on the clamped output, the image a user sees"},
     )
     flat_images: int = field(
         default=0,
@@ -173,14 +180,16 @@ def train(
         round_trip.train(), discriminator.train()
         with adversarial.frozen(discriminator), accelerator.autocast():
             fake, kl = round_trip(real)
+            if settings.clamped_loss:  # past white is white: what the decoder may overshoot
+                fake = fake.clamp(-1, 1)
             l1 = (fake - real).abs().mean()
             kl = kl.mean()
             loss = l1 + settings.kl_weight * kl
             if settings.ssim_weight:
                 structure = ssim_map((fake.float() + 1) / 2, (real + 1) / 2).mean()
                 loss = loss + settings.ssim_weight * (1 - structure)
-            if settings.mark_weight:  # what every image gets wrong alike, at its worst pixel
-                loss = loss + settings.mark_weight * (fake - real).mean(0).abs().amax()
+            if settings.mark_weight:
+                loss = loss + settings.mark_weight * mark(fake, real, settings.flat_images)
             g_gan = gan_loss(discriminator(fake), True) if adversarial_on else torch.zeros(())
             loss = loss + settings.adversarial_weight * g_gan
         vae_optimizer.zero_grad(set_to_none=True)
@@ -226,6 +235,16 @@ def reconstruct(vae: AutoencoderKL, images: torch.Tensor, batch_size: int = 64) 
         latents = vae.encode(batch.to(vae.device) * 2 - 1).latent_dist.mode()
         out.append(((vae.decode(latents).sample + 1) / 2).clamp(0, 1).float().cpu())
     return torch.cat(out)
+
+
+def mark(fake: torch.Tensor, real: torch.Tensor, flat_images: int = 0) -> torch.Tensor:
+    """What every image gets wrong alike (the batch's mean error), at its worst pixel; and the
+    worst pixel of each flat image (the first `flat_images`), which has one right answer."""
+    error = fake - real
+    worst = error[flat_images:].mean(0).abs().amax()
+    if flat_images:
+        worst = worst + error[:flat_images].abs().flatten(1).amax(1).mean()
+    return worst
 
 
 def with_flat_images(batch: torch.Tensor, count: int) -> torch.Tensor:
@@ -334,7 +353,11 @@ def summary(settings: Settings, parameters: int) -> str:
         *([f"1 - SSIM (weight {settings.ssim_weight:g})"] if settings.ssim_weight else []),
         f"KL to a standard normal (weight {settings.kl_weight:g})",
         *(
-            [f"the worst pixel of the batch's mean error (weight {settings.mark_weight:g})"]
+            [
+                "the worst pixel of the batch's mean error"
+                + (" and of each flat image" if settings.flat_images else "")
+                + f" (weight {settings.mark_weight:g})"
+            ]
             if settings.mark_weight
             else []
         ),
@@ -364,6 +387,7 @@ def summary(settings: Settings, parameters: int) -> str:
         f"A diffusers `AutoencoderKL`, {parameters:,} parameters, trained from scratch on emoji: "
         f"{size}x{size}x3 images to {side}x{side}x{settings.latent_channels} latents and back. "
         f"Loss: {', '.join(losses[:-1])} and {losses[-1]}"
+        + (", each on the clamped output" if settings.clamped_loss else "")
         + (", the learning rate decaying along a cosine" if settings.cosine_decay else "")
         + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
         f"more channels.{decoder}{flat} The latent space of genzoo's text-to-image model."
