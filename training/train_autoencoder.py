@@ -91,8 +91,8 @@ PRESETS = {
         output_dir="runs/autoencoder-emoji-decoder/hub", run_dir="runs/autoencoder-emoji-decoder",
         title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
         norm_groups=4, decoder_from="runs/autoencoder-emoji/hub", epochs=3, batch_size=16,
-        learning_rate=1e-4, ssim_weight=0.5, mark_weight=1.0, adversarial_weight=0,
-        cosine_decay=True, sample_every=500, checkpoint_every=500,
+        learning_rate=1e-4, ssim_weight=0.5, mark_weight=1.0, flat_images=2, clamped_loss=True,
+        adversarial_weight=0, cosine_decay=True, sample_every=500, checkpoint_every=500,
     ),
 }  # fmt: skip
 
