@@ -238,9 +238,34 @@ def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
     console."""
     write_model_card(folder, facts)
     save_settings(folder, settings)
+    forget_local_paths(folder)
     for metric in facts.metrics:
         reference = "" if metric.reference is None else f" (reference {metric.reference:.4f})"
         print(f"{metric.name}: {metric.value:.4f}{reference}")
+
+
+def forget_local_paths(folder: str | Path) -> None:
+    """Drop the `_name_or_path` that transformers and diffusers write into configs: where a part
+    was loaded from on this machine, which a published folder must not carry."""
+    for path in Path(folder).rglob("*.json"):
+        if path.is_symlink():  # an installed package's file, linked in (the text encoder)
+            continue
+        config = json.loads(path.read_text())
+        if _drop_key(config, "_name_or_path"):
+            path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
+def _drop_key(value, key: str) -> bool:
+    """Remove `key` from every dict inside `value`; whether there was one."""
+    found = False
+    if isinstance(value, dict):
+        found = value.pop(key, None) is not None
+        for item in value.values():
+            found = _drop_key(item, key) or found
+    elif isinstance(value, list):
+        for item in value:
+            found = _drop_key(item, key) or found
+    return found
 
 
 def push_if_asked(settings: RunSettings) -> None:

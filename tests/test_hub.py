@@ -23,6 +23,7 @@ import pytest
 import torch
 
 from genzoo.models.vae import VAE, negative_elbo
+from genzoo.pipelines import clip as clip_pipeline
 from tests.hub_server import HubServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,10 +189,17 @@ def test_training_script_pushes_to_the_hub(tmp_path: Path, tiny_mnist: Path) -> 
 
 
 LOAD_CLIP = """
-import sys
-from transformers import VisionTextDualEncoderModel
-model = VisionTextDualEncoderModel.from_pretrained(sys.argv[1])
-print(sum(p.numel() for p in model.parameters()))
+import json, sys
+import torch
+from PIL import Image
+from transformers import AutoModel, AutoProcessor
+model = AutoModel.from_pretrained(sys.argv[1])
+processor = AutoProcessor.from_pretrained(sys.argv[1])
+captions = sys.argv[3].splitlines()
+inputs = processor(text=captions, images=Image.open(sys.argv[2]), return_tensors="pt", padding=True)
+with torch.no_grad():
+    probabilities = model(**inputs).logits_per_image.softmax(-1)[0].tolist()
+print(json.dumps([sum(p.numel() for p in model.parameters()), probabilities]))
 """
 
 
@@ -212,8 +220,24 @@ def test_one_command_publishes_the_bundled_models_complete(tmp_path: Path) -> No
         assert repo_id("clip-emoji", "bob") == "bob/clip-emoji"
         pushed = hub.repos["bob/clip-emoji"].commits[hub.head("bob/clip-emoji")]
         assert TEXT_SHARD in pushed  # MiniLM's shard travels, so the repo is complete
-        parameters = int(run_client(LOAD_CLIP, env, "bob/clip-emoji"))
+        # stock transformers code, given only the repo id, ranks captions as the gallery does
+        picture, captions = tmp_path / "example.png", "a red apple\na cat face\na blue car"
+        clip_pipeline.example_image("clip-emoji", 0).save(picture)
+        parameters, stock = json.loads(
+            run_client(LOAD_CLIP, env, "bob/clip-emoji", str(picture), captions)
+        )
     assert parameters > 22_000_000  # MiniLM's 22.7 M and the trained image tower
+    ranking = clip_pipeline.rank_captions("clip-emoji", picture, captions).as_label()
+    gallery = [ranking[caption] for caption in captions.splitlines()]
+    assert stock == pytest.approx(gallery, abs=1e-4)
+
+
+def test_published_folders_carry_no_machine_path() -> None:
+    for path in (ROOT / "checkpoints").rglob("*"):
+        if path.suffix in (".json", ".md") and not path.is_symlink():
+            text = path.read_text()
+            assert "_name_or_path" not in text, path
+            assert not re.search(r"(/home/|/work/|/tmp/|/root/|/Users/)", text), path
 
 
 def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> None:

@@ -10,7 +10,8 @@ transformers parts, so that `VisionTextDualEncoderModel.from_pretrained` loads i
 MiniLM's 91 MB are never copied into `checkpoints/`. The weights are saved as two shards: the
 trained ones in `model-trained.safetensors`, MiniLM's in `model-text.safetensors`, which
 `complete_folder` writes from the installed package; then the folder is a complete, stock model.
-A folder pushed to the Hub carries both shards.
+A folder pushed to the Hub carries both shards. Beside them is the processor (`processor`), so
+that stock `AutoProcessor` prepares images and captions exactly as genzoo does.
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ import os
 from pathlib import Path
 
 import torch
+from PIL import Image
 from safetensors.torch import load_file, save_file
-from transformers import ConvNextConfig, VisionTextDualEncoderConfig, VisionTextDualEncoderModel
+from transformers import (
+    ConvNextConfig,
+    VisionTextDualEncoderConfig,
+    VisionTextDualEncoderModel,
+    VisionTextDualEncoderProcessor,
+    ViTImageProcessor,
+)
 
 from genzoo.models import latent_diffusion
 
@@ -69,11 +77,28 @@ def text_tokens(prompts: list[str]) -> dict[str, torch.Tensor]:
     return dict(tokenizer(prompts, padding="max_length", truncation=True, return_tensors="pt"))
 
 
+def processor(image_size: int = 64) -> VisionTextDualEncoderProcessor:
+    """What stock transformers code needs to use the model as genzoo does: square images resized
+    as `genzoo.images.to_tensor` resizes them (Lanczos) and scaled into [-1, 1] (`pixel_values`),
+    and captions tokenized as `text_tokens` does (MiniLM's tokenizer, cut at the same length)."""
+    images = ViTImageProcessor(
+        size={"height": image_size, "width": image_size},
+        resample=Image.Resampling.LANCZOS,
+        image_mean=[0.5, 0.5, 0.5],
+        image_std=[0.5, 0.5, 0.5],
+    )
+    return VisionTextDualEncoderProcessor(
+        image_processor=images, tokenizer=latent_diffusion.tokenizer()
+    )
+
+
 def save_clip(model: VisionTextDualEncoderModel, folder: str | Path) -> None:
-    """Write a bundled folder: the config, the trained shard and the index (see the docstring)."""
+    """Write a bundled folder: the config, the processor, the trained shard and the index (see
+    the docstring)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.config.save_pretrained(folder)
+    processor(model.config.vision_config.image_size).save_pretrained(folder)
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     trained = {k: v for k, v in state.items() if not k.startswith(TEXT_PREFIX)}
     save_file(trained, folder / TRAINED_SHARD, metadata={"format": "pt"})
