@@ -16,6 +16,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
+from genzoo.registry import family_class
 
 REFERENCE_SUFFIX = "_reference"
 REFERENCE_LABEL = " — reference: "
@@ -45,10 +46,11 @@ class CardFacts:
 
 def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
     """Write README.md into a Hub folder (replacing the mixin's stub) and return the card."""
+    library, library_tags = _library(facts.family)
     data = ModelCardData(
         license=facts.license,
-        library_name="genzoo",
-        tags=sorted({facts.family, "genzoo", *facts.tags}),
+        library_name=library,
+        tags=sorted({facts.family, "genzoo", *library_tags, *facts.tags}),
         datasets=[facts.dataset_name],
         pipeline_tag=facts.task,
         model_name=facts.title,
@@ -68,6 +70,16 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{_body(facts)}")
     card.save(Path(folder) / "README.md")
     return card
+
+
+def _library(family: str) -> tuple[str, list[str]]:
+    """The library that loads `family`'s folders, as the Hub names it (its snippets follow), and
+    its tags: a genzoo class's own (`PyTorchModelHubMixin`), else diffusers' or transformers'."""
+    loader = family_class(family)
+    mixin = getattr(loader, "_hub_mixin_info", None)
+    if mixin is not None:
+        return mixin.model_card_data["library_name"], mixin.model_card_data["tags"]
+    return loader.__module__.partition(".")[0], []
 
 
 def _indexed_numbers(metrics: Sequence[Metric]) -> list[tuple[str, str, float]]:

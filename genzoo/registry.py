@@ -41,6 +41,10 @@ def family_class(family: str) -> type:
         from diffusers import DiffusionPipeline
 
         return DiffusionPipeline
+    if family == "autoencoder-kl":  # not a gallery family: the text-to-image model's first part
+        from diffusers import AutoencoderKL
+
+        return AutoencoderKL
     raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
 
 

@@ -280,3 +280,20 @@ def test_the_cards_command_reproduces_the_bundled_settings(card: Path) -> None:
             continue
         expected = trained[name] if name in trained else json.loads(json.dumps(defaults[name]))
         assert value == expected, f"{card.parent.name}: --{name} {value}, trained with {expected}"
+
+
+def test_each_card_names_the_library_that_loads_it() -> None:
+    """The Hub shows a library's own loading snippet: diffusers' and transformers' for the
+    folders they load, and the mixin's (with its tags) for genzoo's own classes."""
+    from huggingface_hub import ModelCard
+
+    from genzoo.registry import BUNDLED
+
+    stock = {"text-to-image": "diffusers", "clip": "transformers"}
+    for entry in BUNDLED.values():
+        data = ModelCard.load(entry.folder / "README.md").data
+        assert data.library_name == stock.get(entry.family, "genzoo"), entry.name
+        if entry.family not in stock:
+            assert {"model_hub_mixin", "pytorch_model_hub_mixin"} <= set(data.tags), entry.name
+    autoencoder = ModelCard.load(BUNDLED["text-to-image-emoji"].folder / "vae" / "README.md")
+    assert autoencoder.data.library_name == "diffusers"
