@@ -69,10 +69,10 @@ def summary(entry: Bundled) -> ModelSummary:
     wall_time = _WALL_TIME.search(text)
     hardware = _HARDWARE.search(text)
     data = _DATA.search(text)
-    weights = [
+    weights = [  # what was trained: not MiniLM's, linked in or downloaded with the model
         p
         for p in entry.folder.rglob("*.safetensors")
-        if not p.is_symlink() and p.name != "model-text.safetensors"  # MiniLM's, not bundled
+        if p.parent.name != "text_encoder" and p.name != "model-text.safetensors"
     ]
     return ModelSummary(
         name=entry.name,

@@ -24,24 +24,15 @@ from huggingface_hub.errors import (
 )
 from torch import nn
 
-from genzoo.registry import BUNDLED, family_class
+from genzoo.registry import BUNDLED, ModelNotFoundError, family_class
 
 RUN_ONLY_FILES = ["checkpoints/*", "logs/*", "samples/*", "*.pt", "*.bin", "*.pkl"]
-
-
-class ModelNotFoundError(RuntimeError):
-    """A model reference that resolves to nothing; the message says how to fix it."""
 
 
 def resolve(ref: str, family: str | None = None) -> tuple[str, str]:
     """(family, where to load from) for a bundled name, a local folder or a Hub repo id."""
     if ref in BUNDLED:
         entry = BUNDLED[ref]
-        if not entry.folder.is_dir():
-            raise ModelNotFoundError(
-                f"The bundled model {ref!r} is missing from {entry.folder}. Restore it with "
-                f"`git checkout -- checkpoints/{ref}` or retrain it (see its model card)."
-            )
         return entry.family, str(entry.folder)
     if family is None:
         raise ModelNotFoundError(

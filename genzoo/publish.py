@@ -14,32 +14,29 @@ import argparse
 
 from genzoo.hub import publish
 from genzoo.models import clip, latent_diffusion
-from genzoo.registry import BUNDLED
+from genzoo.registry import BUNDLED, CHECKPOINTS_DIR, HUB_OWNER, repo_id
 
-DEFAULT_OWNER = "genzoo"
 COMPLETE = {"text-to-image": latent_diffusion.complete_folder, "clip": clip.complete_folder}
 
 
-def repo_id(name: str, owner: str = DEFAULT_OWNER) -> str:
-    return f"{owner}/{name}"
-
-
 def publish_all(owner: str, *, private: bool = False, only: list[str] | None = None) -> dict:
-    """Push each bundled model (or those named in `only`); return name -> commit URL."""
+    """Push each bundled model of this checkout (or those named in `only`); return name ->
+    commit URL."""
     urls = {}
     for name, entry in BUNDLED.items():
-        if (only and name not in only) or not entry.folder.is_dir():
+        folder = CHECKPOINTS_DIR / name
+        if (only and name not in only) or not folder.is_dir():
             continue
         if entry.family in COMPLETE:
-            COMPLETE[entry.family](entry.folder)
-        urls[name] = publish(entry.folder, repo_id(name, owner), private=private)
+            COMPLETE[entry.family](folder)
+        urls[name] = publish(folder, repo_id(name, owner), private=private)
         print(f"{name}: {urls[name]}")
     return urls
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--owner", default=DEFAULT_OWNER, help="user or organisation")
+    parser.add_argument("--owner", default=HUB_OWNER, help="user or organisation")
     parser.add_argument("--private", action="store_true")
     parser.add_argument("--only", nargs="*", choices=sorted(BUNDLED), help="just these models")
     args = parser.parse_args(argv)

@@ -2,17 +2,30 @@
 
 A family names the class that loads its weights; a bundled entry names a folder in
 `checkpoints/` and the family it belongs to. The gallery lists models from here.
+
+A checkout finds them in its `checkpoints/` (or `GENZOO_CHECKPOINTS`). An installed genzoo has no
+such folder and takes each model's published copy, `genzoo/<name>` on the Hub, once downloaded
+(or from the local Hugging Face cache when offline).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from huggingface_hub import snapshot_download
+from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
 CHECKPOINTS_DIR = Path(
     os.environ.get("GENZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints")
 )
+HUB_OWNER = "genzoo"  # whose Hub repos hold the published copies of the bundled models
+
+
+class ModelNotFoundError(RuntimeError):
+    """A model reference that resolves to nothing; the message says how to fix it."""
 
 
 def family_class(family: str) -> type:
@@ -58,8 +71,42 @@ class Bundled:
     title: str
 
     @property
+    def repo_id(self) -> str:
+        return repo_id(self.name)
+
+    @property
     def folder(self) -> Path:
-        return CHECKPOINTS_DIR / self.name
+        """The model's files: the checkout's, else the published copy (see the docstring)."""
+        local = CHECKPOINTS_DIR / self.name
+        if local.is_dir():
+            return local
+        try:
+            return _published_copy(self.repo_id)
+        except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as error:
+            raise ModelNotFoundError(
+                f"The bundled model {self.name!r} is not in {CHECKPOINTS_DIR} and its published "
+                f"copy {self.repo_id} could not be fetched ({type(error).__name__}). In a "
+                f"checkout, restore it with `git checkout -- checkpoints/{self.name}`; an "
+                "installed genzoo takes it from the Hub (unset HF_HUB_OFFLINE, or set it to 0), "
+                "or from a checkout's folder named by GENZOO_CHECKPOINTS."
+            ) from error
+
+    @property
+    def available(self) -> bool:
+        try:
+            return self.folder.is_dir()
+        except ModelNotFoundError:
+            return False
+
+
+@functools.cache
+def _published_copy(repo: str) -> Path:
+    return Path(snapshot_download(repo))
+
+
+def repo_id(name: str, owner: str = HUB_OWNER) -> str:
+    """The Hub repo of a bundled model's published copy."""
+    return f"{owner}/{name}"
 
 
 BUNDLED = {
@@ -83,5 +130,5 @@ BUNDLED = {
 
 
 def bundled(family: str) -> list[Bundled]:
-    """The bundled models of one family whose folders are present, in table order."""
-    return [e for e in BUNDLED.values() if e.family == family and e.folder.is_dir()]
+    """The bundled models of one family that can be loaded here, in table order."""
+    return [e for e in BUNDLED.values() if e.family == family and e.available]

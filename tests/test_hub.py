@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -205,7 +206,7 @@ print(json.dumps([sum(p.numel() for p in model.parameters()), probabilities]))
 
 def test_one_command_publishes_the_bundled_models_complete(tmp_path: Path) -> None:
     from genzoo.models.clip import TEXT_SHARD
-    from genzoo.publish import repo_id
+    from genzoo.registry import repo_id
 
     with HubServer() as hub:
         env = client_env(tmp_path, tmp_path / "cache", hub.url)
@@ -244,8 +245,7 @@ def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> 
     import gradio
     from huggingface_hub import RepoCard
 
-    from genzoo.publish import repo_id
-    from genzoo.registry import BUNDLED
+    from genzoo.registry import BUNDLED, repo_id
 
     space = RepoCard.load(ROOT / "README.md").data
     assert space.sdk == "gradio" and space.sdk_version == gradio.__version__
@@ -297,3 +297,57 @@ def test_each_card_names_the_library_that_loads_it() -> None:
             assert {"model_hub_mixin", "pytorch_model_hub_mixin"} <= set(data.tags), entry.name
     autoencoder = ModelCard.load(BUNDLED["text-to-image-emoji"].folder / "vae" / "README.md")
     assert autoencoder.data.library_name == "diffusers"
+
+
+USE_INSTALLED = """
+import json
+from genzoo.hub import ModelNotFoundError, load_model
+from genzoo.pipelines.gan import sample
+from genzoo.registry import CHECKPOINTS_DIR, bundled
+found = [entry.name for entry in bundled("dcgan")]
+try:
+    load_model("vae-mnist")
+    missing = ""
+except ModelNotFoundError as error:
+    missing = str(error)
+print(json.dumps({"checkpoints": str(CHECKPOINTS_DIR), "found": found,
+                  "size": sample("dcgan-fashion-mnist", 4, 0).size if found else None,
+                  "missing": missing}))
+"""
+
+
+def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
+    """`pip install .` copies no checkpoints/: the installed package loads each bundled model's
+    published copy (`genzoo/<name>`), and says where to get one it cannot reach."""
+    from genzoo.registry import HUB_OWNER
+
+    source = tmp_path / "source"  # a copy, so the build writes nothing into the checkout
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "genzoo"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, source / name)
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+         "--target", str(site), str(source)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    with HubServer() as hub:
+        env = client_env(tmp_path, tmp_path / "cache", hub.url)
+        subprocess.run(
+            [sys.executable, "-m", "genzoo.publish", "--owner", HUB_OWNER,
+             "--only", "dcgan-fashion-mnist"],
+            cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        installed = env | {"PYTHONPATH": str(site)}
+        installed.pop("GENZOO_CHECKPOINTS", None)
+        done = subprocess.run(
+            [sys.executable, "-c", USE_INSTALLED],
+            cwd=tmp_path, env=installed, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["checkpoints"].startswith(str(site)) and not Path(result["checkpoints"]).exists()
+    assert result["found"] == ["dcgan-fashion-mnist"]  # published; dcgan-emoji is not
+    assert result["size"][0] > 0
+    assert "genzoo/vae-mnist" in result["missing"] and "GENZOO_CHECKPOINTS" in result["missing"]
