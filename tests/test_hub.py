@@ -351,3 +351,13 @@ def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
     assert result["found"] == ["dcgan-fashion-mnist"]  # published; dcgan-emoji is not
     assert result["size"][0] > 0
     assert "genzoo/vae-mnist" in result["missing"] and "GENZOO_CHECKPOINTS" in result["missing"]
+
+
+def test_the_readme_opens_with_the_two_command_quick_start() -> None:
+    """A visitor to the repository sees how to launch the gallery and run the tests first."""
+    lines = (ROOT / "README.md").read_text().splitlines()
+    headings = [n for n, line in enumerate(lines) if line.startswith("## ")]
+    assert lines[headings[0]] == "## Quick start" and headings[0] < 40
+    block = lines[lines.index("```bash", headings[0]) + 1 :]
+    first_block = block[: block.index("```")]
+    assert [line.split()[:2] for line in first_block] == [["make", "gallery"], ["make", "test"]]
