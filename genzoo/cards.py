@@ -2,9 +2,9 @@
 that says what the model was trained on, by which exact command, how long it took, on what
 hardware, how good it measured, and what its samples look like.
 
-A metric's reference number (e.g. the real-vs-real floor) goes into model-index as a result of
-its own, typed `<key>_reference` and named `<metric name> — reference: <reference name>`, so the
-Hub indexes it too and `genzoo.hub.card_metrics` can put it back beside its metric.
+model-index holds the model's own results only. A metric's reference number (the real-vs-real
+floor, the identity, a ceiling) is not a result of the model: it goes under `genzoo_references`
+in the front matter, and `card_metrics` puts it back beside its metric.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
+from genzoo.hub import load_card
 from genzoo.registry import family_class
 
-REFERENCE_SUFFIX = "_reference"
-REFERENCE_LABEL = " — reference: "
+REFERENCES = "genzoo_references"  # front matter: [{metric, name, value}], beside model-index
 
 
 @dataclass
@@ -54,18 +54,8 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
         datasets=[facts.dataset_name],
         pipeline_tag=facts.task,
         model_name=facts.title,
-        eval_results=[
-            EvalResult(
-                task_type=facts.task,
-                dataset_type=facts.dataset_name,
-                dataset_name=facts.dataset_name,
-                dataset_split="test",
-                metric_type=key,
-                metric_name=name,
-                metric_value=round(value, 4),
-            )
-            for key, name, value in _indexed_numbers(facts.metrics)
-        ],
+        eval_results=[_result(m, facts.task, facts.dataset_name) for m in facts.metrics],
+        **({REFERENCES: _references(facts.metrics)} if _references(facts.metrics) else {}),
     )
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{_body(facts)}")
     card.save(Path(folder) / "README.md")
@@ -82,15 +72,43 @@ def _library(family: str) -> tuple[str, list[str]]:
     return loader.__module__.partition(".")[0], []
 
 
-def _indexed_numbers(metrics: Sequence[Metric]) -> list[tuple[str, str, float]]:
-    """(type, name, value) of each metric and, after it, of its reference if it has one."""
-    numbers = []
-    for m in metrics:
-        numbers.append((m.key, m.name, m.value))
-        if m.reference is not None:
-            reference_name = f"{m.name}{REFERENCE_LABEL}{m.reference_name}"
-            numbers.append((m.key + REFERENCE_SUFFIX, reference_name, m.reference))
-    return numbers
+def _result(metric: Metric, task: str, dataset: str) -> EvalResult:
+    return EvalResult(
+        task_type=task,
+        dataset_type=dataset,
+        dataset_name=dataset,
+        dataset_split="test",
+        metric_type=metric.key,
+        metric_name=metric.name,
+        metric_value=round(metric.value, 4),
+    )
+
+
+def _references(metrics: Sequence[Metric]) -> list[dict]:
+    return [
+        {"metric": m.key, "name": m.reference_name, "value": round(m.reference, 4)}
+        for m in metrics
+        if m.reference is not None
+    ]
+
+
+def card_metrics(ref: str) -> list[dict]:
+    """The metrics in a card's `model-index`: dicts with name, type and value, and the reference
+    number kept beside the metric (reference, reference_name; None and "" if there is none)."""
+    card = load_card(ref)
+    if card is None or not card.data.eval_results:
+        return []
+    references = {r["metric"]: r for r in card.data.get(REFERENCES) or []}
+    return [
+        {
+            "name": result.metric_name,
+            "type": result.metric_type,
+            "value": result.metric_value,
+            "reference": references.get(result.metric_type, {}).get("value"),
+            "reference_name": references.get(result.metric_type, {}).get("name", ""),
+        }
+        for result in card.data.eval_results
+    ]
 
 
 def _reference_cell(value: float | None, name: str, digits: str) -> str:
@@ -161,8 +179,6 @@ def _genzoo_usage(family: str) -> str:
 
 def metrics_markdown(ref: str) -> str:
     """The metrics in a model's card as a small markdown table, for the gallery."""
-    from genzoo.hub import card_metrics
-
     metrics = card_metrics(ref)
     if not metrics:
         return "_No measured metrics in this model's card._"
@@ -186,20 +202,14 @@ def add_to_card(
     path = Path(folder) / "README.md"
     card = ModelCard.load(path)
     data = card.data
-    keys = {key for key, _, _ in _indexed_numbers(metrics)}
+    keys = {m.key for m in metrics}
     dataset = data.eval_results[0].dataset_name if data.eval_results else ""
     data.eval_results = [r for r in data.eval_results or [] if r.metric_type not in keys] + [
-        EvalResult(
-            task_type=task,
-            dataset_type=dataset,
-            dataset_name=dataset,
-            dataset_split="test",
-            metric_type=key,
-            metric_name=name,
-            metric_value=round(value, 4),
-        )
-        for key, name, value in _indexed_numbers(metrics)
+        _result(m, task, dataset) for m in metrics
     ]
+    references = [r for r in data.get(REFERENCES) or [] if r["metric"] not in keys]
+    if references + _references(metrics):
+        data[REFERENCES] = references + _references(metrics)
     body = card.text
     for heading, text in sections.items():
         block = f"## {heading}\n\n{text}\n\n"
@@ -217,8 +227,6 @@ def add_to_card(
 
 def card_section(ref: str, heading: str) -> str:
     """The markdown under `## heading` in a model's card, or "" if it has none."""
-    from genzoo.hub import load_card
-
     card = load_card(ref)
     text = card.text if card else ""
     start = text.find(f"## {heading}\n")

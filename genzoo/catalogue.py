@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from genzoo.hub import card_metrics, load_card
+from genzoo.cards import card_metrics
+from genzoo.hub import load_card
 from genzoo.registry import FAMILIES, Bundled, bundled
 
 FAMILY_NAMES = {

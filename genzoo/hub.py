@@ -132,40 +132,6 @@ def load_card(ref: str) -> ModelCard | None:
     return ModelCard.load(path) if path.is_file() else None
 
 
-def card_metrics(ref: str) -> list[dict]:
-    """The metrics in a card's `model-index`: dicts with name, type and value, and the reference
-    number written beside the metric (reference, reference_name; None and "" if there is none)."""
-    from genzoo.cards import REFERENCE_LABEL, REFERENCE_SUFFIX
-
-    card = load_card(ref)
-    if card is None or not card.data.eval_results:
-        return []
-    results = card.data.eval_results
-    types = {r.metric_type for r in results}
-    references = {
-        r.metric_type.removesuffix(REFERENCE_SUFFIX): r
-        for r in results
-        if r.metric_type.endswith(REFERENCE_SUFFIX)
-        and r.metric_type.removesuffix(REFERENCE_SUFFIX) in types
-    }
-    metrics = []
-    for result in results:
-        if result in references.values():
-            continue  # shown beside its metric
-        metric = {
-            "name": result.metric_name,
-            "type": result.metric_type,
-            "value": result.metric_value,
-            "reference": None,
-            "reference_name": "",
-        }
-        if reference := references.get(result.metric_type):
-            metric["reference"] = reference.metric_value
-            metric["reference_name"] = (reference.metric_name or "").rpartition(REFERENCE_LABEL)[2]
-        metrics.append(metric)
-    return metrics
-
-
 def publish(
     folder: str | Path,
     repo_id: str,

@@ -14,8 +14,9 @@ from streamlit.testing.v1 import AppTest
 from transformers import VisionTextDualEncoderModel
 
 from genzoo.alignment import top_k
+from genzoo.cards import card_metrics
 from genzoo.data.captions import load_captioned
-from genzoo.hub import card_metrics, load_model
+from genzoo.hub import load_model
 from genzoo.images import InvalidInputError
 from genzoo.models import latent_diffusion
 from genzoo.models.clip import TEXT_SHARD, TRAINED_SHARD, complete_folder

@@ -367,3 +367,15 @@ def test_the_readme_opens_with_the_two_command_quick_start() -> None:
     block = lines[lines.index("```bash", headings[0]) + 1 :]
     first_block = block[: block.index("```")]
     assert [line.split()[:2] for line in first_block] == [["make", "gallery"], ["make", "test"]]
+
+
+def test_model_index_holds_only_the_models_own_results() -> None:
+    """Floors, identities and ceilings are no result of the model: they sit beside model-index,
+    under genzoo_references, each naming a metric the model has."""
+    from huggingface_hub import ModelCard
+
+    for path in BUNDLED_CARDS + sorted(ROOT.glob("checkpoints/*/vae/README.md")):
+        data = ModelCard.load(path).data
+        results = {r.metric_type for r in data.eval_results or []}
+        assert not any("reference" in r.metric_name.lower() for r in data.eval_results or [])
+        assert {r["metric"] for r in data.get("genzoo_references") or []} <= results, path

@@ -25,6 +25,7 @@ from genzoo.alignment import (
     seen_emoji,
     top_k,
 )
+from genzoo.cards import card_metrics
 from genzoo.data import load_split
 from genzoo.data.captions import (
     COLOUR_STYLES,
@@ -37,7 +38,6 @@ from genzoo.data.captions import (
 )
 from genzoo.data.masks import random_masks
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
-from genzoo.hub import card_metrics
 from genzoo.models import latent_diffusion
 from genzoo.training import training_seconds
 from tests.conftest import COLOUR, REPO, colour_folders, free_port

@@ -14,9 +14,9 @@ from huggingface_hub import ModelCard
 from PIL import Image
 from safetensors.torch import load_file
 
+from genzoo.cards import card_metrics
 from genzoo.data import PairedImages, load_pairs
 from genzoo.evaluation import FRECHET_KEY, IDENTITY_BASELINE, REAL_FLOOR, l1, psnr
-from genzoo.hub import card_metrics
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator

@@ -43,10 +43,9 @@ from genzoo.alignment import (
     inpaint_images,
     one_caption_per_emoji,
 )
-from genzoo.cards import CardFacts
+from genzoo.cards import CardFacts, card_metrics
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.data.masks import grey_holes, random_masks
-from genzoo.hub import card_metrics
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
 from genzoo.system import describe_hardware
