@@ -96,6 +96,7 @@ def make_accelerator(run_dir: Path, mixed_precision: str, seed: int) -> Accelera
     if torch.cuda.is_available():
         torch.set_float32_matmul_precision("high")
     accelerator = Accelerator(
+        cpu=not torch.cuda.is_available(),  # under torchrun without GPUs: a gloo group on the CPU
         mixed_precision=mixed_precision,
         log_with="tensorboard",
         project_config=ProjectConfiguration(

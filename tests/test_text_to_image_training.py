@@ -317,7 +317,8 @@ def test_training_runs_in_two_processes_with_torchrun(script, run, request, tmp_
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{done.stdout[-3000:]}\n{done.stderr[-9000:]}"
     assert "torchrun --nproc_per_node 2" in (tmp_path / "out" / "README.md").read_text()
-    assert (tmp_path / "run" / "checkpoints" / "step-4").is_dir()
+    saved = {path.name for path in (tmp_path / "run" / "checkpoints" / "step-4").iterdir()}
+    assert {"random_states_0.pkl", "random_states_1.pkl"} <= saved  # two processes trained
     config = "config.json" if script == "train_autoencoder" else "unet/config.json"
     made, alone = (
         json.loads((folder / config).read_text()) for folder in (tmp_path / "out", tiny.out)

@@ -75,4 +75,5 @@ def test_two_processes_with_torchrun(tiny_mnist, tmp_path):
     assert config["latent_dim"] == 2
     card = (tmp_path / "out" / "README.md").read_text()
     assert "torchrun --nproc_per_node 2" in card
-    assert (tmp_path / "run" / "checkpoints" / "step-4").is_dir()
+    saved = {path.name for path in (tmp_path / "run" / "checkpoints" / "step-4").iterdir()}
+    assert {"random_states_0.pkl", "random_states_1.pkl"} <= saved  # two processes trained
