@@ -6,9 +6,12 @@ It serves, on 127.0.0.1 and an ephemeral port, the part of the Hub HTTP API that
 under test. Each commit stores a full snapshot of the repo's files under a 40-hex commit sha, so
 files resolve by branch name or by commit sha.
 
+`/api/validate-yaml` (what `RepoCard.validate` calls) checks a card's front matter against the
+real Hub's rules that genzoo's cards meet or break (`card_problems`).
+
 What it does NOT do: LFS or xet storage (preupload answers `uploadMode: "regular"` for every file,
-so the client sends contents base64-encoded inside the commit), server-side validation of model
-cards, authentication (it only records the Authorization headers it receives), pull requests,
+so the client sends contents base64-encoded inside the commit), validation at commit time,
+authentication (it only records the Authorization headers it receives), pull requests,
 private repos' access control. A test that uses it proves the client-side publish -> download ->
 load path, not the real Hub's storage or checks.
 """
@@ -30,6 +33,44 @@ API_ROUTE = re.compile(
 )
 RESOLVE_ROUTE = re.compile(rf"^/{REPO}/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
 GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+
+# The Hub's rules for card metadata (huggingface.co/docs/hub: model cards, Spaces configuration).
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
+SPACE_SDKS = {"gradio", "streamlit", "docker", "static"}
+SPACE_COLOURS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
+SHORT_DESCRIPTION_MAX = 60
+
+
+def card_problems(repo_type: str, content: str) -> list[str]:
+    """What the Hub would refuse in a card's front matter, in words; [] if nothing."""
+    import yaml
+
+    if not content.startswith("---\n"):
+        return ["the card has no YAML front matter"]
+    data = yaml.safe_load(content.split("---\n")[1]) or {}
+    problems = []
+    for name in data.get("datasets") or []:
+        if not isinstance(name, str) or not HUB_ID.match(name):
+            problems.append(f"datasets: {name!r} is not a dataset id")
+    for name in data.get("models") or []:
+        if not isinstance(name, str) or not HUB_ID.match(name):
+            problems.append(f"models: {name!r} is not a model id")
+    if repo_type == "space":
+        if data.get("sdk") not in SPACE_SDKS:
+            problems.append(f"sdk must be one of {sorted(SPACE_SDKS)}")
+        for key in ("colorFrom", "colorTo"):
+            if key in data and data[key] not in SPACE_COLOURS:
+                problems.append(f"{key} must be one of {sorted(SPACE_COLOURS)}")
+        if len(str(data.get("short_description", ""))) > SHORT_DESCRIPTION_MAX:
+            problems.append(f"short_description must be at most {SHORT_DESCRIPTION_MAX} characters")
+    for model in data.get("model-index") or []:
+        for result in model.get("results") or []:
+            dataset = result.get("dataset") or {}
+            if not HUB_ID.match(str(dataset.get("type", ""))):
+                problems.append(f"model-index: dataset type {dataset.get('type')!r} is not an id")
+            if not all(isinstance(m.get("value"), int | float) for m in result.get("metrics", [])):
+                problems.append("model-index: every metric needs a numeric value")
+    return problems
 
 
 def git_blob_sha(content: bytes) -> str:
@@ -210,6 +251,10 @@ class HubServer:
                 if method == "POST" and path == "/api/repos/create":
                     return hub.create_repo(json.loads(body))
                 if method == "POST" and path == "/api/validate-yaml":
+                    payload = json.loads(body)
+                    problems = card_problems(payload.get("repoType") or "model", payload["content"])
+                    if problems:
+                        raise HubError(400, "BadRequest", "; ".join(problems))
                     return 200, {"errors": [], "warnings": []}
                 match = API_ROUTE.match(path)
                 if not match:

@@ -379,3 +379,32 @@ def test_model_index_holds_only_the_models_own_results() -> None:
         results = {r.metric_type for r in data.eval_results or []}
         assert not any("reference" in r.metric_name.lower() for r in data.eval_results or [])
         assert {r["metric"] for r in data.get("genzoo_references") or []} <= results, path
+
+
+VALIDATE = """
+import sys
+from huggingface_hub import RepoCard
+card = RepoCard.load(sys.argv[1])
+try:
+    card.validate(sys.argv[2])
+    print("valid")
+except ValueError as error:
+    print("refused: " + " ".join(str(error).split()))
+"""
+
+
+def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
+    """`RepoCard.validate` against the loopback Hub: the Space's card passes; a short
+    description over 60 characters, or a dataset named in prose, is refused."""
+    space = (ROOT / "README.md").read_text()
+    too_long = tmp_path / "long.md"
+    too_long.write_text(re.sub(r"short_description: .*", "short_description: " + "x" * 61, space))
+    prose = tmp_path / "prose.md"
+    prose.write_text("---\nlicense: mit\ndatasets:\n- emoji, five colour styles\n---\n# A model\n")
+    with HubServer() as hub:
+        env = client_env(tmp_path, tmp_path / "cache", hub.url)
+        assert run_client(VALIDATE, env, str(ROOT / "README.md"), "space") == "valid"
+        refused_space = run_client(VALIDATE, env, str(too_long), "space")
+        refused_model = run_client(VALIDATE, env, str(prose), "model")
+    assert refused_space.startswith("refused") and "short_description" in refused_space
+    assert refused_model.startswith("refused") and "not a dataset id" in refused_model
