@@ -394,17 +394,18 @@ except ValueError as error:
 
 
 def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
-    """`RepoCard.validate` against the loopback Hub: the Space's card passes; a short
-    description over 60 characters, or a dataset named in prose, is refused."""
+    """`RepoCard.validate` against the loopback Hub (the client also calls it before every
+    commit of a README): the Space's card passes; a short description over 60 characters, or a
+    model id that is not one, is refused."""
     space = (ROOT / "README.md").read_text()
     too_long = tmp_path / "long.md"
     too_long.write_text(re.sub(r"short_description: .*", "short_description: " + "x" * 61, space))
-    prose = tmp_path / "prose.md"
-    prose.write_text("---\nlicense: mit\ndatasets:\n- emoji, five colour styles\n---\n# A model\n")
+    bad_ids = tmp_path / "ids.md"
+    bad_ids.write_text("---\nlicense: mit\nmodels:\n- the emoji model, v2\n---\n# A space\n")
     with HubServer() as hub:
         env = client_env(tmp_path, tmp_path / "cache", hub.url)
         assert run_client(VALIDATE, env, str(ROOT / "README.md"), "space") == "valid"
         refused_space = run_client(VALIDATE, env, str(too_long), "space")
-        refused_model = run_client(VALIDATE, env, str(prose), "model")
+        refused_ids = run_client(VALIDATE, env, str(bad_ids), "space")
     assert refused_space.startswith("refused") and "short_description" in refused_space
-    assert refused_model.startswith("refused") and "not a dataset id" in refused_model
+    assert refused_ids.startswith("refused") and "not a model id" in refused_ids
