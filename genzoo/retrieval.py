@@ -12,28 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from genzoo.alignment import generate, one_caption_per_emoji, top_k
 from genzoo.data.captions import CaptionedImages
 from genzoo.evaluation import Metric
-from genzoo.models.clip import pixel_values, text_tokens
+from genzoo.models.clip import image_embeddings, text_embeddings
+from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
 CHANCE = "chance"
-
-
-def image_embeddings(clip, images: torch.Tensor) -> torch.Tensor:
-    """Unit-length embeddings of images in [0, 1]; differentiable (for CLIP guidance)."""
-    device = clip.logit_scale.device
-    pixels = pixel_values(images.to(device, clip.logit_scale.dtype))
-    return F.normalize(clip.get_image_features(pixel_values=pixels).pooler_output, dim=-1)
-
-
-@torch.no_grad()
-def text_embeddings(clip, prompts: Sequence[str]) -> torch.Tensor:
-    """Unit-length embeddings of prompts."""
-    tokens = {k: v.to(clip.logit_scale.device) for k, v in text_tokens(list(prompts)).items()}
-    return F.normalize(clip.get_text_features(**tokens).pooler_output, dim=-1)
 
 
 @torch.no_grad()
@@ -177,7 +163,6 @@ class GuidanceRow:
 
 def guided_pipeline(loaded, prompts: list[str], guidance: float, clip_guidance: float):
     """A pipeline on `loaded`'s parts, CLIP-guided towards `prompts` (one per image) if asked."""
-    from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
     components = dict(loaded.components)
     if clip_guidance:

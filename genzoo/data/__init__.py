@@ -1,6 +1,7 @@
 """Datasets: offline sources, built into `datasets` image folders, loaded back as tensors."""
 
 from genzoo.data.imagefolder import (
+    SOURCES,
     ImageTensors,
     PairedImages,
     build,
@@ -8,7 +9,7 @@ from genzoo.data.imagefolder import (
     load_split,
     write_imagefolder,
 )
-from genzoo.data.sources import SOURCES, RawDataset
+from genzoo.data.sources import RawDataset
 
 __all__ = [
     "SOURCES",

@@ -19,7 +19,10 @@ import torch
 from huggingface_hub import DatasetCard
 from PIL import Image
 
-from genzoo.data.sources import SOURCES, RawDataset
+from genzoo.data.emoji import EMOJI_SOURCES
+from genzoo.data.sources import RawDataset, fashion_mnist, mnist
+
+SOURCES = {"fashion-mnist": fashion_mnist, "mnist": mnist, **EMOJI_SOURCES}
 
 
 def write_imagefolder(raw: RawDataset, out_dir: str | Path, limit: int | None = None) -> Path:

@@ -1,7 +1,7 @@
 """Offline sources of image data, each read into arrays with its labels, splits and licence.
 
 A source is a function returning a `RawDataset`; `genzoo.data.imagefolder` writes it out as a
-`datasets` image folder. Where a source lives on disk is a default that a caller can override.
+`datasets` image folder, and lists every source (these and the emoji's) in `SOURCES`. Where a source lives on disk is a default that a caller can override.
 """
 
 from __future__ import annotations
@@ -115,9 +115,3 @@ def mnist(
         f"split per class, {test_fraction:.0%} held out for test with seed {seed}.",
         citation="LeCun, Cortes and Burges, The MNIST database of handwritten digits.",
     )
-
-
-# emoji.py builds on RawDataset above, so it is imported last.
-from genzoo.data.emoji import EMOJI_SOURCES  # noqa: E402
-
-SOURCES = {"fashion-mnist": fashion_mnist, "mnist": mnist, **EMOJI_SOURCES}

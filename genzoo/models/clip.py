@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from PIL import Image
 from safetensors.torch import load_file, save_file
 from transformers import (
@@ -90,6 +92,20 @@ def processor(image_size: int = 64) -> VisionTextDualEncoderProcessor:
     return VisionTextDualEncoderProcessor(
         image_processor=images, tokenizer=latent_diffusion.tokenizer()
     )
+
+
+def image_embeddings(clip, images: torch.Tensor) -> torch.Tensor:
+    """Unit-length embeddings of images in [0, 1]; differentiable (for CLIP guidance)."""
+    device = clip.logit_scale.device
+    pixels = pixel_values(images.to(device, clip.logit_scale.dtype))
+    return F.normalize(clip.get_image_features(pixel_values=pixels).pooler_output, dim=-1)
+
+
+@torch.no_grad()
+def text_embeddings(clip, prompts: Sequence[str]) -> torch.Tensor:
+    """Unit-length embeddings of prompts."""
+    tokens = {k: v.to(clip.logit_scale.device) for k, v in text_tokens(list(prompts)).items()}
+    return F.normalize(clip.get_text_features(**tokens).pooler_output, dim=-1)
 
 
 def save_clip(model: VisionTextDualEncoderModel, folder: str | Path) -> None:

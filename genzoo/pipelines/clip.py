@@ -17,7 +17,7 @@ from safetensors.torch import save_file
 
 from genzoo.hub import load_model, model_file
 from genzoo.images import InvalidInputError, open_image, to_pil, to_tensor
-from genzoo.retrieval import image_embeddings, text_embeddings
+from genzoo.models.clip import image_embeddings, text_embeddings
 
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARACTERS = 300

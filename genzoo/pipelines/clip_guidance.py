@@ -17,7 +17,7 @@ import torch
 from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
 
 from genzoo.hub import load_model
-from genzoo.retrieval import image_embeddings, text_embeddings
+from genzoo.models.clip import image_embeddings, text_embeddings
 
 CLIP_MODEL = "clip-emoji"
 
