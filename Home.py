@@ -7,7 +7,7 @@ offline_defaults()
 import streamlit as st  # noqa: E402
 
 from genzoo.catalogue import summaries  # noqa: E402
-from genzoo.registry import BUNDLED, FAMILIES  # noqa: E402
+from genzoo.registry import FAMILIES  # noqa: E402
 
 PAGES = {
     "vae": (
@@ -46,4 +46,4 @@ for family in FAMILIES:
             if model.sample:
                 picture.image(str(model.sample), width="stretch")
             text.markdown(model.markdown())
-st.caption(f"{len(BUNDLED)} bundled models. Weights are safetensors in Hugging Face Hub format.")
+st.caption(f"{len(models)} models. Weights are safetensors in Hugging Face Hub format.")

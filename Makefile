@@ -6,7 +6,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
 .PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip test system-deps data \
-	train-vae train-gan train-diffusion train-clip bench throughput lint format clean
+	train-vae train-gan train-autoencoder train-diffusion train-clip bench throughput lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
+
+train-autoencoder: data  ## retrain the bundled autoencoder (the next text-to-image model's latents)
+	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
+	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji-decoder
 
 train-diffusion: data  ## retrain the bundled text-to-image model (its autoencoder first)
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji

@@ -17,9 +17,10 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
 from genzoo.hub import load_card
-from genzoo.registry import family_class
+from genzoo.registry import dataset_repo_id, family_class
 
 REFERENCES = "genzoo_references"  # front matter: [{metric, name, value}], beside model-index
+RUNS = "genzoo_runs"  # front matter: [{command, seconds}], the runs that made the weights
 
 
 @dataclass
@@ -30,6 +31,7 @@ class CardFacts:
     dataset_name: str  # as the card names it, e.g. "fashion-mnist"
     dataset_source: str  # a folder or a Hub id, as passed to the training script
     dataset_license: str
+    datasets: list[str]  # the data folders or Hub ids trained on, as the command named them
     command: str
     wall_time_s: float
     hardware: str
@@ -42,6 +44,17 @@ class CardFacts:
     sections: dict[str, str] = field(default_factory=dict)  # heading -> markdown, after metrics
     training_settings: dict = field(default_factory=dict)
     usage: str = ""  # a Python snippet that loads the model; genzoo's `load_model` by default
+    earlier_runs: list[dict] = field(default_factory=list)  # what this run went on from
+
+    @property
+    def dataset_ids(self) -> list[str]:
+        """The datasets as the Hub names them: a built folder by its published copy's id."""
+        return [dataset_repo_id(source) for source in self.datasets]
+
+    @property
+    def runs(self) -> list[dict]:
+        """Every run that made these weights, in order: the earlier ones, then this one."""
+        return [*self.earlier_runs, {"command": self.command, "seconds": round(self.wall_time_s)}]
 
 
 def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
@@ -51,11 +64,12 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
         license=facts.license,
         library_name=library,
         tags=sorted({facts.family, "genzoo", *library_tags, *facts.tags}),
-        datasets=[facts.dataset_name],
+        datasets=facts.dataset_ids,
         pipeline_tag=facts.task,
         model_name=facts.title,
-        eval_results=[_result(m, facts.task, facts.dataset_name) for m in facts.metrics],
+        eval_results=[_result(m, facts) for m in facts.metrics],
         **({REFERENCES: _references(facts.metrics)} if _references(facts.metrics) else {}),
+        genzoo_runs=facts.runs,
     )
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{_body(facts)}")
     card.save(Path(folder) / "README.md")
@@ -72,11 +86,13 @@ def _library(family: str) -> tuple[str, list[str]]:
     return loader.__module__.partition(".")[0], []
 
 
-def _result(metric: Metric, task: str, dataset: str) -> EvalResult:
+def _result(metric: Metric, facts: CardFacts) -> EvalResult:
+    """A model-index result: measured on the test split of the first dataset (and the others,
+    which the name in prose says)."""
     return EvalResult(
-        task_type=task,
-        dataset_type=dataset,
-        dataset_name=dataset,
+        task_type=facts.task,
+        dataset_type=facts.dataset_ids[0],
+        dataset_name=facts.dataset_name,
         dataset_split="test",
         metric_type=metric.key,
         metric_name=metric.name,
@@ -111,6 +127,12 @@ def card_metrics(ref: str) -> list[dict]:
     ]
 
 
+def card_runs(ref: str) -> list[dict]:
+    """The runs a card says made its weights (`{command, seconds}`, in order); none if unsaid."""
+    card = load_card(ref)
+    return list(card.data.get(RUNS) or []) if card is not None else []
+
+
 def _reference_cell(value: float | None, name: str, digits: str) -> str:
     return "" if value is None else f"{name}: {value:{digits}}"
 
@@ -127,7 +149,16 @@ def _body(facts: CardFacts) -> str:
     settings = "\n".join(f"| `{k}` | `{v}` |" for k, v in facts.training_settings.items())
     notes = "\n".join(f"- {note}" for note in facts.notes)
     sections = "".join(f"## {heading}\n\n{text}\n\n" for heading, text in facts.sections.items())
-    minutes = facts.wall_time_s / 60
+    seconds = sum(run["seconds"] for run in facts.runs)
+    commands = (
+        f"- Command: `{facts.command}`"
+        if not facts.earlier_runs
+        else "- Commands, in order (each builds on the one before):\n"
+        + "\n".join(
+            f"  {i}. `{run['command']}` ({run['seconds'] / 60:.1f} min)"
+            for i, run in enumerate(facts.runs, 1)
+        )
+    )
     return f"""
 # {facts.title}
 
@@ -150,8 +181,8 @@ on its held-out test split.
 
 ## Training
 
-- Command: `{facts.command}`
-- Wall time: {facts.wall_time_s:.0f} s ({minutes:.1f} min)
+{commands}
+- Wall time: {seconds:.0f} s ({seconds / 60:.1f} min)
 - Hardware: {facts.hardware}
 
 | setting | value |

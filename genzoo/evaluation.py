@@ -304,3 +304,15 @@ def gaussian_blur(images: torch.Tensor, size: int = 11, sigma: float = 1.5) -> t
     kernel = (kernel / kernel.sum()).expand(images.shape[1], 1, 1, size)
     rows = F.conv2d(images, kernel, groups=images.shape[1])
     return F.conv2d(rows, kernel.transpose(2, 3), groups=images.shape[1])
+
+
+def hot_spot(images: torch.Tensor, targets: torch.Tensor, size: int = 9) -> tuple[float, tuple]:
+    """A mark that sits in the same place on every output: the mean absolute error map over
+    `images` against `targets` (in [0, 1]), and the most any of its pixels exceeds the median of
+    the `size` x `size` pixels around it. Returns that excess in levels of 255 and its (y, x)."""
+    error = (images - targets).abs().double().mean((0, 1))[None, None]
+    padded = F.pad(error, [size // 2] * 4, mode="replicate")
+    around = F.unfold(padded, size).median(1).values.view_as(error)
+    excess = (error - around)[0, 0] * 255
+    position = divmod(int(excess.argmax()), excess.shape[1])
+    return float(excess.max()), position

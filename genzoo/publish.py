@@ -1,37 +1,66 @@
-"""Publish every bundled model to the Hugging Face Hub, each as its own repo `<owner>/<name>`:
+"""Publish every bundled model to the Hugging Face Hub, each as its own repo `<owner>/<name>`, and
+the datasets they were trained on, each as the dataset `<owner>/<folder name>`:
 
     python -m genzoo.publish --owner my-user             # HF_TOKEN or `hf auth login`
     python -m genzoo.publish --owner my-org --private --only clip-emoji
 
-The README's Space front matter lists these repos under the default owner, `genzoo`. Bundled
-folders are first completed (the text encoder's files for text-to-image, MiniLM's shard for
-CLIP), so every pushed repo is complete. The token is never printed.
+The README's Space front matter lists these repos under the default owner, `genzoo`, and the
+model cards name the datasets under it. Bundled folders are first completed (the text encoder's
+files for text-to-image, MiniLM's shard for CLIP), so every pushed repo is complete. Datasets are
+pushed from the folders that `make data` builds; one not built is skipped, and said so. The
+token is never printed.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from genzoo.hub import publish
+from genzoo.data import publish_dataset
+from genzoo.hub import load_card, publish
 from genzoo.models import clip, latent_diffusion
 from genzoo.registry import BUNDLED, CHECKPOINTS_DIR, HUB_OWNER, repo_id
 
 COMPLETE = {"text-to-image": latent_diffusion.complete_folder, "clip": clip.complete_folder}
+DATA_DIR = Path("data")
 
 
-def publish_all(owner: str, *, private: bool = False, only: list[str] | None = None) -> dict:
-    """Push each bundled model of this checkout (or those named in `only`); return name ->
-    commit URL."""
+def publish_all(
+    owner: str, *, private: bool = False, only: list[str] | None = None, data_dir: Path = DATA_DIR
+) -> dict:
+    """Push each bundled model of this checkout (or those named in `only`) and the datasets
+    their cards name; return repo id -> commit URL."""
+    models = [
+        name for name in BUNDLED if (not only or name in only) and (CHECKPOINTS_DIR / name).is_dir()
+    ]
     urls = {}
-    for name, entry in BUNDLED.items():
-        folder = CHECKPOINTS_DIR / name
-        if (only and name not in only) or not folder.is_dir():
+    for dataset in trained_on(models):
+        folder = data_dir / dataset
+        if not folder.is_dir():
+            print(f"{dataset}: skipped, {folder} is not built (`make data` builds it)")
             continue
-        if entry.family in COMPLETE:
-            COMPLETE[entry.family](folder)
-        urls[name] = publish(folder, repo_id(name, owner), private=private)
-        print(f"{name}: {urls[name]}")
+        urls[repo_id(dataset, owner)] = publish_dataset(
+            folder, repo_id(dataset, owner), private=private
+        )
+    for name in models:
+        folder = CHECKPOINTS_DIR / name
+        if BUNDLED[name].family in COMPLETE:
+            COMPLETE[BUNDLED[name].family](folder)
+        urls[repo_id(name, owner)] = publish(folder, repo_id(name, owner), private=private)
+    for repo, url in urls.items():
+        print(f"{repo}: {url}")
     return urls
+
+
+def trained_on(models: list[str]) -> list[str]:
+    """The genzoo datasets (folder names) that the cards of `models` name, in order, once each."""
+    names = []
+    for model in models:
+        for dataset in load_card(model).data.datasets or []:
+            owner, _, name = dataset.partition("/")
+            if owner == HUB_OWNER and name not in names:
+                names.append(name)
+    return names
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -39,8 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--owner", default=HUB_OWNER, help="user or organisation")
     parser.add_argument("--private", action="store_true")
     parser.add_argument("--only", nargs="*", choices=sorted(BUNDLED), help="just these models")
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="where `make data` built them")
     args = parser.parse_args(argv)
-    publish_all(args.owner, private=args.private, only=args.only)
+    publish_all(args.owner, private=args.private, only=args.only, data_dir=args.data)
 
 
 if __name__ == "__main__":

@@ -109,6 +109,13 @@ def repo_id(name: str, owner: str = HUB_OWNER) -> str:
     return f"{owner}/{name}"
 
 
+def dataset_repo_id(source: str | Path, owner: str = HUB_OWNER) -> str:
+    """The Hub dataset a training source is published as: a folder built by `genzoo.data`
+    (`data/emoji-google`) as `<owner>/<folder name>`; a source that is no folder is a Hub id
+    already."""
+    return f"{owner}/{Path(source).name}" if Path(source).is_dir() else str(source)
+
+
 BUNDLED = {
     entry.name: entry
     for entry in [

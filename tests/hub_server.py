@@ -9,8 +9,10 @@ files resolve by branch name or by commit sha.
 `/api/validate-yaml` (what `RepoCard.validate` calls) checks a card's front matter against the
 real Hub's rules that genzoo's cards meet or break (`card_problems`).
 
-What it does NOT do: LFS or xet storage (preupload answers `uploadMode: "regular"` for every file,
-so the client sends contents base64-encoded inside the commit), validation at commit time,
+Files that the repo's `.gitattributes` sends to LFS (safetensors, parquet) go through the LFS
+batch API and its basic transfer (a PUT of the whole file), the rest base64-encoded inside the
+commit, as on the real Hub. What it does NOT do: xet storage (clients run with
+HF_HUB_DISABLE_XET=1, and the real client then falls back to LFS), validation at commit time,
 authentication (it only records the Authorization headers it receives), pull requests,
 private repos' access control. A test that uses it proves the client-side publish -> download ->
 load path, not the real Hub's storage or checks.
@@ -19,6 +21,7 @@ load path, not the real Hub's storage or checks.
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import json
 import re
@@ -28,11 +31,20 @@ from urllib.parse import unquote, urlsplit
 
 REPO = r"(?P<repo>[^/]+/[^/]+)"
 API_ROUTE = re.compile(
-    rf"^/api/models/{REPO}(?:/(?P<action>preupload|commit|revision|tree)/(?P<rev>[^/]+)"
-    r"(?:/(?P<path>.*))?)?$"
+    rf"^/api/(?P<kind>models|datasets|spaces)/{REPO}"
+    r"(?:/(?P<action>preupload|commit|revision|tree|paths-info)/(?P<rev>[^/]+)(?:/(?P<path>.*))?)?$"
 )
-RESOLVE_ROUTE = re.compile(rf"^/{REPO}/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
-GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n"
+RESOLVE_ROUTE = re.compile(
+    rf"^/(?:(?P<kind>datasets|spaces)/)?{REPO}/resolve/(?P<rev>[^/]+)/(?P<path>.+)$"
+)
+KINDS = {"models": "model", "datasets": "dataset", "spaces": "space"}  # as routes name them
+GITATTRIBUTES = b"".join(  # what the Hub's new repos send to LFS, in part
+    b"*.%s filter=lfs diff=lfs merge=lfs -text\n" % ext for ext in (b"safetensors", b"parquet")
+)
+LFS_BATCH_ROUTE = re.compile(
+    rf"^/(?:(?P<kind>datasets|spaces)/)?{REPO}\.git/info/lfs/objects/batch$"
+)
+LFS_UPLOAD_ROUTE = re.compile(r"^/lfs-upload/(?P<oid>[0-9a-f]{64})$")
 
 # The Hub's rules for card metadata (huggingface.co/docs/hub: model cards, Spaces configuration).
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
@@ -60,14 +72,23 @@ def card_problems(repo_type: str, content: str) -> list[str]:
                 problems.append(f"{key} must be one of {sorted(SPACE_COLOURS)}")
         if len(str(data.get("short_description", ""))) > SHORT_DESCRIPTION_MAX:
             problems.append(f"short_description must be at most {SHORT_DESCRIPTION_MAX} characters")
-    # Not yet checked, because genzoo's cards still break it: datasets named by Hub id, in
-    # `datasets` and as each model-index result's dataset type (issue 18, with the datasets
-    # published).
+    for name in data.get("datasets") or []:
+        if not isinstance(name, str) or not HUB_ID.match(name):
+            problems.append(f"datasets: {name!r} is not a dataset id")
     for model in data.get("model-index") or []:
         for result in model.get("results") or []:
+            dataset = (result.get("dataset") or {}).get("type")
+            if not isinstance(dataset, str) or not HUB_ID.match(dataset):
+                problems.append(f"model-index: dataset type {dataset!r} is not a dataset id")
             if not all(isinstance(m.get("value"), int | float) for m in result.get("metrics", [])):
                 problems.append("model-index: every metric needs a numeric value")
     return problems
+
+
+def repo_key(repo_type: str, repo_id: str) -> str:
+    """How repos are stored: a model by its id, a dataset or Space with its kind in front, as
+    in their URLs (`datasets/owner/name`)."""
+    return repo_id if repo_type == "model" else f"{repo_type}s/{repo_id}"
 
 
 def git_blob_sha(content: bytes) -> str:
@@ -108,6 +129,7 @@ class HubServer:
 
     def __init__(self) -> None:
         self.repos: dict[str, Repo] = {}
+        self.lfs_objects: dict[str, bytes] = {}  # sha256 -> content, uploaded before a commit
         self.authorizations: list[str] = []  # every Authorization header received
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.lock = threading.Lock()
@@ -134,9 +156,9 @@ class HubServer:
     def __exit__(self, *exc_info) -> None:
         self.stop()
 
-    def head(self, repo_id: str, branch: str = "main") -> str:
+    def head(self, repo_id: str, branch: str = "main", repo_type: str = "model") -> str:
         """The commit sha a branch points to."""
-        return self.repos[repo_id].branches[branch]
+        return self.repos[repo_key(repo_type, repo_id)].branches[branch]
 
     def _repo(self, repo_id: str) -> Repo:
         if repo_id not in self.repos:
@@ -147,23 +169,48 @@ class HubServer:
 
     def create_repo(self, payload: dict) -> tuple[int, dict]:
         repo_id = f"{payload.get('organization') or 'user'}/{payload['name']}"
-        url = f"{self.url}/{repo_id}"
-        if repo_id in self.repos:
-            return 409, {"error": "You already created this model repo", "url": url}
-        self.repos[repo_id] = Repo()
-        self.repos[repo_id].commit("main", {".gitattributes": GITATTRIBUTES}, "initial commit")
+        key = repo_key(payload.get("type") or "model", repo_id)
+        url = f"{self.url}/{key}"
+        if key in self.repos:
+            return 409, {"error": "You already created this repo", "url": url}
+        self.repos[key] = Repo()
+        self.repos[key].commit("main", {".gitattributes": GITATTRIBUTES}, "initial commit")
         return 200, {"url": url, "name": repo_id}
 
     def preupload(self, repo_id: str, rev: str, payload: dict) -> tuple[int, dict]:
         _, files = self._repo(repo_id).resolve(rev)
+        lfs_patterns = [
+            line.split()[0]
+            for line in files.get(".gitattributes", b"").decode().splitlines()
+            if "filter=lfs" in line
+        ]
         answer = []
         for item in payload["files"]:
             old = files.get(item["path"])
             oid = git_blob_sha(old) if old is not None else None
+            lfs = any(fnmatch.fnmatch(item["path"].rsplit("/")[-1], p) for p in lfs_patterns)
+            mode = "lfs" if lfs else "regular"
             answer.append(
-                {"path": item["path"], "uploadMode": "regular", "shouldIgnore": False, "oid": oid}
+                {"path": item["path"], "uploadMode": mode, "shouldIgnore": False, "oid": oid}
             )
         return 200, {"files": answer}
+
+    def lfs_batch(self, payload: dict) -> tuple[int, dict]:
+        """The LFS batch API, basic transfer: where to PUT each object not yet stored."""
+        objects = []
+        for item in payload["objects"]:
+            answer = {"oid": item["oid"], "size": item["size"], "authenticated": True}
+            if item["oid"] not in self.lfs_objects:
+                href = f"{self.url}/lfs-upload/{item['oid']}"
+                answer["actions"] = {"upload": {"href": href, "header": {}}}
+            objects.append(answer)
+        return 200, {"transfer": "basic", "objects": objects}
+
+    def lfs_upload(self, oid: str, content: bytes) -> tuple[int, dict]:
+        if hashlib.sha256(content).hexdigest() != oid:
+            raise HubError(400, "BadRequest", "the uploaded content does not match its oid")
+        self.lfs_objects[oid] = content
+        return 200, {}
 
     def commit(self, repo_id: str, branch: str, ndjson: bytes) -> tuple[int, dict]:
         repo = self._repo(repo_id)
@@ -178,21 +225,26 @@ class HubServer:
                 summary = value.get("summary", "")
             elif key == "file":
                 files[value["path"]] = base64.b64decode(value["content"])
+            elif key == "lfsFile":  # uploaded beforehand through the LFS batch API
+                if value["oid"] not in self.lfs_objects:
+                    raise HubError(400, "BadRequest", f"LFS object of {value['path']} not uploaded")
+                files[value["path"]] = self.lfs_objects[value["oid"]]
             elif key == "deletedFile":
                 files.pop(value["path"], None)
             elif key == "deletedFolder":
                 prefix = value["path"].rstrip("/") + "/"
                 files = {p: c for p, c in files.items() if not p.startswith(prefix)}
             else:
-                raise HubError(400, "BadRequest", f"{key!r} is not supported (no LFS/xet here)")
+                raise HubError(400, "BadRequest", f"{key!r} is not supported here")
         sha = repo.commit(branch, files, summary)
-        url = f"{self.url}/{repo_id}/commit/{sha}"
+        url = f"{self.url}/{repo_id}/commit/{sha}"  # repo_id here is the repo's key
         return 200, {"success": True, "commitOid": sha, "commitUrl": url, "pullRequestUrl": None}
 
     def info(self, repo_id: str, rev: str) -> tuple[int, dict]:
         sha, files = self._repo(repo_id).resolve(rev)
         siblings = [{"rfilename": path} for path in sorted(files)]
-        return 200, {"id": repo_id, "sha": sha, "private": False, "siblings": siblings}
+        plain_id = repo_id.removeprefix("datasets/").removeprefix("spaces/")
+        return 200, {"id": plain_id, "sha": sha, "private": False, "siblings": siblings}
 
     def tree(self, repo_id: str, rev: str, folder: str, recursive: bool) -> tuple[int, list]:
         _, files = self._repo(repo_id).resolve(rev)
@@ -236,7 +288,9 @@ class HubServer:
                         if method in ("GET", "HEAD"):
                             match = RESOLVE_ROUTE.match(path)
                             if match:
-                                repo, rev, file = (unquote(g) for g in match.groups())
+                                kind = KINDS.get(match["kind"] or "models")
+                                repo = repo_key(kind, unquote(match["repo"]))
+                                rev, file = unquote(match["rev"]), unquote(match["path"])
                                 return self._send_file(method, repo, rev, file)
                         status, answer = self._route(method, path, query, body)
                     except HubError as error:
@@ -247,6 +301,10 @@ class HubServer:
             def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, object]:
                 if method == "POST" and path == "/api/repos/create":
                     return hub.create_repo(json.loads(body))
+                if method == "POST" and LFS_BATCH_ROUTE.match(path):
+                    return hub.lfs_batch(json.loads(body))
+                if method == "PUT" and LFS_UPLOAD_ROUTE.match(path):
+                    return hub.lfs_upload(LFS_UPLOAD_ROUTE.match(path)["oid"], body)
                 if method == "POST" and path == "/api/validate-yaml":
                     payload = json.loads(body)
                     problems = card_problems(payload.get("repoType") or "model", payload["content"])
@@ -256,7 +314,8 @@ class HubServer:
                 match = API_ROUTE.match(path)
                 if not match:
                     raise HubError(404, "NotFound", f"No route for {method} {path}")
-                repo, action, rev = match["repo"], match["action"], unquote(match["rev"] or "main")
+                repo = repo_key(KINDS[match["kind"]], match["repo"])
+                action, rev = match["action"], unquote(match["rev"] or "main")
                 if method == "POST" and action == "preupload":
                     return hub.preupload(repo, rev, json.loads(body))
                 if method == "POST" and action == "commit":
@@ -288,6 +347,6 @@ class HubServer:
                 if self.command != "HEAD":  # a HEAD answer has headers only, errors included
                     self.wfile.write(body)
 
-            do_HEAD = do_GET = do_POST = _serve
+            do_HEAD = do_GET = do_POST = do_PUT = _serve
 
         return Handler

@@ -11,7 +11,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from genzoo.cards import CardFacts, card_metrics, metrics_markdown, write_model_card
+from genzoo.cards import CardFacts, card_metrics, card_runs, metrics_markdown, write_model_card
 from genzoo.evaluation import (
     FRECHET_KEY,
     FRECHET_NAME,
@@ -21,6 +21,7 @@ from genzoo.evaluation import (
     evaluate_samples,
     evaluate_translation,
     frechet_distance,
+    hot_spot,
     image_features,
     l1,
     psnr,
@@ -181,6 +182,7 @@ def card_facts(metrics: list[Metric]) -> CardFacts:
         dataset_name="facades",
         dataset_source="data/facades",
         dataset_license="mit",
+        datasets=["alice/facades"],
         command="python training/train_pix2pix.py",
         wall_time_s=12.0,
         hardware="test CPU",
@@ -222,3 +224,34 @@ def test_cards_without_references_keep_their_two_columns():
     assert len(table) == 2 + 5 and all(row.count("|") == 3 for row in table)
     assert all(m["reference"] is None for m in card_metrics("vae-mnist"))
     assert math.isfinite(card_metrics("vae-mnist")[0]["value"])
+
+
+def test_a_card_counts_every_run_that_made_its_weights(tmp_path: Path):
+    first = write_model_card(tmp_path / "first", card_facts([]))
+    command = "python training/train_pix2pix.py"
+    assert first.data.genzoo_runs == [{"command": command, "seconds": 12}]
+    assert "- Command: `python training/train_pix2pix.py`" in first.text
+
+    facts = card_facts([])
+    facts.command, facts.wall_time_s = "python training/train_pix2pix.py --resume", 48.4
+    facts.earlier_runs = card_runs(str(tmp_path / "first"))
+    second = write_model_card(tmp_path / "second", facts)
+
+    assert [run["seconds"] for run in card_runs(str(tmp_path / "second"))] == [12, 48]
+    assert "  1. `python training/train_pix2pix.py` (0.2 min)" in second.text
+    assert "  2. `python training/train_pix2pix.py --resume` (0.8 min)" in second.text
+    assert "- Wall time: 60 s (1.0 min)" in second.text
+
+
+def test_a_hot_spot_is_an_error_every_image_shares_in_one_place():
+    targets = torch.rand(6, 3, 16, 16)
+    marked = targets.clone()
+    marked[:, :, 15, 15] += 0.2  # every output wrong at its lower-right corner
+    levels, position = hot_spot(marked, targets)
+    assert levels == pytest.approx(0.2 * 255) and position == (15, 15)
+
+    scattered = targets.clone()
+    for i in range(6):  # the same error, each image somewhere else
+        scattered[i, :, 2 * i, 3 + i] += 0.2
+    assert hot_spot(scattered, targets)[0] == pytest.approx(0.2 * 255 / 6)
+    assert hot_spot(targets, targets)[0] == 0

@@ -85,6 +85,7 @@ def client_env(tmp_path: Path, cache: Path, endpoint: str, offline: bool = False
         HF_HUB_CACHE=str(cache),
         HF_HUB_DISABLE_TELEMETRY="1",
         HF_HUB_DISABLE_PROGRESS_BARS="1",
+        HF_HUB_DISABLE_XET="1",  # the loopback Hub stores large files by LFS, not xet
         NO_PROXY="127.0.0.1,localhost",
     )
     if offline:
@@ -204,20 +205,47 @@ print(json.dumps([sum(p.numel() for p in model.parameters()), probabilities]))
 """
 
 
-def test_one_command_publishes_the_bundled_models_complete(tmp_path: Path) -> None:
+LOAD_DATASET = """
+import json, sys
+import datasets
+test = datasets.load_dataset(sys.argv[1], split="test")
+first = test[0]
+pixels = list(first["image"].getdata())[:64]
+print(json.dumps([len(test), test.features["label"].names, first["label"], pixels]))
+"""
+
+
+def test_one_command_publishes_the_bundled_models_complete_and_their_data(tmp_path: Path) -> None:
+    """`python -m genzoo.publish` pushes the chosen models and the built datasets their cards
+    name (skipping, and saying so, those not built); stock `datasets` loads one back."""
+    from genzoo.data import build, load_split
     from genzoo.models.clip import TEXT_SHARD
     from genzoo.registry import repo_id
 
+    fashion = build("fashion-mnist", tmp_path / "data" / "fashion-mnist", limit=12)
     with HubServer() as hub:
         env = client_env(tmp_path, tmp_path / "cache", hub.url)
         result = subprocess.run(
             [sys.executable, "-m", "genzoo.publish", "--owner", "bob",
-             "--only", "clip-emoji", "dcgan-fashion-mnist"],
+             "--only", "clip-emoji", "dcgan-fashion-mnist", "--data", str(tmp_path / "data")],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert TOKEN not in result.stdout + result.stderr
-        assert set(hub.repos) == {"bob/clip-emoji", "bob/dcgan-fashion-mnist"}
+        assert "emoji-google: skipped" in result.stdout and "make data" in result.stdout
+        models = {"bob/clip-emoji", "bob/dcgan-fashion-mnist"}
+        assert set(hub.repos) == models | {"datasets/bob/fashion-mnist"}
+        data = hub.repos["datasets/bob/fashion-mnist"]
+        pushed = data.commits[hub.head("bob/fashion-mnist", repo_type="dataset")]
+        assert {"data/train-00000-of-00001.parquet", "data/test-00000-of-00001.parquet"} <= set(
+            pushed
+        )
+        card = pushed["README.md"].decode()
+        assert "license: mit" in card and "Keep this card with the data" in card  # ours, kept
+        count, names, label, pixels = json.loads(run_client(LOAD_DATASET, env, "bob/fashion-mnist"))
+        local = load_split(fashion, "test", 28, 1)
+        assert count == len(local.images) == 12 and names == local.class_names
+        assert label == int(local.labels[0]) and pixels == local.images[0].flatten()[:64].tolist()
         assert repo_id("clip-emoji", "bob") == "bob/clip-emoji"
         pushed = hub.repos["bob/clip-emoji"].commits[hub.head("bob/clip-emoji")]
         assert TEXT_SHARD in pushed  # MiniLM's shard travels, so the repo is complete
@@ -270,9 +298,12 @@ def test_the_cards_command_reproduces_the_bundled_settings(card: Path) -> None:
     (the preset's, today) are the ones it was trained with, as its `training_config.json` says.
     A setting added since must default to what was done before it existed. Where the run was
     written, and whether it went on from a checkpoint, are not what it trained."""
+    from genzoo.cards import card_runs
     from genzoo.training import parse_settings
 
-    command = re.search(r"- Command: `python training/(\w+)\.py (.*)`", card.read_text())
+    runs = card_runs(str(card.parent))  # the last run made the weights from the ones before
+    text = runs[-1]["command"] if runs else card.read_text()
+    command = re.search(r"python training/(\w+)\.py (.*?)`?$", text, re.MULTILINE)
     assert command, f"{card} gives no training command"
     script = importlib.import_module(f"training.{command[1]}")
     settings = dataclasses.asdict(
@@ -295,7 +326,7 @@ def test_each_card_names_the_library_that_loads_it() -> None:
 
     from genzoo.registry import BUNDLED
 
-    stock = {"text-to-image": "diffusers", "clip": "transformers"}
+    stock = {"text-to-image": "diffusers", "clip": "transformers", "autoencoder-kl": "diffusers"}
     for entry in BUNDLED.values():
         data = ModelCard.load(entry.folder / "README.md").data
         assert data.library_name == stock.get(entry.family, "genzoo"), entry.name
@@ -382,30 +413,43 @@ def test_model_index_holds_only_the_models_own_results() -> None:
 
 
 VALIDATE = """
-import sys
+import json, sys
 from huggingface_hub import RepoCard
-card = RepoCard.load(sys.argv[1])
-try:
-    card.validate(sys.argv[2])
-    print("valid")
-except ValueError as error:
-    print("refused: " + " ".join(str(error).split()))
+answers = []
+for path in sys.argv[2:]:
+    try:
+        RepoCard.load(path).validate(sys.argv[1])
+        answers.append("valid")
+    except ValueError as error:
+        answers.append("refused: " + " ".join(str(error).split()))
+print(json.dumps(answers))
 """
 
 
 def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
     """`RepoCard.validate` against the loopback Hub (the client also calls it before every
     commit of a README): the Space's card passes; a short description over 60 characters, or a
-    model id that is not one, is refused."""
+    model id that is not one, is refused; so is a dataset named in prose, and every bundled model's
+    card passes."""
     space = (ROOT / "README.md").read_text()
     too_long = tmp_path / "long.md"
     too_long.write_text(re.sub(r"short_description: .*", "short_description: " + "x" * 61, space))
     bad_ids = tmp_path / "ids.md"
     bad_ids.write_text("---\nlicense: mit\nmodels:\n- the emoji model, v2\n---\n# A space\n")
+    prose = tmp_path / "prose.md"  # a dataset named in words, as genzoo's cards once did
+    prose.write_text("---\nlicense: mit\ndatasets:\n- emoji, five colour styles\n---\n# A model\n")
+    model_cards = [
+        str(path) for path in BUNDLED_CARDS + sorted(ROOT.glob("checkpoints/*/vae/README.md"))
+    ]
     with HubServer() as hub:
         env = client_env(tmp_path, tmp_path / "cache", hub.url)
-        assert run_client(VALIDATE, env, str(ROOT / "README.md"), "space") == "valid"
-        refused_space = run_client(VALIDATE, env, str(too_long), "space")
-        refused_ids = run_client(VALIDATE, env, str(bad_ids), "space")
+        space, refused_space, refused_ids = json.loads(
+            run_client(VALIDATE, env, "space", str(ROOT / "README.md"), str(too_long), str(bad_ids))
+        )
+        refused_prose, *models = json.loads(
+            run_client(VALIDATE, env, "model", str(prose), *model_cards)
+        )
+    assert space == "valid" and models == ["valid"] * len(model_cards)
     assert refused_space.startswith("refused") and "short_description" in refused_space
     assert refused_ids.startswith("refused") and "not a model id" in refused_ids
+    assert refused_prose.startswith("refused") and "not a dataset id" in refused_prose

@@ -25,7 +25,7 @@ from genzoo.alignment import (
     seen_emoji,
     top_k,
 )
-from genzoo.cards import card_metrics
+from genzoo.cards import card_metrics, card_runs
 from genzoo.data import load_split
 from genzoo.data.captions import (
     COLOUR_STYLES,
@@ -343,6 +343,13 @@ def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
     card = (tmp_path / "out" / "README.md").read_text()
     assert "decoder alone was fine-tuned" in card and "2 images were made one flat colour" in card
     assert "and of each flat image" in card and "on the clamped output" in card
+    runs = card_runs(str(tmp_path / "out"))  # both runs, and the time of both
+    assert [run["command"] for run in runs[:1]] == [
+        card_runs(str(tiny_autoencoder.out))[0]["command"]
+    ]
+    assert len(runs) == 2 and "--decoder_from" in runs[1]["command"]
+    assert f"- Wall time: {sum(run['seconds'] for run in runs)} s" in card
+    assert "same place on every output" in card
 
 
 def test_the_mark_term_weighs_common_errors_and_each_flat_images_worst_pixel():

@@ -1,6 +1,7 @@
 """Train the text-to-image model's autoencoder (a diffusers `AutoencoderKL`) on emoji images.
 
     python training/train_autoencoder.py --preset autoencoder-emoji
+    python training/train_autoencoder.py --preset autoencoder-emoji-decoder  # the bundled one
 
 It compresses 64x64x3 emoji to 16x16x4 latents, the space the diffusion model then learns in.
 The loss is the L1 reconstruction error, a small KL term that keeps the latents near a standard
@@ -21,9 +22,9 @@ from diffusers import AutoencoderKL
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts
+from genzoo.cards import CardFacts, card_runs
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
-from genzoo.evaluation import evaluate_translation, ssim_map
+from genzoo.evaluation import evaluate_translation, hot_spot, ssim_map
 from genzoo.images import make_grid
 from genzoo.models.latent_diffusion import autoencoder
 from genzoo.models.pix2pix import PatchDiscriminator
@@ -86,9 +87,10 @@ PRESETS = {
         norm_groups=4, epochs=28, batch_size=16, learning_rate=4e-4, ssim_weight=0.5,
         adversarial_weight=0, cosine_decay=True, sample_every=1000, checkpoint_every=1000,
     ),
-    # then its decoder alone, against the marks its corners kept (the latents stay as they are)
+    # then its decoder alone, against the marks its corners kept (the latents stay as they are):
+    # the bundled autoencoder, the latent space of the next text-to-image model
     "autoencoder-emoji-decoder": dict(
-        output_dir="runs/autoencoder-emoji-decoder/hub", run_dir="runs/autoencoder-emoji-decoder",
+        output_dir="checkpoints/autoencoder-emoji", run_dir="runs/autoencoder-emoji-decoder",
         title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
         norm_groups=4, decoder_from="runs/autoencoder-emoji/hub", epochs=3, batch_size=16,
         learning_rate=1e-4, ssim_weight=0.5, mark_weight=1.0, flat_images=2, clamped_loss=True,
@@ -306,8 +308,9 @@ def save_hub_folder(
     images = test_set.images.float() / 255
     latent_side = settings.image_size // 2 ** (len(settings.channels) - 1)
     thumbnail_side = round(latent_side * (settings.latent_channels / 3) ** 0.5)
+    reconstructions = reconstruct(vae, images)
     metrics = evaluate_translation(
-        reconstruct(vae, images),
+        reconstructions,
         images,
         thumbnail(images, thumbnail_side),
         baseline=f"{thumbnail_side} px thumbnail scaled up (as many numbers as the latent)",
@@ -324,6 +327,7 @@ def save_hub_folder(
         summary=summary(settings, parameters),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
+        datasets=settings.sources,
         dataset_license=licence_name,
         license=licence_name,
         command=command,
@@ -337,10 +341,12 @@ def save_hub_folder(
             "never seen in training, in every style).",
             f"A plain white {size} px image comes back within {white_error(vae, size):.0f} "
             "levels of 255 at every pixel.",
+            mark_note(reconstructions, images),
             *attributions,
         ],
         training_settings=training.settings_dict(settings),
         usage=USAGE,
+        earlier_runs=card_runs(settings.decoder_from) if settings.decoder_from else [],
     )
     training.finish_hub_folder(folder, facts, settings)
 
@@ -391,6 +397,15 @@ def summary(settings: Settings, parameters: int) -> str:
         + (", the learning rate decaying along a cosine" if settings.cosine_decay else "")
         + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
         f"more channels.{decoder}{flat} The latent space of genzoo's text-to-image model."
+    )
+
+
+def mark_note(reconstructions: torch.Tensor, images: torch.Tensor) -> str:
+    levels, (y, x) = hot_spot(reconstructions, images)
+    return (
+        "A mark in the same place on every output would show in the mean error map over the "
+        f"held-out images: its worst pixel, at (x {x}, y {y}), exceeds the median of the 9 x 9 "
+        f"pixels around it by {levels:.1f} levels of 255."
     )
 
 

@@ -230,6 +230,7 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
         ),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
+        datasets=settings.sources,
         dataset_license=licence_name,
         license=licence_name,
         command=command,

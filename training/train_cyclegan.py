@@ -334,6 +334,7 @@ def save_hub_folder(
         ),
         dataset_name=settings.dataset_name,
         dataset_source=f"{settings.domain_a} <-> {settings.domain_b}",
+        datasets=[settings.domain_a, settings.domain_b],
         dataset_license=settings.dataset_license,
         command=command,
         wall_time_s=wall_time,

@@ -233,6 +233,7 @@ def save_hub_folder(
         ),
         dataset_name=settings.dataset_name or Path(settings.dataset[0]).name,
         dataset_source=", ".join(settings.dataset),
+        datasets=settings.dataset,
         dataset_license=settings.dataset_license,
         command=command,
         wall_time_s=wall_time,

@@ -228,6 +228,7 @@ def save_hub_folder(
         ),
         dataset_name=settings.dataset_name,
         dataset_source=f"{settings.source} -> {settings.target}",
+        datasets=[settings.source, settings.target],
         dataset_license=settings.dataset_license,
         license="cc-by-sa-4.0" if "sa" in settings.dataset_license else "mit",
         command=command,

@@ -43,7 +43,7 @@ from genzoo.alignment import (
     inpaint_images,
     one_caption_per_emoji,
 )
-from genzoo.cards import CardFacts, card_metrics
+from genzoo.cards import CardFacts, card_metrics, card_runs
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.data.masks import grey_holes, random_masks
 from genzoo.images import make_grid
@@ -124,7 +124,7 @@ PRESETS = {
     # A constant learning rate, so that `--resume --max_steps N` can end it at any step.
     "text-to-image-emoji-next": dict(
         output_dir="runs/text-to-image-emoji-next/hub", run_dir="runs/text-to-image-emoji-next",
-        autoencoder="runs/autoencoder-emoji-decoder/hub",
+        autoencoder="checkpoints/autoencoder-emoji",
         title="Text-to-image latent diffusion, emoji, 64 px", channels=[64, 128, 256],
         layers_per_block=2, norm_groups=8, epochs=100, batch_size=32, learning_rate=3e-4,
         noise_offset=0.1, second_ema_decay=0.9999, sample_every=1000, checkpoint_every=500,
@@ -529,6 +529,7 @@ def save_hub_folder(
         summary=summary(settings, pipeline.unet, decay),
         dataset_name=settings.dataset_name,
         dataset_source=", ".join(settings.sources),
+        datasets=settings.sources,
         dataset_license=licence_name,
         license=licence_name,
         command=command,
@@ -554,6 +555,7 @@ def save_hub_folder(
         ],
         training_settings=training.settings_dict(settings),
         usage=INPAINTING_USAGE if settings.inpainting_from else USAGE,
+        earlier_runs=card_runs(settings.inpainting_from or settings.autoencoder),
     )
     training.finish_hub_folder(folder, facts, settings)
 

@@ -247,6 +247,7 @@ def save_hub_folder(
         ),
         dataset_name=dataset_name,
         dataset_source=settings.dataset,
+        datasets=[settings.dataset],
         dataset_license=settings.dataset_license,
         command=command,
         wall_time_s=wall_time,

@@ -7,6 +7,7 @@ from genzoo.data.imagefolder import (
     build,
     load_pairs,
     load_split,
+    publish_dataset,
     write_imagefolder,
 )
 from genzoo.data.sources import RawDataset
@@ -19,5 +20,6 @@ __all__ = [
     "build",
     "load_pairs",
     "load_split",
+    "publish_dataset",
     "write_imagefolder",
 ]

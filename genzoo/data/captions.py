@@ -49,7 +49,7 @@ def licence(sources: Sequence[str | Path]) -> tuple[str, list[str]]:
 
 
 def with_article(phrase: str) -> str:
-    """"a red apple", "an OK hand": good enough for emoji names."""
+    """ "a red apple", "an OK hand": good enough for emoji names."""
     return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
 
 

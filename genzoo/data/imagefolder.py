@@ -1,4 +1,5 @@
-"""`datasets` image folders: writing a `RawDataset` out, and loading any image dataset as tensors.
+"""`datasets` image folders: writing a `RawDataset` out, loading any image dataset as tensors, and
+publishing a folder as a Hub dataset.
 
 A folder holds `<split>/<index>.png` with a `metadata.jsonl` of labels (and any extra columns, such
 as an emoji's key, name and keywords) per split, and a README.md dataset card whose front matter
@@ -16,7 +17,7 @@ from pathlib import Path
 import datasets
 import numpy as np
 import torch
-from huggingface_hub import DatasetCard
+from huggingface_hub import DatasetCard, HfApi
 from PIL import Image
 
 from genzoo.data.emoji import EMOJI_SOURCES
@@ -208,6 +209,32 @@ def _load(source: str | Path, split: str) -> datasets.Dataset:
         if isinstance(feature, datasets.ClassLabel) and name in dataset.features:
             dataset = dataset.cast_column(name, feature)
     return dataset
+
+
+def publish_dataset(
+    folder: str | Path, repo_id: str, *, private: bool = False, token: str | None = None
+) -> str:
+    """Push a built image folder to the Hub as the dataset `repo_id`; return the commit URL.
+    Its card goes first, so that the licence and attribution stay with the data; then every
+    split, as parquet, through `datasets`' `push_to_hub`, which adds the splits and features to
+    that card. The token is never printed."""
+    folder = Path(folder)
+    api = HfApi(token=token)
+    api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
+    api.upload_file(
+        path_or_fileobj=str(folder / "README.md"),
+        path_in_repo="README.md",
+        repo_id=repo_id,
+        repo_type="dataset",
+        commit_message="Dataset card",
+    )
+    splits = {
+        path.name: _load(folder, path.name) for path in sorted(folder.iterdir()) if path.is_dir()
+    }
+    commit = datasets.DatasetDict(splits).push_to_hub(
+        repo_id, private=private, token=token, commit_message="Upload dataset built with genzoo"
+    )
+    return commit.commit_url
 
 
 def _label_column(dataset: datasets.Dataset) -> str | None:
