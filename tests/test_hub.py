@@ -273,12 +273,14 @@ def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> 
     import gradio
     from huggingface_hub import RepoCard
 
+    from genzoo.publish import trained_on
     from genzoo.registry import BUNDLED, repo_id
 
     space = RepoCard.load(ROOT / "README.md").data
     assert space.sdk == "gradio" and space.sdk_version == gradio.__version__
     assert (ROOT / space.app_file).is_file()
     assert space.models == [repo_id(name) for name in BUNDLED]
+    assert space.datasets == [repo_id(name) for name in trained_on(list(BUNDLED))]
     assert len(space.short_description) <= 60  # what Spaces accept
     import tomllib
 
