@@ -9,13 +9,14 @@ files resolve by branch name or by commit sha.
 `/api/validate-yaml` (what `RepoCard.validate` calls) checks a card's front matter against the
 real Hub's rules that genzoo's cards meet or break (`card_problems`).
 
-Files that the repo's `.gitattributes` sends to LFS (safetensors, parquet) go through the LFS
-batch API and its basic transfer (a PUT of the whole file), the rest base64-encoded inside the
-commit, as on the real Hub. What it does NOT do: xet storage (clients run with
-HF_HUB_DISABLE_XET=1, and the real client then falls back to LFS), validation at commit time,
-authentication (it only records the Authorization headers it receives), pull requests,
-private repos' access control. A test that uses it proves the client-side publish -> download ->
-load path, not the real Hub's storage or checks.
+Files that the repo's `.gitattributes` sends to LFS (safetensors, parquet), binary files and files
+over 10 MB go through the LFS batch API and its basic transfer (a PUT of the whole file); the rest
+travel base64-encoded inside the commit, which refuses large or binary files, as the Hub does.
+
+What it does NOT do: xet storage (clients run with HF_HUB_DISABLE_XET=1, and the real client then
+falls back to LFS), authentication (it only records the Authorization headers it receives), pull
+requests, private repos' access control. A test that uses it proves the client-side publish ->
+download -> load path, not the real Hub's storage.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?$")
 SPACE_SDKS = {"gradio", "streamlit", "docker", "static"}
 SPACE_COLOURS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"}
 SHORT_DESCRIPTION_MAX = 60
+REGULAR_FILE_MAX = 10 * 1024 * 1024  # bytes: larger files, and binary ones, must go by LFS
 
 
 def card_problems(repo_type: str, content: str) -> list[str]:
@@ -188,7 +190,9 @@ class HubServer:
         for item in payload["files"]:
             old = files.get(item["path"])
             oid = git_blob_sha(old) if old is not None else None
-            lfs = any(fnmatch.fnmatch(item["path"].rsplit("/")[-1], p) for p in lfs_patterns)
+            named = any(fnmatch.fnmatch(item["path"].rsplit("/")[-1], p) for p in lfs_patterns)
+            binary = b"\0" in base64.b64decode(item.get("sample") or "")
+            lfs = named or binary or item.get("size", 0) > REGULAR_FILE_MAX
             mode = "lfs" if lfs else "regular"
             answer.append(
                 {"path": item["path"], "uploadMode": mode, "shouldIgnore": False, "oid": oid}
@@ -224,7 +228,11 @@ class HubServer:
             if key == "header":
                 summary = value.get("summary", "")
             elif key == "file":
-                files[value["path"]] = base64.b64decode(value["content"])
+                content = base64.b64decode(value["content"])
+                if len(content) > REGULAR_FILE_MAX or b"\0" in content[:512]:
+                    raise HubError(400, "BadRequest", f"{value['path']}: large and binary "
+                                   "files must be uploaded through LFS")  # fmt: skip
+                files[value["path"]] = content
             elif key == "lfsFile":  # uploaded beforehand through the LFS batch API
                 if value["oid"] not in self.lfs_objects:
                     raise HubError(400, "BadRequest", f"LFS object of {value['path']} not uploaded")

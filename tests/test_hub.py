@@ -455,3 +455,36 @@ def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
     assert refused_space.startswith("refused") and "short_description" in refused_space
     assert refused_ids.startswith("refused") and "not a model id" in refused_ids
     assert refused_prose.startswith("refused") and "not a dataset id" in refused_prose
+
+
+PUBLISH_SPACE = """
+import sys
+from genzoo.publish import publish_space
+print(publish_space(sys.argv[1]))
+"""
+
+
+def test_the_gallery_uploads_as_a_space_with_its_weights_through_lfs(tmp_path: Path) -> None:
+    """The Space gets what `git push` would send, its card checked as a Space's; weights and
+    images travel by LFS, which a Space requires of binary files and files over 10 MB."""
+    import hashlib
+
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    tracked = {path for path in tracked.split("\0") if path}
+    with HubServer() as hub:
+        env = client_env(tmp_path, tmp_path / "cache", hub.url)
+        run_client(PUBLISH_SPACE, env, "carol/genzoo")
+        pushed = hub.repos["spaces/carol/genzoo"].commits[
+            hub.head("carol/genzoo", repo_type="space")
+        ]
+        through_lfs = set(hub.lfs_objects)
+        checked = ("POST", "/api/validate-yaml") in hub.requests
+    assert set(pushed) == tracked | {".gitattributes"} and checked
+    assert pushed["README.md"] == (ROOT / "README.md").read_bytes()
+    binary = [p for p in tracked if p.endswith((".safetensors", ".png"))]
+    assert any(p.endswith(".safetensors") for p in binary)
+    for path in binary:
+        assert hashlib.sha256(pushed[path]).hexdigest() in through_lfs, path
+        assert pushed[path] == (ROOT / path).read_bytes()
