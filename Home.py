@@ -4,10 +4,10 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from genzoo.catalogue import summaries  # noqa: E402
-from genzoo.registry import FAMILIES  # noqa: E402
+from genzoo.catalogue import summaries
+from genzoo.registry import FAMILIES
 
 PAGES = {
     "vae": (

@@ -19,14 +19,14 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
+import torch
+from PIL import Image
 
-from genzoo import hub  # noqa: E402
-from genzoo.catalogue import summaries  # noqa: E402
-from genzoo.pipelines import clip, gan, text_to_image, translation, vae  # noqa: E402
-from genzoo.registry import bundled  # noqa: E402
-from genzoo.system import describe_hardware  # noqa: E402
+from genzoo import hub
+from genzoo.catalogue import summaries
+from genzoo.pipelines import clip, gan, text_to_image, translation, vae
+from genzoo.registry import bundled
+from genzoo.system import describe_hardware
 
 
 def median_ms(
@@ -50,8 +50,7 @@ def png_of(image) -> bytes:
 
 
 def clear_caches() -> None:
-    hub._load.cache_clear()
-    hub._load_pipeline.cache_clear()
+    hub.forget_loaded()
     vae.examples.cache_clear()
     vae.map_extent.cache_clear()
     translation.examples.cache_clear()

@@ -15,20 +15,20 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.cards import add_to_card  # noqa: E402
-from genzoo.data.captions import COLOUR_STYLES, load_captioned  # noqa: E402
-from genzoo.evaluation import Metric  # noqa: E402
-from genzoo.hub import load_model, load_pipeline  # noqa: E402
-from genzoo.pipelines.clip_guidance import CLIP_MODEL  # noqa: E402
-from genzoo.pipelines.text_to_image import image_size  # noqa: E402
-from genzoo.registry import BUNDLED  # noqa: E402
-from genzoo.retrieval import (  # noqa: E402
+from genzoo.cards import add_to_card
+from genzoo.data.captions import COLOUR_STYLES, load_captioned
+from genzoo.evaluation import Metric
+from genzoo.hub import load_model, load_pipeline
+from genzoo.pipelines.clip_guidance import CLIP_MODEL
+from genzoo.pipelines.text_to_image import image_size
+from genzoo.registry import BUNDLED
+from genzoo.retrieval import (
     CLIP_SCORE_KEY,
     GUIDANCE_KINDS_SECTION,
     evaluate_guidance_kinds,
     guidance_kinds_markdown,
 )
-from genzoo.system import describe_hardware  # noqa: E402
+from genzoo.system import describe_hardware
 
 
 def main() -> None:

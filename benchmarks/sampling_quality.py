@@ -18,14 +18,14 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from diffusers import StableDiffusionPipeline  # noqa: E402
+from diffusers import StableDiffusionPipeline
 
-from genzoo.alignment import evaluate_text_to_image  # noqa: E402
-from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits  # noqa: E402
-from genzoo.hub import load_pipeline  # noqa: E402
-from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval  # noqa: E402
-from genzoo.pipelines.text_to_image import SCHEDULERS, image_size, make_scheduler  # noqa: E402
-from genzoo.system import describe_hardware  # noqa: E402
+from genzoo.alignment import evaluate_text_to_image
+from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
+from genzoo.hub import load_pipeline
+from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval
+from genzoo.pipelines.text_to_image import SCHEDULERS, image_size, make_scheduler
+from genzoo.system import describe_hardware
 
 INTERVALS = {
     "everywhere": None,

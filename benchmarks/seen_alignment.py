@@ -17,13 +17,13 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.alignment import SEEN_SECTION, evaluate_text_to_image  # noqa: E402
-from genzoo.cards import add_to_card  # noqa: E402
-from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits  # noqa: E402
-from genzoo.hub import load_pipeline  # noqa: E402
-from genzoo.pipelines.text_to_image import image_size  # noqa: E402
-from genzoo.registry import BUNDLED  # noqa: E402
-from genzoo.system import describe_hardware  # noqa: E402
+from genzoo.alignment import SEEN_SECTION, evaluate_text_to_image
+from genzoo.cards import add_to_card
+from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
+from genzoo.hub import load_pipeline
+from genzoo.pipelines.text_to_image import image_size
+from genzoo.registry import BUNDLED
+from genzoo.system import describe_hardware
 
 
 def main() -> None:

@@ -30,16 +30,16 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from diffusers import AutoencoderKL, DDPMScheduler  # noqa: E402
+import torch
+import torch.nn.functional as F
+from diffusers import AutoencoderKL, DDPMScheduler
 
-from genzoo import hub, training  # noqa: E402
-from genzoo.data.captions import load_captioned_splits  # noqa: E402
-from genzoo.models import latent_diffusion  # noqa: E402
-from genzoo.registry import bundled  # noqa: E402
-from genzoo.system import describe_hardware  # noqa: E402
-from training import train_text_to_image as script  # noqa: E402
+from genzoo import hub, training
+from genzoo.data.captions import load_captioned_splits
+from genzoo.models import latent_diffusion
+from genzoo.registry import bundled
+from genzoo.system import describe_hardware
+from training import train_text_to_image as script
 
 PROMPT = "a red apple, flat icon"
 

@@ -140,8 +140,8 @@ def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
 
 
 def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdown:
-    """An open accordion for the model card's metrics."""
-    with gr.Accordion(title, open=True):
+    """A folded accordion for the model card's metrics: there for whoever asks, below nothing."""
+    with gr.Accordion(title, open=False):
         return gr.Markdown(label=title)
 
 

@@ -16,7 +16,6 @@ from demos.common import (
     ServedGallery,
     ServedImage,
     launch,
-    metrics_panel,
     served_file,
     shareable,
     user_errors,
@@ -125,42 +124,60 @@ def render(demo: gr.Blocks) -> None:
         "captioned emoji: it starts from noise and removes it step by step, steered by your "
         "prompt. **Guidance** trades variety for following the prompt more closely."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        metrics = metrics_panel("Measured quality (held-out emoji)")
-    prompt = gr.Textbox(
-        EXAMPLES[0],
-        label="Prompt",
-        info=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
-        max_lines=2,
-        elem_id="t2i-prompt",
+    with gr.Row(equal_height=True):
+        prompt = gr.Textbox(
+            EXAMPLES[0],
+            label="Prompt",
+            info=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
+            max_lines=2,
+            elem_id="t2i-prompt",
+            scale=4,
+        )
+        generate_button = gr.Button(
+            "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
+        )
+    images = ServedGallery(
+        label="Images",
+        columns=4,
+        height="auto",
+        object_fit="contain",
+        format="png",
+        elem_id="t2i-images",
     )
+    link = gr.Markdown(elem_id="t2i-share")
     gr.Examples(EXAMPLES, prompt, label="Try")
-    negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
-    with gr.Row():
-        guidance = gr.Slider(0, pipeline.MAX_GUIDANCE, value=5, step=0.5, label="Guidance scale")
-        steps = gr.Slider(1, 50, value=20, step=1, precision=0, label="Steps")
-        scheduler = gr.Dropdown(list(pipeline.SCHEDULERS), value="DPM-Solver++", label="Scheduler")
-    with gr.Row():
-        seed = gr.Number(0, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label="Seed")
-        count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, precision=0, label="Images")
-        thresholding = gr.Checkbox(
-            False, label="Dynamic thresholding (Imagen's; measured no better here, see README)"
+    with gr.Accordion("Settings", open=False):
+        negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
+        with gr.Row():
+            guidance = gr.Slider(
+                0, pipeline.MAX_GUIDANCE, value=pipeline.Request.guidance, step=0.5,
+                label="Guidance scale",
+            )  # fmt: skip
+            steps = gr.Slider(
+                1, pipeline.MAX_STEPS, value=pipeline.Request.steps, step=1, precision=0,
+                label="Steps",
+            )  # fmt: skip
+            scheduler = gr.Dropdown(
+                list(pipeline.SCHEDULERS), value=pipeline.Request.scheduler, label="Scheduler"
+            )
+        with gr.Row():
+            seed = gr.Number(0, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label="Seed")
+            count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, precision=0, label="Images")
+            thresholding = gr.Checkbox(
+                False, label="Dynamic thresholding (Imagen's; measured no better here, see README)"
+            )
+        clip_guidance = gr.Slider(
+            0,
+            pipeline.MAX_CLIP_GUIDANCE,
+            value=0,
+            step=0.5,
+            label="CLIP guidance scale (0: off)",
+            info="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
         )
-    clip_guidance = gr.Slider(
-        0,
-        pipeline.MAX_CLIP_GUIDANCE,
-        value=0,
-        step=0.5,
-        label="CLIP guidance scale (0: off)",
-        info="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
-    )
-    with gr.Tab("Generate"):
-        generate_button = gr.Button("Generate", variant="primary", elem_id="t2i-generate")
-        images = ServedGallery(
-            label="Images", columns=4, height=300, format="png", elem_id="t2i-images"
-        )
-        link = gr.Markdown(elem_id="t2i-share")
+    with gr.Accordion("Model and its measured quality", open=False):
+        model = gr.Dropdown(names, value=names[0], label="Model")
+        metrics = gr.Markdown(label="Measured quality (held-out emoji)")
+    gr.Markdown("### More ways to see the model (with the settings above)")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
         strip = ServedImage(label="One seed at several guidance scales", type="pil")

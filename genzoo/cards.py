@@ -67,7 +67,9 @@ def write_model_card(folder: str | Path, facts: CardFacts) -> ModelCard:
         datasets=facts.dataset_ids,
         pipeline_tag=facts.task,
         model_name=facts.title,
-        eval_results=[_result(m, facts) for m in facts.metrics],
+        eval_results=[
+            _result(m, facts.task, facts.dataset_ids[0], facts.dataset_name) for m in facts.metrics
+        ],
         **({REFERENCES: _references(facts.metrics)} if _references(facts.metrics) else {}),
         genzoo_runs=facts.runs,
     )
@@ -86,13 +88,13 @@ def _library(family: str) -> tuple[str, list[str]]:
     return loader.__module__.partition(".")[0], []
 
 
-def _result(metric: Metric, facts: CardFacts) -> EvalResult:
-    """A model-index result: measured on the test split of the first dataset (and the others,
-    which the name in prose says)."""
+def _result(metric: Metric, task: str, dataset_id: str, dataset_name: str) -> EvalResult:
+    """A model-index result, on the test split of the dataset `dataset_id` (the first, where the
+    name in prose says there are more)."""
     return EvalResult(
-        task_type=facts.task,
-        dataset_type=facts.dataset_ids[0],
-        dataset_name=facts.dataset_name,
+        task_type=task,
+        dataset_type=dataset_id,
+        dataset_name=dataset_name,
         dataset_split="test",
         metric_type=metric.key,
         metric_name=metric.name,
@@ -128,8 +130,9 @@ def card_metrics(ref: str) -> list[dict]:
 
 
 def card_runs(ref: str) -> list[dict]:
-    """The runs a card says made its weights (`{command, seconds}`, in order); none if unsaid."""
-    card = load_card(ref)
+    """The runs a card says made its weights (`{command, seconds}`, in order); none if unsaid, or
+    if `ref` is empty (no model)."""
+    card = load_card(ref) if ref else None
     return list(card.data.get(RUNS) or []) if card is not None else []
 
 
@@ -234,9 +237,10 @@ def add_to_card(
     card = ModelCard.load(path)
     data = card.data
     keys = {m.key for m in metrics}
-    dataset = data.eval_results[0].dataset_name if data.eval_results else ""
+    first = data.eval_results[0] if data.eval_results else None
+    dataset = (first.dataset_type, first.dataset_name) if first else (data.datasets[0], "")
     data.eval_results = [r for r in data.eval_results or [] if r.metric_type not in keys] + [
-        _result(m, task, dataset) for m in metrics
+        _result(m, task, *dataset) for m in metrics
     ]
     references = [r for r in data.get(REFERENCES) or [] if r["metric"] not in keys]
     if references + _references(metrics):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import threading
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
+from safetensors import safe_open
+from safetensors.torch import save_file
 from torch import nn
 
 from genzoo.registry import BUNDLED, ModelNotFoundError, family_class
@@ -123,6 +126,30 @@ def model_file(ref: str, filename: str, *, revision: str | None = None) -> Path:
     if Path(ref).is_dir():
         return Path(ref) / filename
     return Path(hf_hub_download(ref, filename, revision=revision))
+
+
+def forget_loaded() -> None:
+    """Drop every model and pipeline loaded so far: the next load reads the files again."""
+    _load.cache_clear()
+    _load_pipeline.cache_clear()
+
+
+EXAMPLES_FILE = "examples.safetensors"  # held-out inputs a model ships for the gallery's pickers
+
+
+def save_examples(folder: str | Path, tensors: dict[str, torch.Tensor], **facts) -> None:
+    """Ship example tensors with a model, and facts about them (JSON, in the file's metadata)."""
+    contiguous = {name: tensor.contiguous() for name, tensor in tensors.items()}
+    metadata = {name: json.dumps(value) for name, value in facts.items()}
+    save_file(contiguous, Path(folder) / EXAMPLES_FILE, metadata=metadata or None)
+
+
+def load_examples(ref: str) -> tuple[dict[str, torch.Tensor], dict]:
+    """The example tensors that a model ships, and the facts saved with them."""
+    with safe_open(str(model_file(ref, EXAMPLES_FILE)), "pt") as handle:
+        facts = {name: json.loads(value) for name, value in (handle.metadata() or {}).items()}
+        names = handle.keys()
+        return {name: handle.get_tensor(name) for name in names}, facts
 
 
 def load_card(ref: str) -> ModelCard | None:

@@ -39,6 +39,9 @@ def check_range(name: str, value: float, low: float, high: float) -> float:
     return number
 
 
+MAX_SEED = 2**31 - 1  # every seed a visitor can type, in every family
+
+
 def check_int(name: str, value: float, low: int, high: int) -> int:
     """Like `check_range`, for a whole number."""
     number = check_range(name, value, low, high)

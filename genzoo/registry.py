@@ -132,6 +132,7 @@ BUNDLED = {
         ),
         Bundled("text-to-image-emoji", "text-to-image", "Text to image, emoji, 64 px"),
         Bundled("clip-emoji", "clip", "CLIP, emoji and captions, 64 px"),
+        Bundled("autoencoder-emoji", "autoencoder-kl", "Autoencoder, emoji 64 px to 16x16x4"),
     ]
 }
 

@@ -4,11 +4,11 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from gallery import Link, opened, pick_model, shown  # noqa: E402
-from genzoo.pipelines import vae as pipeline  # noqa: E402
-from sketchpad import sketchpad  # noqa: E402
+from gallery import Link, opened, pick_model, shown
+from genzoo.pipelines import vae as pipeline
+from sketchpad import sketchpad
 
 SOURCES = ["Test set", "Upload", "Drawing"]
 
@@ -47,7 +47,9 @@ with map_tab:
             decode_link.show(dict(model=model, x=x, y=y))
     left.image(pipeline.latent_map(model, marker=(x, y)).image, caption="Test set by class")
     count = right.slider("Samples from the prior", 1, 64, sample_link.get("count", 16, 1, 64))
-    seed = right.number_input("Seed", 0, 2**31 - 1, sample_link.get("seed", 0, 0, 2**31 - 1))
+    seed = right.number_input(
+        "Seed", 0, pipeline.MAX_SEED, sample_link.get("seed", 0, 0, pipeline.MAX_SEED)
+    )
     samples = shown(pipeline.sample, model, count, seed)
     if samples is not None:
         right.image(samples, caption=f"{count} samples, seed {seed}")

@@ -4,10 +4,10 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from gallery import Link, opened, pick_model, shown  # noqa: E402
-from genzoo.pipelines import gan as pipeline  # noqa: E402
+from gallery import Link, opened, pick_model, shown
+from genzoo.pipelines import gan as pipeline
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
 st.title("DCGAN")

@@ -4,11 +4,11 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from gallery import Link, pick_model, shown  # noqa: E402
-from genzoo.pipelines import translation as pipeline  # noqa: E402
-from sketchpad import sketchpad  # noqa: E402
+from gallery import Link, pick_model, shown
+from genzoo.pipelines import translation as pipeline
+from sketchpad import sketchpad
 
 SOURCES = ["Held-out example", "Drawing", "Upload"]
 

@@ -5,17 +5,17 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import io  # noqa: E402
+import io
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from gallery import Link, pick_model, shown  # noqa: E402
-from genzoo.cards import card_section  # noqa: E402
-from genzoo.images import open_image  # noqa: E402
-from genzoo.models.latent_diffusion import PROMPT_TOKENS  # noqa: E402
-from genzoo.pipelines import text_to_image as pipeline  # noqa: E402
-from genzoo.retrieval import GUIDANCE_KINDS_SECTION  # noqa: E402
-from sketchpad import sketchpad  # noqa: E402
+from gallery import Link, pick_model, shown
+from genzoo.cards import card_section
+from genzoo.images import open_image
+from genzoo.models.latent_diffusion import PROMPT_TOKENS
+from genzoo.pipelines import text_to_image as pipeline
+from genzoo.retrieval import GUIDANCE_KINDS_SECTION
+from sketchpad import sketchpad
 
 EXAMPLES = [
     "a red apple, flat icon",
@@ -50,7 +50,9 @@ guidance = columns[0].slider(
     link.get("guidance", 5.0, 0, pipeline.MAX_GUIDANCE),
     0.5,
 )
-steps = columns[1].slider("Steps", 1, 50, link.get("steps", 20, 1, 50))
+steps = columns[1].slider(
+    "Steps", 1, pipeline.MAX_STEPS, link.get("steps", pipeline.Request.steps, 1, pipeline.MAX_STEPS)
+)
 schedulers = list(pipeline.SCHEDULERS)
 linked_scheduler = link.get("scheduler", schedulers[0])
 scheduler = columns[2].selectbox(

@@ -4,12 +4,12 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from gallery import Link, pick_model, shown  # noqa: E402
-from genzoo.images import open_image  # noqa: E402
-from genzoo.pipelines import clip as pipeline  # noqa: E402
-from genzoo.pipelines.text_to_image import shown as enlarged  # noqa: E402
+from gallery import Link, pick_model, shown
+from genzoo.images import open_image
+from genzoo.pipelines import clip as pipeline
+from genzoo.pipelines.text_to_image import shown as enlarged
 
 st.set_page_config(page_title="genzoo: CLIP", page_icon="🦓", layout="wide")
 st.title("CLIP")

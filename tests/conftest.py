@@ -5,13 +5,13 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-import socket  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from pathlib import Path  # noqa: E402
+import socket
+from dataclasses import dataclass
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from genzoo.data import build  # noqa: E402
+from genzoo.data import build
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -186,3 +186,22 @@ def test_every_streamlit_page_shows_an_image(streamlit_url):
             expect(image).to_be_visible(timeout=180_000)
             assert page.locator("[data-testid=stException]").count() == 0, name
         browser.close()
+
+
+def test_text_to_image_puts_the_prompt_and_generate_on_the_first_screen(page):
+    """What a visitor came to do comes first: at 1400 x 900 the prompt, the Generate button and
+    the first images are on screen without scrolling; the settings wait, folded, below."""
+    page.set_viewport_size({"width": 1400, "height": 900})
+    tab = page.get_by_role("tab", name="Text to image", exact=True)
+    expect(tab).to_be_visible(timeout=60_000)
+    tab.click()
+    button = page.locator("#t2i-generate")
+    expect(button).to_be_visible(timeout=60_000)
+    for selector in ("#t2i-prompt textarea", "#t2i-generate"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] + box["height"] <= 900, f"{selector} is below the fold: {box}"
+    expect(page.get_by_text("Guidance scale", exact=True)).to_be_hidden()  # folded away
+    button.click()
+    image = page.locator("#t2i-images img").first
+    expect(image).to_be_visible(timeout=120_000)
+    assert image.bounding_box()["y"] < 900

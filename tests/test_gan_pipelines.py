@@ -173,6 +173,16 @@ def test_arithmetic_shows_operands_and_result(dcgan):
     assert np.abs(tiles[2][::2, ::2] - tile(grid, 2, 8, side, zoom)).max() <= 1
 
 
+def test_arithmetic_draws_a_minus_sign_not_a_missing_glyph(dcgan):
+    side, zoom = geometry(dcgan)
+    tile_side, picture = 2 * zoom * side, gan.arithmetic(dcgan, 0, 1, 2, 3)
+    gap = max(24, tile_side // 3)
+    operator = pixels(picture)[:, tile_side : tile_side + gap]  # between a and b
+    rows, columns = np.nonzero(operator.min(axis=-1) < 128)
+    width, height = np.ptp(columns) + 1, np.ptp(rows) + 1
+    assert width >= 2 * height  # a dash; the missing-glyph box is taller than wide
+
+
 def test_arithmetic_result_is_a_new_image(dcgan):
     side, zoom = geometry(dcgan)
     tile_side, picture = 2 * zoom * side, gan.arithmetic(dcgan, 0, 1, 2, 3)

@@ -441,3 +441,25 @@ def test_throughput_benchmark_times_sampling_and_every_training_loop(tiny_emoji)
         ratio = float(rows[f"genzoo ÷ {other}, training"][1].removesuffix("x"))
         assert abs(ratio - time_per_step / genzoo) <= 0.006  # speed ratio: time, inverted
     assert done.stdout.startswith("Hardware: ")
+
+
+def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_to_image, tmp_path):
+    """--unet_from trains the UNet a pipeline folder saved (the bundled one, when a session's runs
+    are gone), and its card adds this sitting to the runs that made the weights before it."""
+    from training.train_text_to_image import main
+
+    main(tiny_text_to_image.again(tmp_path / "out", tmp_path / "run", "--unet_from",
+                                  str(tiny_text_to_image.out), "--max_steps", "2"))  # fmt: skip
+    before = UNet2DConditionModel.from_pretrained(tiny_text_to_image.out, subfolder="unet")
+    after = UNet2DConditionModel.from_pretrained(tmp_path / "out", subfolder="unet")
+    assert after.config == before.config
+    old, new = before.state_dict(), after.state_dict()
+    assert any(not torch.equal(old[k], new[k]) for k in old)  # trained on, from those weights
+    fresh = UNet2DConditionModel.from_config(before.config).state_dict()
+
+    def distance(a, b):
+        return sum((a[k] - b[k]).abs().sum() for k in a)
+
+    assert distance(old, new) < 0.1 * distance(old, fresh)  # went on, did not start afresh
+    earlier, runs = card_runs(str(tiny_text_to_image.out)), card_runs(str(tmp_path / "out"))
+    assert runs[:-1] == earlier and "--unet_from" in runs[-1]["command"]

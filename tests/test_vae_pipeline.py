@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-from safetensors.torch import save_file
 
+from genzoo.hub import save_examples
 from genzoo.images import InvalidInputError
 from genzoo.models.vae import VAE
 from genzoo.pipelines import vae
@@ -50,7 +50,7 @@ def test_higher_dimensional_latents_use_the_principal_plane(tmp_path):
     model = VAE(latent_dim=3, hidden_channels=[8, 16], hidden_features=32, class_names=["a", "b"])
     model.save_pretrained(tmp_path)
     images = (torch.rand(40, 1, 28, 28) * 255).to(torch.uint8)
-    save_file({"images": images, "labels": torch.arange(40) % 2}, tmp_path / vae.EXAMPLES_FILE)
+    save_examples(tmp_path, {"images": images, "labels": torch.arange(40) % 2})
     ref = str(tmp_path)
     found = vae.examples(ref)
     assert found.axes.shape == (2, 3)

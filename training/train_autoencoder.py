@@ -346,7 +346,7 @@ def save_hub_folder(
         ],
         training_settings=training.settings_dict(settings),
         usage=USAGE,
-        earlier_runs=card_runs(settings.decoder_from) if settings.decoder_from else [],
+        earlier_runs=card_runs(settings.decoder_from),
     )
     training.finish_hub_folder(folder, facts, settings)
 

@@ -107,6 +107,13 @@ class Settings(training.RunSettings):
         default="",
         metadata={"help": "a text-to-image folder: fine-tune its UNet with a mask channel"},
     )
+    unet_from: str = field(
+        default="",
+        metadata={
+            "help": "a text-to-image folder: go on training its UNet, in a new sitting (its card "
+            "counts every sitting; each draws new noise)"
+        },
+    )
     full_mask_share: float = field(
         default=0.25, metadata={"help": "inpainting: share of masks that cover the whole image"}
     )
@@ -120,12 +127,13 @@ PRESETS = {
         layers_per_block=2, epochs=45, batch_size=32, learning_rate=3e-4, sample_every=1000,
         checkpoint_every=500, noise_offset=0.1,
     ),
-    # The long run toward the next bundled model, written under runs/ until it measures better.
-    # A constant learning rate, so that `--resume --max_steps N` can end it at any step.
+    # The next bundled model, in sittings of a session each: a constant learning rate, so that
+    # `--max_steps N` can end a sitting at any step; the next goes on with `--unet_from` from the
+    # folder the last one wrote (bundled, once it measured better), since runs/ may not survive.
     "text-to-image-emoji-next": dict(
         output_dir="runs/text-to-image-emoji-next/hub", run_dir="runs/text-to-image-emoji-next",
         autoencoder="checkpoints/autoencoder-emoji",
-        title="Text-to-image latent diffusion, emoji, 64 px", channels=[64, 128, 256],
+        title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
         layers_per_block=2, norm_groups=8, epochs=100, batch_size=32, learning_rate=3e-4,
         noise_offset=0.1, second_ema_decay=0.9999, sample_every=1000, checkpoint_every=500,
     ),
@@ -184,7 +192,10 @@ def encode_latents(vae: AutoencoderKL, images: torch.Tensor) -> torch.Tensor:
 
 
 def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
-    """A fresh UNet, or for inpainting the trained one of `inpainting_from` with a mask channel."""
+    """A fresh UNet; the trained one of `unet_from`, to go on training; or for inpainting the
+    trained one of `inpainting_from` with a mask channel."""
+    if settings.unet_from:
+        return UNet2DConditionModel.from_pretrained(settings.unet_from, subfolder="unet")
     if settings.inpainting_from:
         trained = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
         return latent_diffusion.with_mask_channels(trained)
@@ -226,7 +237,7 @@ def train(
         optimizer,
         averages,
         accelerator,
-        settings.seed + start,
+        settings.seed + start + len(card_runs(settings.unet_from)) * 1_000_003,
     )
     shown = validation_holes(test_set, settings) if settings.inpainting_from else None
     losses = []
@@ -555,7 +566,9 @@ def save_hub_folder(
         ],
         training_settings=training.settings_dict(settings),
         usage=INPAINTING_USAGE if settings.inpainting_from else USAGE,
-        earlier_runs=card_runs(settings.inpainting_from or settings.autoencoder),
+        earlier_runs=card_runs(
+            settings.unet_from or settings.inpainting_from or settings.autoencoder
+        ),
     )
     training.finish_hub_folder(folder, facts, settings)
 

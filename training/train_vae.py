@@ -14,18 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors.torch import save_file
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm.auto import tqdm
 
-from genzoo import training
+from genzoo import hub, training
 from genzoo.cards import CardFacts
 from genzoo.data import ImageTensors, load_split
 from genzoo.evaluation import evaluate_vae
-from genzoo.hub import publish
+from genzoo.hub import EXAMPLES_FILE, publish
 from genzoo.images import make_grid
 from genzoo.models.vae import VAE, negative_elbo
-from genzoo.pipelines.vae import EXAMPLES_FILE
 from genzoo.system import describe_hardware
 
 
@@ -211,7 +209,7 @@ def save_grids(
 def save_examples(folder: Path, test_data: ImageTensors, count: int) -> None:
     """Ship the first `count` test images and labels, for the gallery's map and pickers."""
     tensors = {"images": test_data.images[:count], "labels": test_data.labels[:count]}
-    save_file({k: v.contiguous() for k, v in tensors.items()}, folder / EXAMPLES_FILE)
+    hub.save_examples(folder, tensors)
 
 
 def save_hub_folder(

@@ -6,16 +6,14 @@ tests call these."""
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from PIL import Image
-from safetensors import safe_open
-from safetensors.torch import save_file
 
-from genzoo.hub import load_model, model_file
+from genzoo import hub
+from genzoo.hub import load_model
 from genzoo.images import InvalidInputError, open_image, to_pil, to_tensor
 from genzoo.models.clip import image_embeddings, text_embeddings
 
@@ -31,20 +29,17 @@ DEFAULT_CAPTIONS = (
 )
 
 
-EXAMPLES_FILE = "examples.safetensors"
-
-
 def save_examples(folder: str | Path, images: torch.Tensor, captions: list[str]) -> None:
     """Ship held-out images (in [0, 1]) and their captions with a model."""
-    pixels = (images * 255).round().to(torch.uint8).contiguous()
-    save_file({"images": pixels}, Path(folder) / EXAMPLES_FILE, {"captions": json.dumps(captions)})
+    pixels = (images * 255).round().to(torch.uint8)
+    hub.save_examples(folder, {"images": pixels}, captions=captions)
 
 
 @functools.cache
 def examples(model: str) -> tuple[torch.Tensor, list[str]]:
     """The held-out images (uint8) and captions shipped with `model`."""
-    with safe_open(model_file(model, EXAMPLES_FILE), "pt") as file:
-        return file.get_tensor("images"), json.loads(file.metadata()["captions"])
+    tensors, facts = hub.load_examples(model)
+    return tensors["images"], facts["captions"]
 
 
 def example_image(model: str, index: int) -> Image.Image:

@@ -16,11 +16,10 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from genzoo.hub import load_model
-from genzoo.images import check_int, make_grid, to_pil, upscale
+from genzoo.images import MAX_SEED, check_int, make_grid, to_pil, upscale
 from genzoo.models.dcgan import Generator
 
 MAX_SAMPLES = 64
-MAX_SEED = 2**31 - 1
 MAX_STEPS = 32
 
 
@@ -114,11 +113,12 @@ def arithmetic(model: str, seed: int = 0, a: int = 1, b: int = 2, c: int = 3) ->
     z = latents(net.latent_dim, seed)[picks]
     result = z[0] - z[1] + z[2]
     pictures = images(net, torch.cat([z, result[None]]))
-    return equation([upscale(to_pil(p), 2 * zoom(net)) for p in pictures], ["−", "+", "="])
+    return equation([upscale(to_pil(p), 2 * zoom(net)) for p in pictures], ["-", "+", "="])
 
 
 def equation(tiles: list[Image.Image], operators: list[str]) -> Image.Image:
-    """Tiles in a row with an operator between each two: `a − b + c = d`."""
+    """Tiles in a row with an operator between each two: `a - b + c = d` (ASCII operators: the
+    default font has no U+2212 minus and would draw a missing-glyph box)."""
     side, gap = tiles[0].height, max(24, tiles[0].height // 3)
     canvas = Image.new("RGB", (len(tiles) * side + len(operators) * gap, side), "white")
     draw = ImageDraw.Draw(canvas)

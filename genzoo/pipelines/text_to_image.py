@@ -30,7 +30,14 @@ from diffusers import (
 from PIL import Image, ImageFilter
 
 from genzoo.hub import load_pipeline
-from genzoo.images import InvalidInputError, check_int, check_range, make_grid, open_image
+from genzoo.images import (
+    MAX_SEED,
+    InvalidInputError,
+    check_int,
+    check_range,
+    make_grid,
+    open_image,
+)
 from genzoo.images import upscale as enlarge
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
@@ -48,7 +55,6 @@ MAX_STEPS = 100
 MAX_GUIDANCE = 30.0
 MAX_CLIP_GUIDANCE = 100.0
 DEFAULT_CLIP_GUIDANCE = 3.0  # the comparison's CLIP scale when the request has none
-MAX_SEED = 2**31 - 1
 SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
 DISPLAY_SIZE = 256
 # The range of clean latents: the largest per-image 99.5th percentile of |latent| over the

@@ -10,16 +10,14 @@ tabs, the Streamlit pages, the benchmark and the tests all call these functions.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from PIL import Image
-from safetensors import safe_open
-from safetensors.torch import save_file
 
-from genzoo.hub import load_model, model_file
+from genzoo import hub
+from genzoo.hub import load_model
 from genzoo.images import (
     InvalidInputError,
     check_int,
@@ -33,7 +31,6 @@ from genzoo.images import (
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import UNetGenerator
 
-EXAMPLES_FILE = "examples.safetensors"
 DISPLAY_SIZE = 256
 WHITE = 255
 DIRECTIONS = {"A→B": "a_to_b", "B→A": "b_to_a"}
@@ -45,9 +42,8 @@ MIN_INK = 0.05  # the share of pixels an example must draw on, on each side
 def save_examples(folder: str | Path, pairs, count: int) -> None:
     """Ship `count` varied held-out pairs (uint8 a, b and their keys) with a model."""
     chosen = varied_examples(pairs, count)
-    tensors = {"a": pairs.a[chosen].contiguous(), "b": pairs.b[chosen].contiguous()}
-    keys = json.dumps([pairs.keys[i] for i in chosen])
-    save_file(tensors, Path(folder) / EXAMPLES_FILE, metadata={"keys": keys})
+    tensors = {"a": pairs.a[chosen], "b": pairs.b[chosen]}
+    hub.save_examples(folder, tensors, keys=[pairs.keys[i] for i in chosen])
 
 
 def varied_examples(pairs, count: int) -> list[int]:
@@ -71,10 +67,8 @@ class Examples:
 
 @functools.lru_cache(maxsize=16)
 def examples(model: str) -> Examples:
-    path = model_file(model, EXAMPLES_FILE)
-    with safe_open(str(path), "pt") as handle:
-        keys = json.loads(handle.metadata()["keys"])
-        return Examples(handle.get_tensor("a"), handle.get_tensor("b"), keys)
+    tensors, facts = hub.load_examples(model)
+    return Examples(tensors["a"], tensors["b"], facts["keys"])
 
 
 def example_image(model: str, index: int, side: str = "a") -> Image.Image:

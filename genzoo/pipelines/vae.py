@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
-from safetensors.torch import load_file
 
-from genzoo.hub import load_model, model_file
+from genzoo.hub import load_examples, load_model
 from genzoo.images import (
+    MAX_SEED,
     InvalidInputError,
     check_int,
     check_range,
@@ -33,7 +33,6 @@ from genzoo.images import (
 )
 from genzoo.models.vae import VAE
 
-EXAMPLES_FILE = "examples.safetensors"
 ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
 MAP_SIZE = 480  # the square plot, in pixels
 LEGEND_WIDTH = 110  # the class legend, right of the plot
@@ -70,7 +69,7 @@ class Examples:
 def examples(model: str) -> Examples:
     """The examples of a model, encoded once per process."""
     net = vae(model)
-    tensors = load_file(model_file(model, EXAMPLES_FILE))
+    tensors, _ = load_examples(model)
     images = tensors["images"].float() / 255.0
     with torch.inference_mode():
         means = torch.cat([net.encode(batch)[0] for batch in images.split(1000)])
@@ -139,7 +138,7 @@ def decode(model: str, x: float, y: float) -> Image.Image:
 def sample(model: str, count: int = 16, seed: int = 0) -> Image.Image:
     """A grid of `count` decodings of z ~ N(0, I); the same seed gives the same grid anywhere."""
     count = check_int("Number of samples", count, 1, 256)
-    seed = check_int("Seed", seed, 0, 2**31 - 1)
+    seed = check_int("Seed", seed, 0, MAX_SEED)
     net = vae(model)
     z = torch.randn(count, net.latent_dim, generator=torch.Generator().manual_seed(seed))
     with torch.inference_mode():
