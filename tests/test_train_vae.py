@@ -22,7 +22,7 @@ def test_smoke_run_writes_a_complete_hub_folder(tiny_vae):
     card = ModelCard.load(tiny_vae / "README.md")
     assert card.data.license == "mit" and card.data.library_name == "genzoo"
     assert "vae" in card.data.tags and card.data.pipeline_tag == "unconditional-image-generation"
-    assert card.data.datasets == ["mnist"]
+    assert card.data.datasets == ["genzoo/mnist"]  # the built folder, by its published id
     metrics = {r.metric_type: r.metric_value for r in card.data.eval_results}
     assert {"neg_elbo", "iw_nll", "reconstruction", "kl", "mse"} <= set(metrics)
     assert metrics["iw_nll"] <= metrics["neg_elbo"] + 1e-3  # the IW bound is tighter
