@@ -7,24 +7,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.catalogue import summaries
-from genzoo.registry import FAMILIES
-
-PAGES = {
-    "vae": (
-        "pages/1_VAE.py",
-        "Variational autoencoders",
-        "Manifold, latent map, encode, interpolate",
-    ),
-    "dcgan": ("pages/2_DCGAN.py", "DCGAN", "Samples from a seed, slerp, vector arithmetic"),
-    "pix2pix": ("pages/3_pix2pix.py", "pix2pix", "Line art or a drawing to colour"),
-    "cyclegan": ("pages/4_CycleGAN.py", "CycleGAN", "Two styles, both ways, no pairs"),
-    "text-to-image": (
-        "pages/5_Text_to_image.py",
-        "Text to image (latent diffusion)",
-        "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
-    ),
-    "clip": ("pages/6_CLIP.py", "CLIP", "Which caption fits an image"),
-}
+from genzoo.registry import FAMILIES, FAMILY_TABLE
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")
 st.title("genzoo")
@@ -33,13 +16,12 @@ st.write(
     "quality measured on held-out data. Every card below is read from the model's own card."
 )
 models = summaries()
-for family in FAMILIES:
-    page, title, blurb = PAGES[family]
-    st.subheader(title)
-    st.page_link(page, label=f"Open: {blurb}", icon="➡️")
-    found = [m for m in models if m.family == family]
+for family in (FAMILY_TABLE[name] for name in FAMILIES):
+    st.subheader(family.title)
+    st.page_link(family.streamlit_page, label=f"Open: {family.blurb}", icon="➡️")
+    found = [m for m in models if m.family == family.name]
     if not found:
-        st.warning(f"No {family} model is bundled in checkpoints/.")
+        st.warning(family.missing_message())
     for model in found:
         with st.container(border=True):
             picture, text = st.columns([1, 3])

@@ -12,7 +12,7 @@ $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	$(BIN)/python -m genzoo.models.latent_diffusion
+	$(BIN)/python -m genzoo.registry
 	touch $@
 
 gallery: $(BIN)/.installed  ## the Gradio gallery on http://127.0.0.1:7860 (GRADIO_SERVER_PORT to change)

@@ -15,7 +15,7 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.cards import add_to_card
+from genzoo.cards import GUIDANCE_KINDS_SECTION, add_to_card
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
 from genzoo.evaluation import Metric
 from genzoo.hub import load_model, load_pipeline
@@ -24,7 +24,6 @@ from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 from genzoo.retrieval import (
     CLIP_SCORE_KEY,
-    GUIDANCE_KINDS_SECTION,
     evaluate_guidance_kinds,
     guidance_kinds_markdown,
 )

@@ -6,6 +6,7 @@ python -m demos.app        # or: python demos/app.py; serves http://127.0.0.1:78
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
 
 if __package__ in (None, ""):  # started as `python demos/app.py`: make `demos` importable
@@ -14,8 +15,9 @@ if __package__ in (None, ""):  # started as `python demos/app.py`: make `demos` 
 
 import gradio as gr
 
-from demos import clip, cyclegan, dcgan, home, pix2pix, text_to_image, vae
+from demos import home
 from demos.common import launch
+from genzoo.registry import FAMILIES, FAMILY_TABLE
 
 INTRO = """# genzoo
 Generative models trained from scratch, with their measured quality beside them.
@@ -23,15 +25,12 @@ Every model here was trained by this project's scripts and loads from `checkpoin
 """
 
 
-TABS = {
-    "models": ("Models", home),
-    "vae": ("VAE", vae),
-    "dcgan": ("DCGAN", dcgan),
-    "pix2pix": ("pix2pix", pix2pix),
-    "cyclegan": ("CycleGAN", cyclegan),
-    "text-to-image": ("Text to image", text_to_image),
-    "clip": ("CLIP", clip),
+TABS = {"models": ("Models", home)} | {
+    family: (FAMILY_TABLE[family].tab, import_module("demos." + family.replace("-", "_")))
+    for family in FAMILIES
 }
+"""Each tab's id (the share links' `?tab=`), label and module: a family's demo is
+`demos/<family>.py`, with "_" for "-"."""
 
 
 def open_tab(request: gr.Request):

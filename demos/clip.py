@@ -11,24 +11,23 @@ import gradio as gr
 
 from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
-from genzoo.images import open_image
+from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as pipeline
-from genzoo.pipelines.text_to_image import shown
-from genzoo.registry import bundled
+from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
 def rank(model: str, path: str | None, captions: str):
     """How well each caption (one a line) fits an uploaded image, by genzoo's CLIP."""
     ranking = pipeline.rank_captions(model, path, captions)
-    return shown(open_image(path, background=255).convert("RGB")), ranking.as_label()
+    return for_display(open_image(path, background=255).convert("RGB")), ranking.as_label()
 
 
 @user_errors
 def rank_example(model: str, example: int, captions: str):
     """How well each caption (one a line) fits a held-out example, by genzoo's CLIP."""
     image = pipeline.example_image(model, example)
-    return shown(image), pipeline.rank_captions(model, image, captions).as_label()
+    return for_display(image), pipeline.rank_captions(model, image, captions).as_label()
 
 
 @user_errors
@@ -38,7 +37,7 @@ def pick_example(model: str, evt: gr.SelectData):
     return (
         evt.index,
         captions,
-        shown(image),
+        for_display(image),
         pipeline.rank_captions(model, image, captions).as_label(),
     )
 
@@ -54,7 +53,7 @@ def render(demo: gr.Blocks) -> None:
     """Add the CLIP demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("clip")]
     if not names:
-        gr.Markdown("No CLIP is bundled in `checkpoints/`: train one with `make train-clip`.")
+        gr.Markdown(FAMILY_TABLE["clip"].missing_message())
         return
     gr.Markdown(
         "A small **CLIP**, trained by contrast: an image tower learned from scratch and the "

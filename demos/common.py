@@ -21,6 +21,7 @@ from PIL import Image
 from genzoo import share
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
+from genzoo.settings import Setting
 
 log = logging.getLogger("genzoo.demos")
 
@@ -68,6 +69,27 @@ class CheckedImageEditor(_CheckedUploads, gr.ImageEditor):
 
 class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
     """A Sketchpad whose undecodable uploads get the clear message."""
+
+
+def control(setting: Setting, **options) -> gr.components.Component:
+    """The control for a declared setting, at its default; `options` add to its facts."""
+    facts = dict(label=setting.label, info=setting.help or None) | options
+    if setting.choices:
+        return gr.Dropdown(list(setting.choices), value=setting.default, **facts)
+    if setting.kind is bool:
+        return gr.Checkbox(setting.default, **facts)
+    if setting.kind is str:
+        return gr.Textbox(setting.default, **facts)
+    precision = 0 if setting.kind is int else None
+    if setting.step is None:
+        return gr.Number(
+            setting.default, precision=precision, minimum=setting.low, maximum=setting.high,
+            **facts,
+        )  # fmt: skip
+    return gr.Slider(
+        setting.low, setting.high, value=setting.default, step=setting.step,
+        precision=precision, **facts,
+    )  # fmt: skip
 
 
 LINK_TEXT = "[🔗 Link to this result]({}): it opens with these settings and makes the same result."
@@ -219,3 +241,8 @@ def launch(
         share=False,
         **kwargs,
     )
+
+
+# Gradio writes a stub (`common.pyi`) for every component subclass above, as it defines it, and
+# never updates it; editors would read that stale stub in place of this file.
+Path(__file__).with_suffix(".pyi").unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import gradio as gr
 from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
-from genzoo.registry import bundled
+from genzoo.registry import FAMILY_TABLE, bundled
 
 DIRECTIONS = list(pipeline.DIRECTIONS)
 
@@ -28,7 +28,7 @@ def translate_example(model: str, example: int, direction: str):
     """A held-out example translated one way and back, beside the true translation."""
     side = "a" if direction == "A→B" else "b"
     result = pipeline.cyclegan(model, pipeline.example_image(model, example, side), direction)
-    truth = pipeline.shown_example(model, example, "b" if side == "a" else "a")
+    truth = pipeline.example_for_display(model, example, "b" if side == "a" else "a")
     return result.input, result.translated, result.returned, truth
 
 
@@ -48,7 +48,7 @@ def render(demo: gr.Blocks) -> None:
     """Add the CycleGAN demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("cyclegan")]
     if not names:
-        gr.Markdown("No CycleGAN is bundled in `checkpoints/`: train one with `make train-gan`.")
+        gr.Markdown(FAMILY_TABLE["cyclegan"].missing_message())
         return
     gr.Markdown(
         "**CycleGAN** learned to translate between two styles without ever seeing a pair: "

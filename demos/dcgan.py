@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import ServedImage, launch, metrics_panel, served_file, shareable, user_errors
+from demos.common import (
+    ServedImage,
+    control,
+    launch,
+    metrics_panel,
+    served_file,
+    shareable,
+    user_errors,
+)
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import gan as pipeline
-from genzoo.registry import bundled
+from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
@@ -39,15 +47,11 @@ def describe(model: str):
     return metrics_markdown(model)
 
 
-def _seed(label: str = "Seed", value: int = 0) -> gr.Number:
-    return gr.Number(value, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label=label)
-
-
 def render(demo: gr.Blocks) -> None:
     """Add the DCGAN demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("dcgan")]
     if not names:
-        gr.Markdown("No DCGAN is bundled in `checkpoints/`: train one with `make train-gan`.")
+        gr.Markdown(FAMILY_TABLE["dcgan"].missing_message())
         return
     gr.Markdown(
         "A **DCGAN** generator turns a random code into an image; it learned by trying to fool a "
@@ -60,10 +64,8 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tabs() as views:
         with gr.Tab("Samples", id="samples"), gr.Row():
             with gr.Column(scale=1):
-                count = gr.Slider(
-                    1, pipeline.MAX_SAMPLES, value=16, step=1, precision=0, label="How many"
-                )
-                seed = _seed()
+                count = control(pipeline.COUNT)
+                seed = control(pipeline.SEED)
                 sample_button = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
                 samples = ServedImage(
@@ -72,10 +74,8 @@ def render(demo: gr.Blocks) -> None:
                 sample_link = gr.Markdown(elem_id="gan-share")
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
-                seed_a, seed_b = _seed("From seed", 0), _seed("To seed", 1)
-                steps = gr.Slider(
-                    2, pipeline.MAX_STEPS, value=8, step=1, precision=0, label="Steps"
-                )
+                seed_a, seed_b = control(pipeline.SEED_A), control(pipeline.SEED_B)
+                steps = control(pipeline.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
             with gr.Row():
                 strip = ServedImage(
@@ -93,11 +93,8 @@ def render(demo: gr.Blocks) -> None:
                 "arithmetic."
             )
             with gr.Row():
-                arithmetic_seed = _seed()
-                picks = [
-                    gr.Number(n, precision=0, minimum=1, maximum=pipeline.MAX_SAMPLES, label=name)
-                    for name, n in (("a", 1), ("b", 2), ("c", 3))
-                ]
+                arithmetic_seed = control(pipeline.SEED)
+                picks = [control(pick) for pick in pipeline.PICKS]
             arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
             result = ServedImage(
                 label="a − b + c = result", type="pil", format="png", elem_id="gan-arithmetic"

@@ -20,7 +20,7 @@ from demos.common import (
 )
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
-from genzoo.registry import bundled
+from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
@@ -41,7 +41,7 @@ def translate_drawing(model: str, drawing: dict | None):
 def translate_example(model: str, example: int):
     """A held-out example, translated, beside the true translation."""
     result = pipeline.pix2pix(model, pipeline.example_image(model, example, "a"))
-    return result.input, result.output, pipeline.shown_example(model, example, "b")
+    return result.input, result.output, pipeline.example_for_display(model, example, "b")
 
 
 def select_example(model: str, evt: gr.SelectData):
@@ -57,9 +57,7 @@ def render(demo: gr.Blocks) -> None:
     """Add the pix2pix demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("pix2pix")]
     if not names:
-        gr.Markdown(
-            "No pix2pix model is bundled in `checkpoints/`: train one with `make train-gan`."
-        )
+        gr.Markdown(FAMILY_TABLE["pix2pix"].missing_message())
         return
     gr.Markdown(
         "**pix2pix** learned from pairs (the same emoji as line art and in colour) to turn one "

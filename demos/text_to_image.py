@@ -15,26 +15,15 @@ from demos.common import (
     CheckedImageEditor,
     ServedGallery,
     ServedImage,
+    control,
     launch,
     served_file,
     shareable,
     user_errors,
 )
-from genzoo import share
-from genzoo.cards import card_section, metrics_markdown
-from genzoo.models.latent_diffusion import PROMPT_TOKENS
+from genzoo.cards import guidance_kinds_markdown, metrics_markdown
 from genzoo.pipelines import text_to_image as pipeline
-from genzoo.pipelines.gan import animated_gif
-from genzoo.registry import bundled
-from genzoo.retrieval import GUIDANCE_KINDS_SECTION
-
-EXAMPLES = [
-    "a red apple, flat icon",
-    "a grinning face, Noto emoji",
-    "a 3-D emoji of a cat face",
-    "a blue car, Twemoji",
-    "a green tree, OpenMoji colour emoji",
-]
+from genzoo.registry import FAMILY_TABLE, bundled
 
 
 def _reporter(progress: gr.Progress):
@@ -87,7 +76,7 @@ def trajectory(
         model, prompt, negative_prompt=negative_prompt, guidance=guidance, steps=steps,
         scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
-    return frames, served_file(animated_gif(frames, duration_ms=250, back_and_forth=False), ".gif")
+    return frames, served_file(pipeline.animation(frames), ".gif")
 
 
 @user_errors
@@ -106,18 +95,14 @@ def inpaint(
 
 @user_errors
 def describe(model: str):
-    measured = card_section(model, GUIDANCE_KINDS_SECTION)
-    return metrics_markdown(model), measured or "_Not measured for this model yet._"
+    return metrics_markdown(model), guidance_kinds_markdown(model)
 
 
 def render(demo: gr.Blocks) -> None:
     """Add the text-to-image demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("text-to-image")]
     if not names:
-        gr.Markdown(
-            "No text-to-image model is bundled in `checkpoints/`: train one with "
-            "`make train-diffusion`."
-        )
+        gr.Markdown(FAMILY_TABLE["text-to-image"].missing_message())
         return
     gr.Markdown(
         "A **latent diffusion** model, a Stable Diffusion in miniature trained from scratch on "
@@ -125,14 +110,7 @@ def render(demo: gr.Blocks) -> None:
         "prompt. **Guidance** trades variety for following the prompt more closely."
     )
     with gr.Row(equal_height=True):
-        prompt = gr.Textbox(
-            EXAMPLES[0],
-            label="Prompt",
-            info=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
-            max_lines=2,
-            elem_id="t2i-prompt",
-            scale=4,
-        )
+        prompt = control(pipeline.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)
         generate_button = gr.Button(
             "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
         )
@@ -145,35 +123,18 @@ def render(demo: gr.Blocks) -> None:
         elem_id="t2i-images",
     )
     link = gr.Markdown(elem_id="t2i-share")
-    gr.Examples(EXAMPLES, prompt, label="Try")
+    gr.Examples(list(pipeline.EXAMPLE_PROMPTS), prompt, label="Try")
     with gr.Accordion("Settings", open=False):
-        negative = gr.Textbox("", label="Negative prompt (what to steer away from)", max_lines=2)
+        negative = control(pipeline.NEGATIVE_PROMPT, max_lines=2)
         with gr.Row():
-            guidance = gr.Slider(
-                0, pipeline.MAX_GUIDANCE, value=pipeline.Request.guidance, step=0.5,
-                label="Guidance scale",
-            )  # fmt: skip
-            steps = gr.Slider(
-                1, pipeline.MAX_STEPS, value=pipeline.Request.steps, step=1, precision=0,
-                label="Steps",
-            )  # fmt: skip
-            scheduler = gr.Dropdown(
-                list(pipeline.SCHEDULERS), value=pipeline.Request.scheduler, label="Scheduler"
-            )
+            guidance = control(pipeline.GUIDANCE)
+            steps = control(pipeline.STEPS)
+            scheduler = control(pipeline.SCHEDULER)
         with gr.Row():
-            seed = gr.Number(0, precision=0, minimum=0, maximum=pipeline.MAX_SEED, label="Seed")
-            count = gr.Slider(1, pipeline.MAX_IMAGES, value=4, step=1, precision=0, label="Images")
-            thresholding = gr.Checkbox(
-                False, label="Dynamic thresholding (Imagen's; measured no better here, see README)"
-            )
-        clip_guidance = gr.Slider(
-            0,
-            pipeline.MAX_CLIP_GUIDANCE,
-            value=0,
-            step=0.5,
-            label="CLIP guidance scale (0: off)",
-            info="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
-        )
+            seed = control(pipeline.SEED)
+            count = control(pipeline.COUNT)
+            thresholding = control(pipeline.THRESHOLDING)
+        clip_guidance = control(pipeline.CLIP_GUIDANCE)
     with gr.Accordion("Model and its measured quality", open=False):
         model = gr.Dropdown(names, value=names[0], label="Model")
         metrics = gr.Markdown(label="Measured quality (held-out emoji)")
@@ -209,7 +170,7 @@ def render(demo: gr.Blocks) -> None:
                 label="Image and mask", type="numpy", height=300, elem_id="t2i-editor"
             )
             repainted = ServedImage(label="Inpainted", type="pil")
-        strength = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Strength")
+        strength = control(pipeline.STRENGTH)
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
@@ -251,8 +212,7 @@ def render(demo: gr.Blocks) -> None:
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
     demo.load(describe, model, [metrics, measured], api_visibility="private")
-    # The controls in `generate`'s order, by the names share links give them.
-    controls = dict(zip(share.TEXT_TO_IMAGE, every_setting, strict=True))
+    controls = dict(zip(pipeline.GENERATE, every_setting, strict=True))
     shareable(
         demo, "text-to-image", controls, generate, [images], link, generated, events=DIFFUSION
     )

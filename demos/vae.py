@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import ServedImage, launch, metrics_panel, shareable, user_errors
+from demos.common import ServedImage, control, launch, metrics_panel, shareable, user_errors
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as pipeline
-from genzoo.registry import bundled
+from genzoo.registry import FAMILY_TABLE, bundled
 
 SOURCES = ["Test set", "Upload", "Drawing"]
 
@@ -101,7 +101,7 @@ def render(demo: gr.Blocks) -> None:
     """Add the VAE demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("vae")]
     if not names:
-        gr.Markdown("No VAE is bundled in `checkpoints/`: train one with `make train-vae`.")
+        gr.Markdown(FAMILY_TABLE["vae"].missing_message())
         return
     gr.Markdown(
         "A **variational autoencoder** encodes each image as a small Gaussian cloud in a latent "
@@ -114,10 +114,12 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tabs() as views:
         with gr.Tab("Manifold", id="manifold"), gr.Row():
             with gr.Column(scale=1):
-                n = gr.Slider(2, 40, value=20, step=1, precision=0, label="Grid size (n x n)")
-                span = gr.Slider(0.1, 6, value=3, step=0.1, label="Span (± around the centre)")
-                center_x = gr.Slider(-5, 5, value=0, step=0.1, label="Centre x")
-                center_y = gr.Slider(-5, 5, value=0, step=0.1, label="Centre y")
+                n, span, center_x, center_y = (
+                    control(setting)
+                    for setting in (
+                        pipeline.GRID_SIZE, pipeline.SPAN, pipeline.CENTER_X, pipeline.CENTER_Y
+                    )
+                )  # fmt: skip
                 draw_manifold = gr.Button("Draw the manifold", variant="primary")
             with gr.Column(scale=2):
                 manifold = ServedImage(
@@ -142,15 +144,12 @@ def render(demo: gr.Blocks) -> None:
                         height=200,
                         elem_id="vae-decoded",
                     )
-                    x = gr.Slider(-6, 6, value=0, step=0.05, label="x")
-                    y = gr.Slider(-6, 6, value=0, step=0.05, label="y")
+                    x, y = control(pipeline.X), control(pipeline.Y)
                     decode_button = gr.Button("Decode (x, y)", variant="primary")
                     decode_link = gr.Markdown(elem_id="vae-decode-share")
             with gr.Row():
-                count = gr.Slider(
-                    1, 64, value=16, step=1, precision=0, label="Samples from the prior"
-                )
-                seed = gr.Number(0, precision=0, label="Seed")
+                count = control(pipeline.COUNT)
+                seed = control(pipeline.SEED)
                 sample_button = gr.Button("Sample")
             samples = ServedImage(label="Samples", type="pil", format="png", elem_id="vae-samples")
             sample_link = gr.Markdown(elem_id="vae-sample-share")
@@ -170,7 +169,7 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 side_a = _endpoint_inputs("First image", 0)
                 side_b = _endpoint_inputs("Second image", 1)
-            steps = gr.Slider(2, 32, value=10, step=1, precision=0, label="Steps")
+            steps = control(pipeline.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
             strip = ServedImage(
                 label="From the first image to the second, through the latent space", type="pil"

@@ -260,6 +260,15 @@ def add_to_card(
     return card
 
 
+GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
+"""The text-to-image card's section that `benchmarks/clip_guidance.py` writes."""
+
+
+def guidance_kinds_markdown(ref: str) -> str:
+    """The card's comparison of CLIP and classifier-free guidance, or a line saying it has none."""
+    return card_section(ref, GUIDANCE_KINDS_SECTION) or "_Not measured for this model yet._"
+
+
 def card_section(ref: str, heading: str) -> str:
     """The markdown under `## heading` in a model's card, or "" if it has none."""
     card = load_card(ref)

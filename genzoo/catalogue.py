@@ -11,16 +11,8 @@ from pathlib import Path
 
 from genzoo.cards import card_metrics
 from genzoo.hub import load_card
-from genzoo.registry import FAMILIES, Bundled, bundled
+from genzoo.registry import FAMILIES, FAMILY_TABLE, Bundled, bundled
 
-FAMILY_NAMES = {
-    "vae": "Variational autoencoder",
-    "dcgan": "DCGAN",
-    "pix2pix": "pix2pix",
-    "cyclegan": "CycleGAN",
-    "text-to-image": "Text to image (latent diffusion)",
-    "clip": "CLIP",
-}
 HEADLINE_METRICS = 4
 _IMAGE = re.compile(r"!\[[^\]]*\]\(([\w.-]+)\)")
 _WALL_TIME = re.compile(r"^- Wall time: (\d+) s", re.MULTILINE)
@@ -50,7 +42,7 @@ class ModelSummary:
         )
         return "\n".join(
             [
-                f"**{self.title}** · {FAMILY_NAMES[self.family]} · `{self.name}`",
+                f"**{self.title}** · {FAMILY_TABLE[self.family].title} · `{self.name}`",
                 "",
                 f"Data: {self.data}",
                 "",

@@ -27,7 +27,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from torch import nn
 
-from genzoo.registry import BUNDLED, ModelNotFoundError, family_class
+from genzoo.registry import BUNDLED, ModelNotFoundError, complete_folder, family_class
 
 RUN_ONLY_FILES = ["checkpoints/*", "logs/*", "samples/*", "*.pt", "*.bin", "*.pkl"]
 
@@ -60,10 +60,7 @@ _LOADING = threading.RLock()
 
 @functools.lru_cache(maxsize=16)
 def _load(family: str, location: str, revision: str | None) -> nn.Module:
-    if family == "clip" and Path(location).is_dir():
-        from genzoo.models.clip import complete_folder
-
-        complete_folder(location)
+    complete_folder(family, location)
     with _explained(location, revision):
         model = family_class(family).from_pretrained(location, revision=revision)
     # channels-last convolutions run about 1.5x faster on CPU, with identical results
@@ -73,7 +70,7 @@ def _load(family: str, location: str, revision: str | None) -> nn.Module:
 def load_pipeline(ref: str, *, revision: str | None = None):
     """A diffusers text-to-image pipeline (bundled name, folder or Hub repo id), once per process:
     in half precision on a GPU when there is one, else in float32 on the CPU. A bundled folder is
-    first completed with the installed text encoder (`latent_diffusion.complete_folder`)."""
+    first completed with the installed text encoder (`registry.complete_folder`)."""
     family, location = resolve(ref, "text-to-image")
     if family != "text-to-image":
         raise ModelNotFoundError(f"{ref!r} is a {family} model, not a text-to-image pipeline.")
@@ -83,15 +80,10 @@ def load_pipeline(ref: str, *, revision: str | None = None):
 
 @functools.lru_cache(maxsize=4)
 def _load_pipeline(location: str, revision: str | None):
-    from diffusers import DiffusionPipeline
-
-    from genzoo.models.latent_diffusion import complete_folder
-
-    if Path(location).is_dir():
-        complete_folder(location)
+    complete_folder("text-to-image", location)
     cuda = torch.cuda.is_available()
     with _explained(location, revision):
-        pipeline = DiffusionPipeline.from_pretrained(
+        pipeline = family_class("text-to-image").from_pretrained(
             location, revision=revision, dtype=torch.float16 if cuda else torch.float32
         )
     pipeline.set_progress_bar_config(disable=True)

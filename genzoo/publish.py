@@ -23,10 +23,8 @@ from huggingface_hub import CommitOperationAdd, HfApi
 
 from genzoo.data import publish_dataset
 from genzoo.hub import load_card, publish
-from genzoo.models import clip, latent_diffusion
-from genzoo.registry import BUNDLED, CHECKPOINTS_DIR, HUB_OWNER, repo_id
+from genzoo.registry import BUNDLED, CHECKPOINTS_DIR, HUB_OWNER, complete_folder, repo_id
 
-COMPLETE = {"text-to-image": latent_diffusion.complete_folder, "clip": clip.complete_folder}
 DATA_DIR = Path("data")
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -50,8 +48,7 @@ def publish_all(
         )
     for name in models:
         folder = CHECKPOINTS_DIR / name
-        if BUNDLED[name].family in COMPLETE:
-            COMPLETE[BUNDLED[name].family](folder)
+        complete_folder(BUNDLED[name].family, folder)
         urls[repo_id(name, owner)] = publish(folder, repo_id(name, owner), private=private)
     for repo, url in urls.items():
         print(f"{repo}: {url}")

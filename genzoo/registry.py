@@ -1,7 +1,8 @@
-"""The explicit table of model families and of the models bundled in `checkpoints/`.
+"""The explicit tables of model families and of the models bundled in `checkpoints/`.
 
-A family names the class that loads its weights; a bundled entry names a folder in
-`checkpoints/` and the family it belongs to. The gallery lists models from here.
+A family names the class that loads its weights and how the galleries show and train it; a
+bundled entry names a folder in `checkpoints/` and the family it belongs to. Both galleries, the
+publishing code and the cards read these tables.
 
 A checkout finds them in its `checkpoints/` (or `GENZOO_CHECKPOINTS`). An installed genzoo has no
 such folder and takes each model's published copy, `genzoo/<name>` on the Hub, once downloaded
@@ -11,6 +12,7 @@ such folder and takes each model's published copy, `genzoo/<name>` on the Hub, o
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,40 +30,85 @@ class ModelNotFoundError(RuntimeError):
     """A model reference that resolves to nothing; the message says how to fix it."""
 
 
+@dataclass(frozen=True)
+class Family:
+    """A kind of model: what loads it, and how the galleries name, describe and train it."""
+
+    name: str
+    title: str  # the home pages' heading
+    tab: str  # the Gradio tab's label
+    blurb: str  # what its demo does, in a line
+    train_command: str  # what makes one: `make ...`
+    loader: str  # "module:Class", whose `from_pretrained` loads it
+    streamlit_page: str | None  # None: not shown in the galleries
+    completer: str | None = None  # "module:function" that writes what a bundled folder leaves out
+
+    def missing_message(self) -> str:
+        return (
+            f"No {self.tab} model is bundled in checkpoints/: train one with "
+            f"`{self.train_command}`."
+        )
+
+
+FAMILY_TABLE = {
+    family.name: family
+    for family in [
+        Family(
+            "vae", "Variational autoencoders", "VAE", "Manifold, latent map, encode, interpolate",
+            "make train-vae", "genzoo.models.vae:VAE", "pages/1_VAE.py",
+        ),
+        Family(
+            "dcgan", "DCGAN", "DCGAN", "Samples from a seed, slerp, vector arithmetic",
+            "make train-gan", "genzoo.models.dcgan:Generator", "pages/2_DCGAN.py",
+        ),
+        Family(
+            "pix2pix", "pix2pix", "pix2pix", "Line art or a drawing to colour",
+            "make train-gan", "genzoo.models.pix2pix:UNetGenerator", "pages/3_pix2pix.py",
+        ),
+        Family(
+            "cyclegan", "CycleGAN", "CycleGAN", "Two styles, both ways, no pairs",
+            "make train-gan", "genzoo.models.cyclegan:CycleGAN", "pages/4_CycleGAN.py",
+        ),
+        Family(
+            "text-to-image", "Text to image (latent diffusion)", "Text to image",
+            "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
+            "make train-diffusion", "diffusers:DiffusionPipeline", "pages/5_Text_to_image.py",
+            "genzoo.models.latent_diffusion:complete_folder",
+        ),
+        Family(
+            "clip", "CLIP", "CLIP", "Which caption fits an image", "make train-clip",
+            "transformers:VisionTextDualEncoderModel", "pages/6_CLIP.py",
+            "genzoo.models.clip:complete_folder",
+        ),
+        Family(  # the text-to-image model's first part
+            "autoencoder-kl", "Autoencoder (KL)", "Autoencoder", "Images to latents and back",
+            "make train-autoencoder", "diffusers:AutoencoderKL", None,
+        ),
+    ]
+}  # fmt: skip
+FAMILIES = tuple(name for name, family in FAMILY_TABLE.items() if family.streamlit_page)
+"""The families the galleries show, in their order."""
+
+
 def family_class(family: str) -> type:
     """The class whose `from_pretrained` loads models of `family`."""
-    if family == "vae":
-        from genzoo.models.vae import VAE
-
-        return VAE
-    if family == "dcgan":
-        from genzoo.models.dcgan import Generator
-
-        return Generator
-    if family == "pix2pix":
-        from genzoo.models.pix2pix import UNetGenerator
-
-        return UNetGenerator
-    if family == "cyclegan":
-        from genzoo.models.cyclegan import CycleGAN
-
-        return CycleGAN
-    if family == "clip":
-        from transformers import VisionTextDualEncoderModel
-
-        return VisionTextDualEncoderModel
-    if family == "text-to-image":
-        from diffusers import DiffusionPipeline
-
-        return DiffusionPipeline
-    if family == "autoencoder-kl":  # not a gallery family: the text-to-image model's first part
-        from diffusers import AutoencoderKL
-
-        return AutoencoderKL
-    raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILIES)}.")
+    if family not in FAMILY_TABLE:
+        raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILY_TABLE)}.")
+    return _named(FAMILY_TABLE[family].loader)
 
 
-FAMILIES = ("vae", "dcgan", "pix2pix", "cyclegan", "text-to-image", "clip")
+def complete_folder(family: str, folder: str | Path) -> None:
+    """Write into a saved folder of `family` the files it leaves out because an installed package
+    holds them (the text encoder's), so that it loads as a complete, stock model."""
+    if FAMILY_TABLE[family].completer and Path(folder).is_dir():
+        _named(FAMILY_TABLE[family].completer)(folder)
+
+
+def _named(spec: str):
+    """The object a "module:name" spec names, imported when first asked for (so that the
+    registry costs nothing to import)."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -140,3 +187,10 @@ BUNDLED = {
 def bundled(family: str) -> list[Bundled]:
     """The bundled models of one family that can be loaded here, in table order."""
     return [e for e in BUNDLED.values() if e.family == family and e.available]
+
+
+if __name__ == "__main__":  # `python -m genzoo.registry`: complete every bundled folder
+    for entry in BUNDLED.values():
+        if entry.available and FAMILY_TABLE[entry.family].completer:
+            complete_folder(entry.family, entry.folder)
+            print("completed", entry.folder)

@@ -8,12 +8,13 @@ image (text -> image). Chance top-k is k in the number of emoji.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
-from genzoo.alignment import generate, one_caption_per_emoji, top_k
+from genzoo.alignment import References, generate, one_caption_per_emoji, top_k
 from genzoo.data.captions import CaptionedImages
 from genzoo.evaluation import Metric
 from genzoo.models.clip import image_embeddings, text_embeddings
@@ -145,7 +146,6 @@ def clip_score(clip, images: torch.Tensor, prompts: Sequence[str]) -> float:
 # CLIP guidance against classifier-free guidance, at matched cost
 
 CLIP_SCORE_KEY = "clip_score"
-GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"  # in the model card
 
 
 @dataclass
@@ -203,10 +203,6 @@ def evaluate_guidance_kinds(
     measured on one held-out caption per emoji: Fréchet distance, the independent judge's
     top-1 and top-5, and the CLIP score (flattering to CLIP guidance, so never alone). Returns
     the rows and the real images' CLIP score (the ceiling)."""
-    import time
-
-    from genzoo.alignment import References
-
     refs = References.of(held_out, count)
     kinds = {
         "classifier-free only": (guidance, 0.0),

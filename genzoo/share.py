@@ -14,32 +14,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-# The shareable settings of each seeded action: name -> type. The names are the pipelines'
-# argument names.
-TEXT_TO_IMAGE = {
-    "model": str,
-    "prompt": str,
-    "negative_prompt": str,
-    "guidance": float,
-    "steps": int,
-    "scheduler": str,
-    "seed": int,
-    "count": int,
-    "thresholding": bool,
-    "clip_guidance": float,
-}
-SAMPLES = {"model": str, "count": int, "seed": int}
-ACTIONS = {
-    "text-to-image": TEXT_TO_IMAGE,
-    "dcgan": SAMPLES,
-    "dcgan/interpolate": {"model": str, "seed_a": int, "seed_b": int, "steps": int},
-    "dcgan/arithmetic": {"model": str, "seed": int, "a": int, "b": int, "c": int},
-    "vae": {"model": str, "n": int, "span": float, "center_x": float, "center_y": float},
-    "vae/decode": {"model": str, "x": float, "y": float},
-    "vae/sample": SAMPLES,
-    "pix2pix": {"model": str, "example": int},
-    "cyclegan": {"model": str, "direction": str, "example": int},
-    "clip": {"model": str, "example": int, "captions": str},
+from genzoo.pipelines import clip, gan, text_to_image, translation, vae
+from genzoo.settings import Setting
+
+# The shareable settings of each action, as its pipeline declares them; their names are the
+# pipeline functions' argument names.
+ACTIONS: dict[str, dict[str, Setting]] = {
+    "text-to-image": text_to_image.GENERATE,
+    "dcgan": gan.SAMPLE,
+    "dcgan/interpolate": gan.INTERPOLATE,
+    "dcgan/arithmetic": gan.ARITHMETIC,
+    "vae": vae.MANIFOLD,
+    "vae/decode": vae.DECODE,
+    "vae/sample": vae.SAMPLE,
+    "pix2pix": translation.PIX2PIX,
+    "cyclegan": translation.CYCLEGAN,
+    "clip": clip.RANK_EXAMPLE,
 }
 
 
@@ -70,10 +60,10 @@ def read_query(action: str, params: Mapping[str, str]) -> dict:
     if not links_to(action, params):
         return {}
     settings = {}
-    for name, kind in ACTIONS[action].items():
+    for name, setting in ACTIONS[action].items():
         if name in params:
             try:
-                settings[name] = _parse(params[name], kind)
+                settings[name] = _parse(params[name], setting.kind)
             except ValueError:
                 continue
     return settings

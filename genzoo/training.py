@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
 from genzoo.cards import CardFacts, write_model_card
+from genzoo.hub import publish
 
 Settings = TypeVar("Settings")
 
@@ -272,7 +273,5 @@ def _drop_key(value, key: str) -> bool:
 def push_if_asked(settings: RunSettings) -> None:
     """Publish the Hub folder to `hub_model_id` when the run was started with --push_to_hub."""
     if settings.push_to_hub:
-        from genzoo.hub import publish
-
         url = publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private)
         print("published:", url)

@@ -6,9 +6,9 @@ offline_defaults()
 
 import streamlit as st
 
-from gallery import Link, opened, pick_model, shown
+from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from genzoo.pipelines import vae as pipeline
-from sketchpad import sketchpad
+from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Test set", "Upload", "Drawing"]
 
@@ -18,7 +18,7 @@ manifold_link, decode_link, sample_link = Link("vae"), Link("vae/decode"), Link(
 opened_tab, opened_link = opened(
     [("Manifold", manifold_link), ("Latent map", decode_link), ("Latent map", sample_link)]
 )
-model = pick_model("vae", "make train-vae", linked=opened_link.get("model", None))
+model = pick_model("vae", linked=opened_link.get("model", None))
 
 manifold_tab, map_tab, encode_tab, interpolate_tab = st.tabs(
     ["Manifold", "Latent map", "Encode", "Interpolate"], default=opened_tab
@@ -26,11 +26,11 @@ manifold_tab, map_tab, encode_tab, interpolate_tab = st.tabs(
 with manifold_tab:
     link = manifold_link
     left, right = st.columns([1, 2])
-    n = left.slider("Grid size (n x n)", 2, 40, link.get("n", 20, 2, 40))
-    span = left.slider("Span (± around the centre)", 0.1, 6.0, link.get("span", 3.0, 0.1, 6.0), 0.1)
-    center_x = left.slider("Centre x", -5.0, 5.0, link.get("center_x", 0.0, -5.0, 5.0), 0.1)
-    center_y = left.slider("Centre y", -5.0, 5.0, link.get("center_y", 0.0, -5.0, 5.0), 0.1)
-    image = shown(pipeline.manifold, model, n, span, center_x, center_y)
+    n, span, center_x, center_y = (
+        control(setting, link, left)
+        for setting in (pipeline.GRID_SIZE, pipeline.SPAN, pipeline.CENTER_X, pipeline.CENTER_Y)
+    )
+    image = showing_errors(pipeline.manifold, model, n, span, center_x, center_y)
     if image is not None:
         right.image(image, caption="Decodings over the latent plane")
         with right:
@@ -38,19 +38,16 @@ with manifold_tab:
 
 with map_tab:
     left, right = st.columns([2, 1])
-    x = right.slider("x", -6.0, 6.0, decode_link.get("x", 0.0, -6.0, 6.0), 0.05)
-    y = right.slider("y", -6.0, 6.0, decode_link.get("y", 0.0, -6.0, 6.0), 0.05)
-    decoded = shown(pipeline.decode, model, x, y)
+    x, y = control(pipeline.X, decode_link, right), control(pipeline.Y, decode_link, right)
+    decoded = showing_errors(pipeline.decode, model, x, y)
     if decoded is not None:
         right.image(decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
         with right:
             decode_link.show(dict(model=model, x=x, y=y))
     left.image(pipeline.latent_map(model, marker=(x, y)).image, caption="Test set by class")
-    count = right.slider("Samples from the prior", 1, 64, sample_link.get("count", 16, 1, 64))
-    seed = right.number_input(
-        "Seed", 0, pipeline.MAX_SEED, sample_link.get("seed", 0, 0, pipeline.MAX_SEED)
-    )
-    samples = shown(pipeline.sample, model, count, seed)
+    count = control(pipeline.COUNT, sample_link, right)
+    seed = control(pipeline.SEED, sample_link, right)
+    samples = showing_errors(pipeline.sample, model, count, seed)
     if samples is not None:
         right.image(samples, caption=f"{count} samples, seed {seed}")
         with right:
@@ -64,7 +61,7 @@ with encode_tab:
         drawing = sketchpad(key="encode_drawing")
     image = upload.getvalue() if upload is not None else drawing
     if image is not None:
-        encoding = shown(pipeline.encode, model, image)
+        encoding = showing_errors(pipeline.encode, model, image)
         if encoding is not None:
             columns = st.columns(3)
             columns[0].image(encoding.input, caption="What the model sees")
@@ -86,11 +83,11 @@ with interpolate_tab:
                 sides.append(sketchpad(key=f"drawing_{label}"))
             else:
                 index = st.number_input("Test-set index", 0, 1999, default, key=f"index_{label}")
-                sides.append(shown(pipeline.example_image, model, index))
-    steps = st.slider("Steps", 2, 32, 10)
+                sides.append(showing_errors(pipeline.example_image, model, index))
+    steps = control(pipeline.STEPS)
     if any(side is None for side in sides):
         st.info("Choose both images to interpolate between them.")
     else:
-        strip = shown(pipeline.interpolate, model, sides[0], sides[1], steps)
+        strip = showing_errors(pipeline.interpolate, model, sides[0], sides[1], steps)
         if strip is not None:
             st.image(strip, caption="From the first image to the second")

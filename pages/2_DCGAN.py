@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st
 
-from gallery import Link, opened, pick_model, shown
+from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from genzoo.pipelines import gan as pipeline
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
@@ -21,19 +21,15 @@ links = {
     "Arithmetic": Link("dcgan/arithmetic"),
 }
 opened_tab, opened_link = opened(list(links.items()))
-model = pick_model("dcgan", "make train-gan", linked=opened_link.get("model", None))
+model = pick_model("dcgan", linked=opened_link.get("model", None))
 samples_tab, interpolate_tab, arithmetic_tab = st.tabs(list(links), default=opened_tab)
 
 with samples_tab:
     link = links["Samples"]
     left, right = st.columns([1, 2])
-    count = left.slider(
-        "How many", 1, pipeline.MAX_SAMPLES, link.get("count", 16, 1, pipeline.MAX_SAMPLES)
-    )
-    seed = left.number_input(
-        "Seed", 0, pipeline.MAX_SEED, link.get("seed", 0, 0, pipeline.MAX_SEED)
-    )
-    grid = shown(pipeline.sample, model, count, seed)
+    count = control(pipeline.COUNT, link, left)
+    seed = control(pipeline.SEED, link, left)
+    grid = showing_errors(pipeline.sample, model, count, seed)
     if grid is not None:
         right.image(grid, caption=f"{count} samples of seed {seed}")
         with right:
@@ -42,16 +38,10 @@ with samples_tab:
 with interpolate_tab:
     link = links["Interpolate"]
     columns = st.columns(3)
-    seed_a = columns[0].number_input(
-        "From seed", 0, pipeline.MAX_SEED, link.get("seed_a", 0, 0, pipeline.MAX_SEED)
-    )
-    seed_b = columns[1].number_input(
-        "To seed", 0, pipeline.MAX_SEED, link.get("seed_b", 1, 0, pipeline.MAX_SEED)
-    )
-    steps = columns[2].slider(
-        "Steps", 2, pipeline.MAX_STEPS, link.get("steps", 8, 2, pipeline.MAX_STEPS)
-    )
-    result = shown(pipeline.interpolate, model, seed_a, seed_b, steps)
+    seed_a = control(pipeline.SEED_A, link, columns[0])
+    seed_b = control(pipeline.SEED_B, link, columns[1])
+    steps = control(pipeline.STEPS, link, columns[2])
+    result = showing_errors(pipeline.interpolate, model, seed_a, seed_b, steps)
     if result is not None:
         st.image(result.strip, caption=f"Slerp from seed {seed_a}'s sample to seed {seed_b}'s")
         st.image(result.animation, caption="As an animation")
@@ -64,20 +54,12 @@ with arithmetic_tab:
     )
     link = links["Arithmetic"]
     columns = st.columns(4)
-    arithmetic_seed = columns[0].number_input(
-        "Seed", 0, pipeline.MAX_SEED, link.get("seed", 0, 0, pipeline.MAX_SEED), key="arith_seed"
-    )
+    arithmetic_seed = control(pipeline.SEED, link, columns[0], key="arith_seed")
     picks = [
-        column.number_input(
-            name,
-            1,
-            pipeline.MAX_SAMPLES,
-            link.get(name, default, 1, pipeline.MAX_SAMPLES),
-            key=f"pick_{name}",
-        )
-        for column, name, default in zip(columns[1:], "abc", (1, 2, 3), strict=True)
+        control(pick, link, column, key=f"pick_{pick.name}")
+        for column, pick in zip(columns[1:], pipeline.PICKS, strict=True)
     ]
-    equation = shown(pipeline.arithmetic, model, arithmetic_seed, *picks)
+    equation = showing_errors(pipeline.arithmetic, model, arithmetic_seed, *picks)
     if equation is not None:
         st.image(equation, caption="a − b + c = result")
         st.image(

@@ -6,9 +6,9 @@ offline_defaults()
 
 import streamlit as st
 
-from gallery import Link, pick_model, shown
+from streamlit_gallery.common import Link, pick_model, showing_errors
 from genzoo.pipelines import translation as pipeline
-from sketchpad import sketchpad
+from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Held-out example", "Drawing", "Upload"]
 
@@ -19,7 +19,7 @@ st.write(
     "Draw black lines on white, upload a picture, or pick an emoji it never saw in training."
 )
 link = Link("pix2pix")
-model = pick_model("pix2pix", "make train-gan", linked=link.get("model", None))
+model = pick_model("pix2pix", linked=link.get("model", None))
 source = st.radio("Input", SOURCES, horizontal=True)
 left, right = st.columns(2)
 with left:
@@ -33,11 +33,11 @@ with left:
         count = len(pipeline.examples(model).keys)
         index = st.slider("Held-out example", 0, count - 1, link.get("example", 0, 0, count - 1))
         image = pipeline.example_image(model, index, "a")
-        truth = pipeline.shown_example(model, index, "b")
+        truth = pipeline.example_for_display(model, index, "b")
 if image is None:
     right.info("Upload an image or draw one (then click *Use drawing*).")
 else:
-    result = shown(pipeline.pix2pix, model, image)
+    result = showing_errors(pipeline.pix2pix, model, image)
     if result is not None:
         columns = right.columns(3 if truth else 2)
         columns[0].image(result.input, caption="Input, as the model sees it")

@@ -7,7 +7,7 @@ offline_defaults()
 
 import streamlit as st
 
-from gallery import Link, pick_model, shown
+from streamlit_gallery.common import Link, pick_model, showing_errors
 from genzoo.pipelines import translation as pipeline
 
 st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
@@ -17,7 +17,7 @@ st.write(
     "must return the input. The round trip shows how much survives."
 )
 link = Link("cyclegan")
-model = pick_model("cyclegan", "make train-gan", linked=link.get("model", None))
+model = pick_model("cyclegan", linked=link.get("model", None))
 domain_a, domain_b = pipeline.domain_names(model)
 directions = list(pipeline.DIRECTIONS)
 linked_direction = link.get("direction", directions[0])
@@ -40,11 +40,11 @@ else:
     last = len(pipeline.examples(model).keys) - 1
     index = st.slider("Held-out example", 0, last, link.get("example", 0, 0, last))
     image = pipeline.example_image(model, index, side)
-    truth = pipeline.shown_example(model, index, other)
+    truth = pipeline.example_for_display(model, index, other)
 if image is None:
     st.info("Upload an image to translate it.")
 else:
-    result = shown(pipeline.cyclegan, model, image, direction)
+    result = showing_errors(pipeline.cyclegan, model, image, direction)
     if result is not None:
         columns = st.columns(4)
         columns[0].image(result.input, caption="Input")

@@ -9,20 +9,11 @@ import io
 
 import streamlit as st
 
-from gallery import Link, pick_model, shown
-from genzoo.cards import card_section
+from streamlit_gallery.common import Link, control, pick_model, showing_errors
+from genzoo.cards import guidance_kinds_markdown
 from genzoo.images import open_image
-from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines import text_to_image as pipeline
-from genzoo.retrieval import GUIDANCE_KINDS_SECTION
-from sketchpad import sketchpad
-
-EXAMPLES = [
-    "a red apple, flat icon",
-    "a grinning face, Noto emoji",
-    "a 3-D emoji of a cat face",
-    "a blue car, Twemoji",
-]
+from streamlit_gallery.sketchpad import sketchpad
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
 st.title("Text to image")
@@ -31,50 +22,19 @@ st.write(
     "step by step, steered by your prompt; guidance trades variety for following it closely."
 )
 link = Link("text-to-image")
-model = pick_model("text-to-image", "make train-diffusion", linked=link.get("model", None))
-example = st.selectbox("Examples", EXAMPLES)
-prompt = st.text_input(
-    "Prompt",
-    link.get("prompt", example),
-    max_chars=pipeline.MAX_PROMPT_CHARACTERS,
-    help=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
-)
-negative = st.text_input(
-    "Negative prompt", link.get("negative_prompt", ""), max_chars=pipeline.MAX_PROMPT_CHARACTERS
-)
+model = pick_model("text-to-image", linked=link.get("model", None))
+example = st.selectbox("Examples", pipeline.EXAMPLE_PROMPTS)
+prompt = control(pipeline.PROMPT.but(default=example), link)
+negative = control(pipeline.NEGATIVE_PROMPT, link)
 columns = st.columns(4)
-guidance = columns[0].slider(
-    "Guidance scale",
-    0.0,
-    pipeline.MAX_GUIDANCE,
-    link.get("guidance", 5.0, 0, pipeline.MAX_GUIDANCE),
-    0.5,
-)
-steps = columns[1].slider(
-    "Steps", 1, pipeline.MAX_STEPS, link.get("steps", pipeline.Request.steps, 1, pipeline.MAX_STEPS)
-)
-schedulers = list(pipeline.SCHEDULERS)
-linked_scheduler = link.get("scheduler", schedulers[0])
-scheduler = columns[2].selectbox(
-    "Scheduler",
-    schedulers,
-    schedulers.index(linked_scheduler) if linked_scheduler in schedulers else 0,
-)
-seed = columns[3].number_input(
-    "Seed", 0, pipeline.MAX_SEED, link.get("seed", 0, 0, pipeline.MAX_SEED)
-)
+guidance = control(pipeline.GUIDANCE, link, columns[0])
+steps = control(pipeline.STEPS, link, columns[1])
+scheduler = control(pipeline.SCHEDULER, link, columns[2])
+seed = control(pipeline.SEED, link, columns[3])
 columns = st.columns(3)
-count = columns[0].slider(
-    "Images", 1, pipeline.MAX_IMAGES, link.get("count", 4, 1, pipeline.MAX_IMAGES)
-)
-clip = columns[1].slider(
-    "CLIP guidance scale (0: off)", 0.0, pipeline.MAX_CLIP_GUIDANCE,
-    link.get("clip_guidance", 0.0, 0, pipeline.MAX_CLIP_GUIDANCE), 0.5,
-    help="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
-)  # fmt: skip
-thresholding = columns[2].checkbox(
-    "Dynamic thresholding (measured no better here)", link.get("thresholding", False)
-)
+count = control(pipeline.COUNT, link, columns[0])
+clip = control(pipeline.CLIP_GUIDANCE, link, columns[1])
+thresholding = control(pipeline.THRESHOLDING, link, columns[2])
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
@@ -85,7 +45,7 @@ generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
 
 with generate_tab:
     with st.spinner("Denoising…"):
-        images = shown(
+        images = showing_errors(
             pipeline.text_to_image, model, prompt, count, guidance=guidance, clip_guidance=clip,
             **settings,
         )  # fmt: skip
@@ -100,7 +60,7 @@ with generate_tab:
         )  # fmt: skip
 
 with sweep_tab, st.spinner("Sweeping…"):
-    result = shown(pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings)
+    result = showing_errors(pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings)
     if result is not None:
         strip, scales = result
         st.image(strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
@@ -111,12 +71,10 @@ with compare_tab:
         f"CLIP guidance at 0, the comparison uses {pipeline.DEFAULT_CLIP_GUIDANCE:g})."
     )
     with st.expander("Measured on held-out captions"):
-        st.markdown(
-            card_section(model, GUIDANCE_KINDS_SECTION) or "_Not measured for this model yet._"
-        )
+        st.markdown(guidance_kinds_markdown(model))
     if st.button("Compare", type="primary"):
         with st.spinner("Denoising three ways…"):
-            result = shown(
+            result = showing_errors(
                 pipeline.guidance_comparison, model, prompt, guidance=guidance,
                 clip_guidance=clip, **settings,
             )  # fmt: skip
@@ -125,7 +83,7 @@ with compare_tab:
             st.image(strip, caption="Left to right: " + "; ".join(ways))
 
 with trajectory_tab, st.spinner("Denoising…"):
-    frames = shown(
+    frames = showing_errors(
         pipeline.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings
     )
     if frames is not None:
@@ -137,7 +95,7 @@ with inpaint_tab:
         "to match the prompt; the rest is kept."
     )
     upload = st.file_uploader("Image to inpaint", key="inpaint_upload")
-    image = shown(open_image, upload.getvalue(), 255) if upload is not None else None
+    image = showing_errors(open_image, upload.getvalue(), 255) if upload is not None else None
     if image is not None:
         png = io.BytesIO()
         image.convert("RGB").save(png, "PNG")
@@ -147,13 +105,13 @@ with inpaint_tab:
                 key="inpaint_mask", ink="rgba(255, 64, 64, 0.7)", paper="#fff",
                 line_width=24, background=png.getvalue(),
             )  # fmt: skip
-        strength = st.slider("Strength", 0.05, 1.0, 1.0, 0.05)
-        mask = shown(pipeline.mask_from_strokes, strokes) if strokes else None
+        strength = control(pipeline.STRENGTH)
+        mask = showing_errors(pipeline.mask_from_strokes, strokes) if strokes else None
         if mask is None:
             right.info("Paint the part to redo, then click *Use drawing*.")
         else:
             with st.spinner("Inpainting…"):
-                result = shown(
+                result = showing_errors(
                     pipeline.inpaint, model, image, mask, prompt, strength, guidance=guidance,
                     **settings,
                 )  # fmt: skip

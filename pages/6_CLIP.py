@@ -6,10 +6,9 @@ offline_defaults()
 
 import streamlit as st
 
-from gallery import Link, pick_model, shown
-from genzoo.images import open_image
+from streamlit_gallery.common import Link, pick_model, showing_errors
+from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as pipeline
-from genzoo.pipelines.text_to_image import shown as enlarged
 
 st.set_page_config(page_title="genzoo: CLIP", page_icon="🦓", layout="wide")
 st.title("CLIP")
@@ -19,7 +18,7 @@ st.write(
     "captions, and it says which fits best. It also steers the text-to-image model."
 )
 link = Link("clip")
-model = pick_model("clip", "make train-clip", linked=link.get("model", None))
+model = pick_model("clip", linked=link.get("model", None))
 source = st.radio("Image", ["Held-out example", "Upload"], horizontal=True)
 if source == "Upload":
     upload = st.file_uploader("Upload an image", key="clip_upload")
@@ -44,11 +43,11 @@ captions = right.text_area(
 if image is None:
     left.info("Upload an image to rank captions for it.")
 else:
-    ranking = shown(pipeline.rank_captions, model, image, captions)
+    ranking = showing_errors(pipeline.rank_captions, model, image, captions)
     if ranking is not None:
-        picture = shown(open_image, image, 255)
+        picture = showing_errors(open_image, image, 255)
         if picture is not None:
-            left.image(enlarged(picture.convert("RGB")) if picture.width < 128 else picture)
+            left.image(for_display(picture.convert("RGB")) if picture.width < 128 else picture)
         right.dataframe(
             {"caption": ranking.captions, "probability": ranking.probabilities},
             hide_index=True,

@@ -11,7 +11,7 @@ from torch import nn
 
 from genzoo.data import PairedImages
 from genzoo.hub import load_model
-from genzoo.images import InvalidInputError
+from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display, to_pil
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator
 from genzoo.pipelines import gan, translation
@@ -200,7 +200,7 @@ def test_arithmetic_result_is_a_new_image(dcgan):
         (gan.sample, (4, -1), "Seed must be between 0"),
         (gan.sample, (4, 2**31), "Seed must be between 0"),
         (gan.sample, (4, "seven"), "must be a number"),
-        (gan.interpolate, (-1, 1, 8), "First seed"),
+        (gan.interpolate, (-1, 1, 8), "From seed"),
         (gan.interpolate, (0, 1, 1), "Steps must be between 2 and 32"),
         (gan.interpolate, (0, 1, 33), "Steps must be between 2 and 32"),
         (gan.arithmetic, (0, 0, 2, 3), "Sample a must be between 1 and 64"),
@@ -262,7 +262,7 @@ UPLOADS = {
 def test_pix2pix_accepts_odd_uploads(pix2pix, kind):
     assert Image.open(io.BytesIO(UPLOADS[kind]())).size  # a real image file
     result = translation.pix2pix(pix2pix, UPLOADS[kind]())
-    size = (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
+    size = (DISPLAY_SIZE, DISPLAY_SIZE)
     assert result.input.size == result.output.size == size
     assert result.input.mode == result.output.mode == "RGB"
 
@@ -270,7 +270,7 @@ def test_pix2pix_accepts_odd_uploads(pix2pix, kind):
 @pytest.mark.parametrize("kind", ["rgba-transparent", "1x1000", "3000x20", "16-bit"])
 def test_cyclegan_accepts_odd_uploads(cyclegan, kind):
     result = translation.cyclegan(cyclegan, UPLOADS[kind](), "B→A")
-    size = (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
+    size = (DISPLAY_SIZE, DISPLAY_SIZE)
     assert result.input.size == result.translated.size == result.returned.size == size
 
 
@@ -295,7 +295,7 @@ def test_a_drawing_is_translated(pix2pix):
     drawing = np.zeros((256, 256, 4), np.uint8)  # the sketch pad: transparent where untouched
     drawing[60:200, 100:156] = (0, 0, 0, 255)
     result = translation.pix2pix(pix2pix, drawing, drawing=True)
-    assert result.output.size == (translation.DISPLAY_SIZE,) * 2
+    assert result.output.size == (DISPLAY_SIZE,) * 2
     seen = pixels(result.input)
     assert (seen[0] == 255).all() and seen[128, 128].max() < 100  # black line on white
 
@@ -344,11 +344,16 @@ def test_cyclegan_refuses_what_cannot_be_translated(cyclegan, source):
 
 @pytest.mark.parametrize("direction", ["a_to_b", "C→D", "", None])
 def test_cyclegan_refuses_an_unknown_direction(cyclegan, direction):
-    with pytest.raises(InvalidInputError, match="Direction must be one of A→B, B→A"):
+    with pytest.raises(InvalidInputError, match="Unknown direction .*; choose one of A→B, B→A"):
         translation.cyclegan(cyclegan, UPLOADS["grey"](), direction)
 
 
 # CycleGAN: the round trip
+
+
+def shown_tensor(images: torch.Tensor):
+    """A model-sized tensor as the pipelines show it."""
+    return for_display(to_pil(images))
 
 
 def test_round_trip_goes_there_and_back(cyclegan):
@@ -358,17 +363,17 @@ def test_round_trip_goes_there_and_back(cyclegan):
     there = translation.translate_batches(net.a_to_b, inputs)
     back = translation.translate_batches(net.b_to_a, there)
     result = translation.cyclegan(cyclegan, source, "A→B")
-    size = (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
+    size = (DISPLAY_SIZE, DISPLAY_SIZE)
     assert result.input.size == result.translated.size == result.returned.size == size
-    assert np.array_equal(pixels(result.input), pixels(translation.shown(inputs)))
-    assert np.array_equal(pixels(result.translated), pixels(translation.shown(there)))
-    assert np.array_equal(pixels(result.returned), pixels(translation.shown(back)))
+    assert np.array_equal(pixels(result.input), pixels(shown_tensor(inputs)))
+    assert np.array_equal(pixels(result.translated), pixels(shown_tensor(there)))
+    assert np.array_equal(pixels(result.returned), pixels(shown_tensor(back)))
     other = translation.cyclegan(cyclegan, source, "B→A")
     assert np.array_equal(pixels(other.input), pixels(result.input))
     assert not np.array_equal(pixels(other.translated), pixels(result.translated))
     assert np.array_equal(
         pixels(other.translated),
-        pixels(translation.shown(translation.translate_batches(net.b_to_a, inputs))),
+        pixels(shown_tensor(translation.translate_batches(net.b_to_a, inputs))),
     )
 
 
@@ -393,9 +398,9 @@ def test_examples_pictures_and_gallery(fixture, request):
             stored = getattr(shipped, which)[index].permute(1, 2, 0).numpy()
             assert np.array_equal(np.asarray(picture), stored)
             assert np.array_equal(pixels(gallery[index]), pixels(picture))
-            big = translation.shown_example(model, index, which)
-            assert big.size == (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
-            scale = translation.DISPLAY_SIZE // side
+            big = translation.example_for_display(model, index, which)
+            assert big.size == (DISPLAY_SIZE, DISPLAY_SIZE)
+            scale = DISPLAY_SIZE // side
             assert np.array_equal(pixels(big)[::scale, ::scale], pixels(picture))
     assert not np.array_equal(
         np.asarray(translation.example_image(model, 0, "a")),
@@ -428,11 +433,13 @@ def test_pix2pix_of_an_example_is_the_stock_model_on_it(pix2pix):
     """The pipeline's conventions (pixels in [0, 1] out, [-1, 1] into the net) match training:
     the translation of a held-out example is the stock-loaded generator's output on it."""
     result = translation.pix2pix(pix2pix, translation.example_image(pix2pix, 2, "a"))
-    assert np.array_equal(pixels(result.input), pixels(translation.shown_example(pix2pix, 2, "a")))
+    assert np.array_equal(
+        pixels(result.input), pixels(translation.example_for_display(pix2pix, 2, "a"))
+    )
     net = UNetGenerator.from_pretrained(pix2pix).eval()
     with torch.no_grad():
         x = translation.examples(pix2pix).a[2:3].float() / 255
         expected = ((net(x * 2 - 1) + 1) / 2).clamp(0, 1)[0]
     expected = (expected * 255).round().permute(1, 2, 0).numpy().astype(np.int16)
-    scale = translation.DISPLAY_SIZE // net.image_size
+    scale = DISPLAY_SIZE // net.image_size
     assert np.abs(pixels(result.output)[::scale, ::scale] - expected).max() <= 1

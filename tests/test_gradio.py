@@ -9,6 +9,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from genzoo import share
+from genzoo.images import DISPLAY_SIZE
 from tests.conftest import REPO
 from tests.test_images import png_header_claiming
 
@@ -126,7 +127,7 @@ def test_out_of_range_settings(client, args, message):
 
 
 def test_out_of_range_seed(client):
-    with pytest.raises(Exception, match="Seed must be between"):
+    with pytest.raises(Exception, match="-5 is less than minimum value 0"):
         client.predict(MODEL, 4, -5, api_name="/vae_sample")
 
 
@@ -283,8 +284,8 @@ def test_pix2pix_example(client, pix2pix_model):
     from genzoo.pipelines import translation
 
     seen, output, truth = client.predict(pix2pix_model, 1, api_name="/pix2pix_example")
-    assert looks_like(image_at(seen), translation.shown_example(pix2pix_model, 1, "a"))
-    assert looks_like(image_at(truth), translation.shown_example(pix2pix_model, 1, "b"))
+    assert looks_like(image_at(seen), translation.example_for_display(pix2pix_model, 1, "a"))
+    assert looks_like(image_at(truth), translation.example_for_display(pix2pix_model, 1, "b"))
     expected = translation.pix2pix(pix2pix_model, translation.example_image(pix2pix_model, 1))
     assert looks_like(image_at(output), expected.output)
 
@@ -296,9 +297,9 @@ def test_cyclegan_example_both_ways(client, cyclegan_model, direction, side, oth
     seen, translated, returned, truth = client.predict(
         cyclegan_model, 0, direction, api_name="/cyclegan_example"
     )
-    assert looks_like(image_at(seen), translation.shown_example(cyclegan_model, 0, side))
-    assert looks_like(image_at(truth), translation.shown_example(cyclegan_model, 0, other))
-    size = (translation.DISPLAY_SIZE, translation.DISPLAY_SIZE)
+    assert looks_like(image_at(seen), translation.example_for_display(cyclegan_model, 0, side))
+    assert looks_like(image_at(truth), translation.example_for_display(cyclegan_model, 0, other))
+    size = (DISPLAY_SIZE, DISPLAY_SIZE)
     assert image_at(translated).size == image_at(returned).size == size
 
 

@@ -142,7 +142,7 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
     after_seed = images(app)
     assert not app.exception and "16 samples of seed 5" in after_seed
     assert after_seed["16 samples of seed 5"] != before["16 samples of seed 0"]
-    next(s for s in app.slider if s.label == "How many").set_value(4).run()
+    next(s for s in app.slider if s.label == "Number of samples").set_value(4).run()
     assert "4 samples of seed 5" in images(app)
     strip = "Slerp from seed 0's sample to seed 1's"
     next(s for s in app.slider if s.label == "Steps").set_value(3).run()

@@ -1,7 +1,9 @@
-"""The package's shape: no module of genzoo imports, even inside a function, a module that
-imports it back, and the shared package imports neither UI."""
+"""The package's shape: no module of genzoo imports, even inside a function or by a "module:name"
+spec that it imports when asked, a module that imports it back; the shared package imports neither
+UI; inference never goes through the metrics code; the views use pipelines, not their insides."""
 
 import ast
+import re
 
 from tests.conftest import REPO
 
@@ -17,6 +19,10 @@ def genzoo_imports() -> dict[str, set[str]]:
                 found |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
             elif isinstance(node, ast.Import):
                 found |= {alias.name for alias in node.names if alias.name.startswith("genzoo")}
+            elif isinstance(node, ast.Constant) and (
+                spec := re.fullmatch(r"(genzoo[\w.]*):\w+", str(node.value))
+            ):
+                found.add(spec[1])
         modules[name] = found
     return {
         name: {m for m in found if m in modules and m != name} for name, found in modules.items()
@@ -52,3 +58,46 @@ def test_the_shared_package_imports_neither_ui():
                 else []
             )
             assert not any(n.split(".")[0] in ("gradio", "streamlit") for n in names), path
+
+
+METRICS = {"genzoo.evaluation", "genzoo.alignment", "genzoo.retrieval", "genzoo.training"}
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for imported in graph[todo.pop()] - seen:
+            seen.add(imported)
+            todo.append(imported)
+    return seen
+
+
+def test_inference_never_imports_the_metrics_code():
+    graph = genzoo_imports()
+    for pipeline in [name for name in graph if name.startswith("genzoo.pipelines.")]:
+        assert not reachable(graph, pipeline) & METRICS, pipeline
+
+
+def view_imports(path) -> list[tuple[str, str]]:
+    """(module, name) for every `from genzoo... import name` of a view."""
+    return [
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("genzoo")
+        for alias in node.names
+    ]
+
+
+def test_views_use_the_pipelines_not_their_insides():
+    """Views take functions and declared settings from the pipelines, and only what the gallery
+    shares (images, cards, the registry, share links) from elsewhere; no private names."""
+    views = [*(REPO / "demos").glob("*.py"), *(REPO / "pages").glob("*.py")]
+    views += [REPO / "Home.py", *(REPO / "streamlit_gallery").glob("*.py")]
+    for path in views:
+        for module, name in view_imports(path):
+            assert not name.startswith("_"), (path.name, module, name)
+            assert not module.startswith(("genzoo.models", "genzoo.data", "genzoo.training")), (
+                path.name,
+                module,
+            )
+            assert module not in METRICS, (path.name, module)

@@ -11,7 +11,7 @@ from diffusers import StableDiffusionPipeline
 from PIL import Image
 
 from genzoo.hub import load_pipeline
-from genzoo.images import InvalidInputError
+from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.pipelines.guidance_interval import GuidanceInterval
 
@@ -29,7 +29,7 @@ def test_a_seed_gives_the_same_images_and_another_seed_others(model):
     first = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=7)
     again = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=7)
     other = t2i.text_to_image(model, "a red apple", 2, steps=3, seed=8)
-    assert len(first) == 2 and first[0].size == (t2i.DISPLAY_SIZE, t2i.DISPLAY_SIZE)
+    assert len(first) == 2 and first[0].size == (DISPLAY_SIZE, DISPLAY_SIZE)
     assert all(np.array_equal(pixels(a), pixels(b)) for a, b in zip(first, again, strict=True))
     assert not np.array_equal(pixels(first[0]), pixels(other[0]))
     assert not np.array_equal(pixels(first[0]), pixels(first[1]))  # a batch is not one image
@@ -92,7 +92,7 @@ def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):
     one = pixels(t2i.inpaint(model, picture, mask, "a cat", steps=3, seed=1))
     two = pixels(t2i.inpaint(model, picture, mask, "a cat", steps=3, seed=2))
     change = np.abs(one - two).mean(2)
-    zoom = t2i.DISPLAY_SIZE // size
+    zoom = DISPLAY_SIZE // size
     square = t2i._fit_square(mask, size, fill=0)
     inside, touched = (
         np.asarray(m.resize((size * zoom,) * 2, Image.Resampling.NEAREST)) > 0
@@ -100,7 +100,7 @@ def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):
     )
     assert change[inside].mean() > 10  # each seed repaints it its own way
     assert change[~touched].max() == 0  # the rest is the upload's own pixels
-    kept = pixels(t2i.shown(t2i._fit_square(picture, size)))
+    kept = pixels(for_display(t2i._fit_square(picture, size)))
     assert np.array_equal(one[~touched], kept[~touched])
 
 
@@ -141,7 +141,7 @@ def test_bad_input_gets_a_clear_message(model, call, message):
 def test_a_prompt_longer_than_the_tokenizer_is_cut_not_refused(model):
     long_prompt = " ".join(["a red apple"] * 40)  # 120 words, far over 24 tokens
     (image,) = t2i.text_to_image(model, long_prompt, 1, steps=2)
-    assert image.size == (t2i.DISPLAY_SIZE, t2i.DISPLAY_SIZE)
+    assert image.size == (DISPLAY_SIZE, DISPLAY_SIZE)
 
 
 def test_guidance_over_part_of_the_schedule(model):

@@ -15,20 +15,19 @@ from pathlib import Path
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
-from tqdm.auto import tqdm
 
 from genzoo import hub, training
 from genzoo.cards import CardFacts
 from genzoo.data import ImageTensors, load_split
 from genzoo.evaluation import evaluate_vae
-from genzoo.hub import EXAMPLES_FILE, publish
+from genzoo.hub import EXAMPLES_FILE
 from genzoo.images import make_grid
 from genzoo.models.vae import VAE, negative_elbo
 from genzoo.system import describe_hardware
 
 
 @dataclass
-class Settings:
+class Settings(training.RunSettings):
     """Training settings for a VAE; every one is a command-line option."""
 
     dataset: str = field(
@@ -41,9 +40,6 @@ class Settings:
     output_dir: str = field(
         default="checkpoints/vae-fashion-mnist", metadata={"help": "Hub folder"}
     )
-    run_dir: str = field(
-        default="", metadata={"help": "checkpoints, logs, grids (default runs/<name>)"}
-    )
     title: str = "VAE"
     image_size: int = 28
     channels: int = 1
@@ -51,21 +47,10 @@ class Settings:
     hidden_channels: list[int] = field(default_factory=lambda: [32, 64])
     hidden_features: int = 256
     epochs: int = 30
-    max_steps: int = field(default=0, metadata={"help": "stop after this many steps (0: no limit)"})
     batch_size: int = 128
     learning_rate: float = 2e-3
     beta: float = field(default=1.0, metadata={"help": "weight of the KL term"})
-    train_limit: int = field(default=0, metadata={"help": "use only N training images (0: all)"})
-    test_limit: int = field(default=0, metadata={"help": "use only N test images (0: all)"})
     examples: int = field(default=2000, metadata={"help": "test images shipped for the gallery"})
-    sample_every: int = 500
-    checkpoint_every: int = 1000
-    resume: bool = field(default=False, metadata={"help": "continue from the latest checkpoint"})
-    mixed_precision: str = field(default="auto", metadata={"help": "auto, no, fp16 or bf16"})
-    seed: int = 0
-    push_to_hub: bool = False
-    hub_model_id: str = ""
-    hub_private: bool = False
 
 
 PRESETS = {
@@ -87,20 +72,17 @@ PRESETS = {
 def main(argv: list[str] | None = None) -> None:
     settings = training.parse_settings(Settings, PRESETS, argv)
     command = training.command_line(__file__, argv)
-    run_dir = Path(settings.run_dir or Path("runs") / Path(settings.output_dir).name)
-    accelerator = training.make_accelerator(run_dir, settings.mixed_precision, settings.seed)
+    accelerator = training.make_accelerator(
+        settings.run_path, settings.mixed_precision, settings.seed
+    )
     train_data, test_data = load_data(settings)
     model = build_model(settings, train_data.class_names)
-    train(settings, model, train_data, test_data, accelerator, run_dir)
+    train(settings, model, train_data, test_data, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(run_dir)
+        wall_time = training.training_seconds(settings.run_path)
         model = accelerator.unwrap_model(model).float().eval()
         save_hub_folder(settings, model, test_data, wall_time, command)
-        if settings.push_to_hub:
-            print(
-                "published:",
-                publish(settings.output_dir, settings.hub_model_id, private=settings.hub_private),
-            )
+        training.push_if_asked(settings)
     accelerator.end_training()
 
 
@@ -123,58 +105,37 @@ def build_model(settings: Settings, class_names: list[str]) -> VAE:
 
 
 def train(
-    settings: Settings,
-    model: VAE,
-    train_data: ImageTensors,
-    test_data: ImageTensors,
-    accelerator,
-    run_dir: Path,
+    settings: Settings, model: VAE, train_data: ImageTensors, test_data: ImageTensors, accelerator
 ) -> None:
     """The loop: batches -> negative ELBO -> step; grids, logs and checkpoints along the way."""
     loader = DataLoader(
         TensorDataset(train_data.images), settings.batch_size, shuffle=True, drop_last=True
     )
-    steps_per_epoch = len(loader) // accelerator.num_processes
-    total_steps = settings.epochs * steps_per_epoch
-    if settings.max_steps:
-        total_steps = min(total_steps, settings.max_steps)
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=0.0)
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     # accelerate steps a prepared scheduler once per process at every optimizer step
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer,
-        settings.learning_rate,
-        total_steps=max(total_steps * accelerator.num_processes, 2),
+    schedule = accelerator.prepare(
+        torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, settings.learning_rate, total_steps=max(total * accelerator.num_processes, 2)
+        )
     )
-    model, optimizer, loader, schedule = accelerator.prepare(model, optimizer, loader, schedule)
-    checkpoints = training.Checkpoints(accelerator, run_dir)
-    step = checkpoints.resume() if settings.resume else 0
+    checkpoints = training.Checkpoints(accelerator, settings.run_path)
+    start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "vae", settings)
     seeded = torch.Generator().manual_seed(settings.seed)
-    fixed_z, fixed_x = (
-        torch.randn(64, settings.latent_dim, generator=seeded),
-        test_data.floats()[:32],
-    )
-
-    progress = tqdm(total=total_steps, initial=step, disable=not accelerator.is_local_main_process)
-    while step < total_steps:
-        epoch = step // steps_per_epoch
-        for (batch,) in training.epoch_batches(accelerator, loader, epoch, step % steps_per_epoch):
-            terms = train_step(
-                model, batch.float() / 255.0, optimizer, schedule, accelerator, settings
-            )
-            step += 1
-            progress.update()
-            progress.set_postfix(epoch=epoch, **{k: f"{v:.1f}" for k, v in terms.items()})
-            accelerator.log({f"train/{k}": v for k, v in terms.items()}, step=step)
-            if step % settings.sample_every == 0 or step == total_steps:
-                save_grids(
-                    accelerator.unwrap_model(model), fixed_z, fixed_x, run_dir, step, accelerator
-                )
-            if step % settings.checkpoint_every == 0 or step == total_steps:
-                checkpoints.save(step)
-            if step >= total_steps:
-                break
-    progress.close()
+    fixed_z = torch.randn(64, settings.latent_dim, generator=seeded)
+    fixed_x = test_data.floats()[:32]
+    steps = training.Steps(accelerator, loader, start, total)
+    for step, (batch,) in steps:
+        terms = train_step(model, batch.float() / 255.0, optimizer, schedule, accelerator, settings)
+        steps.show(**terms)
+        accelerator.log({f"train/{k}": v for k, v in terms.items()}, step=step)
+        if step % settings.sample_every == 0 or step == total:
+            unwrapped = accelerator.unwrap_model(model)
+            save_grids(unwrapped, fixed_z, fixed_x, settings.run_path, step, accelerator)
+        if step % settings.checkpoint_every == 0 or step == total:
+            checkpoints.save(step)
 
 
 def train_step(model, x, optimizer, schedule, accelerator, settings: Settings) -> dict[str, float]:

@@ -258,10 +258,3 @@ def complete_folder(folder: str | Path) -> Path:
         except OSError:
             shutil.copyfile(source, link)
     return Path(folder)
-
-
-if __name__ == "__main__":  # `python -m genzoo.models.latent_diffusion`: complete the bundled
-    from genzoo.registry import bundled
-
-    for entry in bundled("text-to-image"):
-        print("text encoder linked into", complete_folder(entry.folder))

@@ -16,9 +16,15 @@ from genzoo import hub
 from genzoo.hub import load_model
 from genzoo.images import InvalidInputError, open_image, to_pil, to_tensor
 from genzoo.models.clip import image_embeddings, text_embeddings
+from genzoo.settings import EXAMPLE, MODEL, Setting, declare
 
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARACTERS = 300
+CAPTIONS = Setting(
+    "captions", "Captions, one per line", "", help="CLIP says how well each describes the image."
+)
+RANK_EXAMPLE = declare(MODEL, EXAMPLE, CAPTIONS)
+"""`rank_captions` on a held-out example: what its share links carry."""
 DEFAULT_CAPTIONS = (
     "a red apple",
     "a cat face",

@@ -9,18 +9,28 @@ the animation); the Gradio tab, the Streamlit page, the benchmark and the tests 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from genzoo.hub import load_model
-from genzoo.images import MAX_SEED, check_int, make_grid, to_pil, upscale
+from genzoo.images import animated_gif, make_grid, to_pil, upscale
 from genzoo.models.dcgan import Generator
+from genzoo.settings import MODEL, SEED, Setting, declare
 
-MAX_SAMPLES = 64
-MAX_STEPS = 32
+MAX_SAMPLES = 64  # a seed stands for this many codes
+COUNT = Setting("count", "Number of samples", 16, 1, MAX_SAMPLES, 1)
+SEED_A = SEED.but(name="seed_a", label="From seed", help="")
+SEED_B = SEED.but(name="seed_b", label="To seed", default=1, help="")
+STEPS = Setting("steps", "Steps", 8, 2, 32, 1)
+PICKS = [
+    Setting(name, f"Sample {name}", number, 1, MAX_SAMPLES)
+    for name, number in (("a", 1), ("b", 2), ("c", 3))
+]
+SAMPLE = declare(MODEL, COUNT, SEED)
+INTERPOLATE = declare(MODEL, SEED_A, SEED_B, STEPS)
+ARITHMETIC = declare(MODEL, SEED, *PICKS)
 
 
 def generator(model: str) -> Generator:
@@ -43,10 +53,9 @@ def images(net: Generator, z: torch.Tensor) -> torch.Tensor:
     return (net(z.to(net.device)).float().cpu() + 1) / 2
 
 
-def sample(model: str, count: int = 16, seed: int = 0) -> Image.Image:
+def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> Image.Image:
     """A grid of the first `count` samples of `seed`, in reading order."""
-    count = check_int("Number of samples", count, 1, MAX_SAMPLES)
-    seed = check_int("Seed", seed, 0, MAX_SEED)
+    count, seed = COUNT.check(count), SEED.check(seed)
     net = generator(model)
     pictures = images(net, latents(net.latent_dim, seed)[:count])
     return upscale(make_grid(pictures, padding=1, columns=min(count, 8)), zoom(net))
@@ -69,11 +78,14 @@ class Interpolation:
     animation: bytes  # an animated GIF going there and back
 
 
-def interpolate(model: str, seed_a: int = 0, seed_b: int = 1, steps: int = 8) -> Interpolation:
+def interpolate(
+    model: str,
+    seed_a: int = SEED_A.default,
+    seed_b: int = SEED_B.default,
+    steps: int = STEPS.default,
+) -> Interpolation:
     """The way from the first sample of `seed_a` to the first sample of `seed_b`, by slerp."""
-    seed_a = check_int("First seed", seed_a, 0, MAX_SEED)
-    seed_b = check_int("Second seed", seed_b, 0, MAX_SEED)
-    steps = check_int("Steps", steps, 2, MAX_STEPS)
+    seed_a, seed_b, steps = SEED_A.check(seed_a), SEED_B.check(seed_b), STEPS.check(steps)
     net = generator(model)
     a, b = latents(net.latent_dim, seed_a)[0], latents(net.latent_dim, seed_b)[0]
     frames = images(net, slerp(a, b, torch.linspace(0, 1, steps)))
@@ -82,33 +94,17 @@ def interpolate(model: str, seed_a: int = 0, seed_b: int = 1, steps: int = 8) ->
     return Interpolation(strip, animated_gif([upscale(to_pil(f), 2 * scale) for f in frames]))
 
 
-FAST_OCTREE = Image.Quantize.FASTOCTREE
-
-
-def animated_gif(
-    frames: list[Image.Image], duration_ms: int = 120, back_and_forth: bool = True
-) -> bytes:
-    """Frames forth (and back, unless told otherwise), looping, as GIF bytes. Each colour frame
-    gets its own 256-colour palette by the fast octree method: Pillow's default (median cut)
-    takes about seven times as long."""
-    frames = [
-        frame if frame.mode == "L" else frame.convert("RGB").quantize(method=FAST_OCTREE)
-        for frame in frames
-    ]
-    loop = frames + frames[-2:0:-1] if back_and_forth else frames
-    buffer = io.BytesIO()
-    loop[0].save(buffer, "GIF", save_all=True, append_images=loop[1:], duration=duration_ms, loop=0)
-    return buffer.getvalue()
-
-
-def arithmetic(model: str, seed: int = 0, a: int = 1, b: int = 2, c: int = 3) -> Image.Image:
+def arithmetic(
+    model: str,
+    seed: int = SEED.default,
+    a: int = PICKS[0].default,
+    b: int = PICKS[1].default,
+    c: int = PICKS[2].default,
+) -> Image.Image:
     """a - b + c on samples number a, b and c (from 1, reading order) of the grid of `seed`,
     as Radford et al. did with faces; shows the three operands and the result."""
-    seed = check_int("Seed", seed, 0, MAX_SEED)
-    picks = [
-        check_int(f"Sample {name}", n, 1, MAX_SAMPLES) - 1
-        for name, n in zip("abc", (a, b, c), strict=True)
-    ]
+    seed = SEED.check(seed)
+    picks = [pick.check(n) - 1 for pick, n in zip(PICKS, (a, b, c), strict=True)]
     net = generator(model)
     z = latents(net.latent_dim, seed)[picks]
     result = z[0] - z[1] + z[2]

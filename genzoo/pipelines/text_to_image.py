@@ -30,16 +30,10 @@ from diffusers import (
 from PIL import Image, ImageFilter
 
 from genzoo.hub import load_pipeline
-from genzoo.images import (
-    MAX_SEED,
-    InvalidInputError,
-    check_int,
-    check_range,
-    make_grid,
-    open_image,
-)
-from genzoo.images import upscale as enlarge
+from genzoo.images import InvalidInputError, animated_gif, for_display, make_grid, open_image
+from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
+from genzoo.settings import MODEL, SEED, Setting, check_all, declare
 
 SCHEDULERS = {
     "DPM-Solver++": DPMSolverMultistepScheduler,
@@ -49,66 +43,72 @@ SCHEDULERS = {
     "UniPC": UniPCMultistepScheduler,
     "DDPM": DDPMScheduler,
 }
-MAX_PROMPT_CHARACTERS = 500
-MAX_IMAGES = 8
-MAX_STEPS = 100
-MAX_GUIDANCE = 30.0
-MAX_CLIP_GUIDANCE = 100.0
 DEFAULT_CLIP_GUIDANCE = 3.0  # the comparison's CLIP scale when the request has none
 SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
-DISPLAY_SIZE = 256
 # The range of clean latents: the largest per-image 99.5th percentile of |latent| over the
 # held-out emoji is 5.4 (they are scaled to unit variance, but heavy-tailed and off-centre).
 LATENT_LIMIT = 5.5
 
+EXAMPLE_PROMPTS = (
+    "a red apple, flat icon",
+    "a grinning face, Noto emoji",
+    "a 3-D emoji of a cat face",
+    "a blue car, Twemoji",
+    "a green tree, OpenMoji colour emoji",
+)
+PROMPT = Setting(
+    "prompt", "Prompt", EXAMPLE_PROMPTS[0], high=500,
+    help=f"The model reads the first {PROMPT_TOKENS} tokens (about 15 words).",
+    if_empty=f"Type a prompt first, for example “{EXAMPLE_PROMPTS[0]}”.",
+)  # fmt: skip
+NEGATIVE_PROMPT = Setting(
+    "negative_prompt", "Negative prompt", "", high=500, help="What to steer away from."
+)
+GUIDANCE = Setting(
+    "guidance", "Guidance scale", 5.0, 0.0, 30.0, 0.5,
+    help="Higher follows the prompt more closely, with less variety.",
+)  # fmt: skip
+STEPS = Setting("steps", "Steps", 20, 1, 100, 1)
+SCHEDULER = Setting("scheduler", "Scheduler", "DPM-Solver++", choices=tuple(SCHEDULERS))
+COUNT = Setting("count", "Number of images", 4, 1, 8, 1)
+THRESHOLDING = Setting(
+    "thresholding", "Dynamic thresholding", False,
+    help="Imagen's: pulls in predictions that saturate. Measured no better here (see README).",
+)  # fmt: skip
+CLIP_GUIDANCE = Setting(
+    "clip_guidance", "CLIP guidance scale (0: off)", 0.0, 0.0, 100.0, 0.5,
+    help="Steers each step towards what genzoo's own CLIP sees in the prompt; slower.",
+)  # fmt: skip
+STRENGTH = Setting(
+    "strength", "Strength", 1.0, 0.05, 1.0, 0.05,
+    help="How much of the painted part is redone: 1 starts it from noise.",
+)  # fmt: skip
+GENERATE = declare(
+    MODEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, STEPS, SCHEDULER, SEED, COUNT, THRESHOLDING,
+    CLIP_GUIDANCE,
+)  # fmt: skip
+"""`text_to_image`'s settings, in the API's order; its share links carry them."""
+REQUEST = {name: s for name, s in GENERATE.items() if name not in ("model", "count")}
+"""The settings of one denoising run, as `check_request` takes them."""
+
 
 @dataclass(frozen=True)
 class Request:
-    """Checked settings of one generation."""
+    """Checked settings of one denoising run (see `REQUEST`)."""
 
     prompt: str
-    negative_prompt: str = ""
-    guidance: float = 5.0
-    steps: int = 20
-    scheduler: str = "DPM-Solver++"
-    seed: int = 0
-    thresholding: bool = False
-    clip_guidance: float = 0.0
+    negative_prompt: str
+    guidance: float
+    steps: int
+    scheduler: str
+    seed: int
+    thresholding: bool
+    clip_guidance: float
 
 
-def check_request(
-    prompt: str,
-    negative_prompt: str = "",
-    guidance: float = 5.0,
-    steps: int = 20,
-    scheduler: str = "DPM-Solver++",
-    seed: int = 0,
-    thresholding: bool = False,
-    clip_guidance: float = 0.0,
-) -> Request:
-    prompt = (prompt or "").strip()
-    if not prompt:
-        raise InvalidInputError("Type a prompt first, for example “a red apple, flat icon”.")
-    for name, text in (("The prompt", prompt), ("The negative prompt", negative_prompt or "")):
-        if len(text) > MAX_PROMPT_CHARACTERS:
-            raise InvalidInputError(
-                f"{name} is {len(text)} characters long; keep it under "
-                f"{MAX_PROMPT_CHARACTERS} (the model reads only its first few words anyway)."
-            )
-    if scheduler not in SCHEDULERS:
-        raise InvalidInputError(
-            f"Unknown scheduler {scheduler!r}; choose one of {', '.join(SCHEDULERS)}."
-        )
-    return Request(
-        prompt=prompt,
-        negative_prompt=(negative_prompt or "").strip(),
-        guidance=check_range("Guidance scale", guidance, 0.0, MAX_GUIDANCE),
-        steps=check_int("Steps", steps, 1, MAX_STEPS),
-        scheduler=scheduler,
-        seed=check_int("Seed", seed, 0, MAX_SEED),
-        thresholding=bool(thresholding),
-        clip_guidance=check_range("CLIP guidance scale", clip_guidance, 0.0, MAX_CLIP_GUIDANCE),
-    )
+def check_request(prompt: str, **settings) -> Request:
+    """The settings (named as in `REQUEST`; the rest at their defaults), checked."""
+    return Request(**check_all(REQUEST, settings | {"prompt": prompt}))
 
 
 def make_scheduler(pipeline, name: str, thresholding: bool):
@@ -184,19 +184,15 @@ def _arguments(request: Request, count: int, on_step=None) -> dict:
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def text_to_image(
-    model: str, prompt: str, count: int = 4, on_step=None, **settings
+    model: str, prompt: str, count: int = COUNT.default, on_step=None, **settings
 ) -> list[Image.Image]:
     """`count` images for a prompt (settings as in `check_request`), enlarged for display;
     `on_step(done, total)` reports progress."""
     request = check_request(prompt, **settings)
-    count = check_int("Number of images", count, 1, MAX_IMAGES)
+    count = COUNT.check(count)
     pipeline = _pipeline_for(model, request)
     images = pipeline(**_arguments(request, count, on_step)).images
-    return [shown(image) for image in images]
-
-
-def shown(image: Image.Image) -> Image.Image:
-    return enlarge(image, max(1, DISPLAY_SIZE // image.width))
+    return [for_display(image) for image in images]
 
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
@@ -210,7 +206,7 @@ def guidance_sweep(
         pipeline = _pipeline_for(model, request)
         images.append(pipeline(**_arguments(request, 1), output_type="pt").images.float().cpu())
     strip = make_grid(torch.cat(images), rows=1, padding=2)
-    return shown_strip(strip, len(images)), list(scales)
+    return for_display(strip, len(images)), list(scales)
 
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
@@ -231,11 +227,7 @@ def guidance_comparison(model: str, prompt: str, **settings) -> tuple[Image.Imag
         pipeline = _pipeline_for(model, each)
         images.append(pipeline(**_arguments(each, 1), output_type="pt").images.float().cpu())
     strip = make_grid(torch.cat(images), rows=1, padding=2)
-    return shown_strip(strip, len(images)), list(ways)
-
-
-def shown_strip(strip: Image.Image, tiles: int) -> Image.Image:
-    return enlarge(strip, max(1, DISPLAY_SIZE * tiles // strip.width))
+    return for_display(strip, len(images)), list(ways)
 
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
@@ -259,7 +251,12 @@ def trajectory(model: str, prompt: str, **settings) -> list[Image.Image]:
     vae = pipeline.vae
     latents = torch.cat(predictions).to(vae.dtype) / vae.config.scaling_factor
     frames = (vae.decode(latents).sample.float().cpu() + 1) / 2
-    return [shown(image) for image in _to_images(frames)]
+    return [for_display(image) for image in _to_images(frames)]
+
+
+def animation(frames: list[Image.Image]) -> bytes:
+    """The trajectory's frames as a GIF that plays once through and loops."""
+    return animated_gif(frames, duration_ms=250, back_and_forth=False)
 
 
 def _to_images(batch: torch.Tensor) -> list[Image.Image]:
@@ -296,7 +293,13 @@ def mask_from_strokes(strokes: bytes | None) -> Image.Image:
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def inpaint(
-    model: str, image, mask, prompt: str, strength: float = 1.0, on_step=None, **settings
+    model: str,
+    image,
+    mask,
+    prompt: str,
+    strength: float = STRENGTH.default,
+    on_step=None,
+    **settings,
 ) -> Image.Image:
     """Repaint the white part of `mask` on `image` to match the prompt, keeping the rest: the
     same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask.
@@ -305,7 +308,7 @@ def inpaint(
     The decoder spreads every latent over its neighbours, so the unmasked pixels are then put
     back exactly, through a mask softened by a pixel to hide the seam."""
     request = check_request(prompt, **settings)
-    strength = check_range("Strength", strength, 0.05, 1.0)
+    strength = STRENGTH.check(strength)
     size = image_size(model)
     picture = _fit_square(open_image(image, background=255).convert("RGB"), size)
     hole = _fit_square(open_image(mask).convert("L"), size, fill=0)
@@ -316,7 +319,7 @@ def inpaint(
         image=picture, mask_image=hole, strength=strength, height=size, width=size,
         **_arguments(request, 1, on_step),
     ).images[0]  # fmt: skip
-    return shown(Image.composite(result, picture, soft_mask(hole)))
+    return for_display(Image.composite(result, picture, soft_mask(hole)))
 
 
 def soft_mask(mask: Image.Image) -> Image.Image:

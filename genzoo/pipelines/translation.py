@@ -21,19 +21,22 @@ from genzoo.hub import load_model
 from genzoo.images import (
     InvalidInputError,
     check_int,
+    for_display,
     is_blank,
     open_drawing,
     open_image,
     to_pil,
     to_tensor,
-    upscale,
 )
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import UNetGenerator
+from genzoo.settings import EXAMPLE, MODEL, Setting, declare
 
-DISPLAY_SIZE = 256
 WHITE = 255
 DIRECTIONS = {"A→B": "a_to_b", "B→A": "b_to_a"}
+DIRECTION = Setting("direction", "Direction", "A→B", choices=tuple(DIRECTIONS))
+PIX2PIX = declare(MODEL, EXAMPLE)
+CYCLEGAN = declare(MODEL, DIRECTION, EXAMPLE)
 
 
 MIN_INK = 0.05  # the share of pixels an example must draw on, on each side
@@ -74,13 +77,13 @@ def examples(model: str) -> Examples:
 def example_image(model: str, index: int, side: str = "a") -> Image.Image:
     """Held-out example number `index` (from 0) of side "a" or "b", as a PIL image."""
     shipped = examples(model)
-    index = check_int("Example", index, 0, len(shipped.keys) - 1)
+    index = check_int(EXAMPLE.label, index, 0, len(shipped.keys) - 1)
     return to_pil(getattr(shipped, side)[index].float() / 255)
 
 
-def shown_example(model: str, index: int, side: str = "a") -> Image.Image:
+def example_for_display(model: str, index: int, side: str = "a") -> Image.Image:
     """An example enlarged like the outputs, e.g. the truth beside a translation."""
-    return upscale(example_image(model, index, side), DISPLAY_SIZE // examples(model).a.shape[-1])
+    return for_display(example_image(model, index, side))
 
 
 def example_gallery(model: str, side: str = "a") -> list[Image.Image]:
@@ -108,10 +111,9 @@ def model_input(source, size: int, drawing: bool = False) -> torch.Tensor:
     return to_tensor(image, size, 3, invert=False, background=WHITE)
 
 
-def shown(image: torch.Tensor) -> Image.Image:
+def _for_display(image: torch.Tensor) -> Image.Image:
     """A model-sized image enlarged for the page."""
-    picture = to_pil(image)
-    return upscale(picture, max(1, DISPLAY_SIZE // picture.width))
+    return for_display(to_pil(image))
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,7 @@ def pix2pix(model: str, source, drawing: bool = False) -> Translation:
     """Translate an upload (a path, bytes, an array) or a sketch-pad drawing with pix2pix."""
     net: UNetGenerator = load_model(model, family="pix2pix")
     inputs = model_input(source, net.image_size, drawing)
-    return Translation(shown(inputs), shown(translate_batches(net, inputs)))
+    return Translation(_for_display(inputs), _for_display(translate_batches(net, inputs)))
 
 
 @dataclass(frozen=True)
@@ -140,14 +142,13 @@ def domain_names(model: str) -> tuple[str, str]:
     return net.domain_a, net.domain_b
 
 
-def cyclegan(model: str, source, direction: str = "A→B") -> RoundTrip:
+def cyclegan(model: str, source, direction: str = DIRECTION.default) -> RoundTrip:
     """Translate an upload one way with CycleGAN, then back the other way."""
-    if direction not in DIRECTIONS:
-        raise InvalidInputError(f"Direction must be one of {', '.join(DIRECTIONS)}.")
+    direction = DIRECTION.check(direction)
     net: CycleGAN = load_model(model, family="cyclegan")
     there = DIRECTIONS[direction]
     back = "b_to_a" if there == "a_to_b" else "a_to_b"
     inputs = model_input(source, net.image_size)
     translated = translate_batches(getattr(net, there), inputs)
     returned = translate_batches(getattr(net, back), translated)
-    return RoundTrip(shown(inputs), shown(translated), shown(returned))
+    return RoundTrip(_for_display(inputs), _for_display(translated), _for_display(returned))

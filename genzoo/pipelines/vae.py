@@ -20,10 +20,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from genzoo.hub import load_examples, load_model
 from genzoo.images import (
-    MAX_SEED,
     InvalidInputError,
     check_int,
-    check_range,
     is_blank,
     make_grid,
     open_image,
@@ -32,6 +30,7 @@ from genzoo.images import (
     upscale,
 )
 from genzoo.models.vae import VAE
+from genzoo.settings import MODEL, SEED, Setting, declare
 
 ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
 MAP_SIZE = 480  # the square plot, in pixels
@@ -40,6 +39,19 @@ PALETTE = [
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
     (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
 ]  # fmt: skip
+
+
+GRID_SIZE = Setting("n", "Grid size (n x n)", 20, 2, 40, 1)
+SPAN = Setting("span", "Span (± around the centre)", 3.0, 0.1, 6.0, 0.1)
+CENTER_X = Setting("center_x", "Centre x", 0.0, -5.0, 5.0, 0.1)
+CENTER_Y = CENTER_X.but(name="center_y", label="Centre y")
+X = Setting("x", "x", 0.0, -6.0, 6.0, 0.05)
+Y = X.but(name="y", label="y")
+COUNT = Setting("count", "Samples from the prior", 16, 1, 64, 1)
+STEPS = Setting("steps", "Steps", 10, 2, 32, 1)
+MANIFOLD = declare(MODEL, GRID_SIZE, SPAN, CENTER_X, CENTER_Y)
+DECODE = declare(MODEL, X, Y)
+SAMPLE = declare(MODEL, COUNT, SEED)
 
 
 def vae(model: str) -> VAE:
@@ -84,13 +96,15 @@ def examples(model: str) -> Examples:
 
 
 def manifold(
-    model: str, n: int = 20, span: float = 3.0, center_x: float = 0.0, center_y: float = 0.0
+    model: str,
+    n: int = GRID_SIZE.default,
+    span: float = SPAN.default,
+    center_x: float = CENTER_X.default,
+    center_y: float = CENTER_Y.default,
 ) -> Image.Image:
     """An n x n grid of decodings over [center - span, center + span] on the latent plane."""
-    n = check_int("Grid size", n, 2, 40)
-    span = check_range("Span", span, 0.05, 20.0)
-    center_x = check_range("Centre x", center_x, -20.0, 20.0)
-    center_y = check_range("Centre y", center_y, -20.0, 20.0)
+    n, span = GRID_SIZE.check(n), SPAN.check(span)
+    center_x, center_y = CENTER_X.check(center_x), CENTER_Y.check(center_y)
     ticks = torch.linspace(-span, span, n)
     ys, xs = torch.meshgrid(center_y - ticks, center_x + ticks, indexing="ij")  # top row = +y
     points = torch.stack([xs.flatten(), ys.flatten()], 1)
@@ -128,17 +142,15 @@ def encode(model: str, image) -> Encoding:
 
 def decode(model: str, x: float, y: float) -> Image.Image:
     """Decode the point (x, y) of the latent plane."""
-    x = check_range("x", x, -20.0, 20.0)
-    y = check_range("y", y, -20.0, 20.0)
+    x, y = X.check(x), Y.check(y)
     with torch.inference_mode():
         image = vae(model).decode(examples(model).to_latent(torch.tensor([[x, y]])))
     return upscale(to_pil(image), ZOOM)
 
 
-def sample(model: str, count: int = 16, seed: int = 0) -> Image.Image:
+def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> Image.Image:
     """A grid of `count` decodings of z ~ N(0, I); the same seed gives the same grid anywhere."""
-    count = check_int("Number of samples", count, 1, 256)
-    seed = check_int("Seed", seed, 0, MAX_SEED)
+    count, seed = COUNT.check(count), SEED.check(seed)
     net = vae(model)
     z = torch.randn(count, net.latent_dim, generator=torch.Generator().manual_seed(seed))
     with torch.inference_mode():
@@ -154,9 +166,9 @@ def example_image(model: str, index: int) -> Image.Image:
     return to_pil(found.images[index])
 
 
-def interpolate(model: str, image_a, image_b, steps: int = 8) -> Image.Image:
+def interpolate(model: str, image_a, image_b, steps: int = STEPS.default) -> Image.Image:
     """A strip: input A, `steps` decodings along the line from A's code to B's, input B."""
-    steps = check_int("Steps", steps, 2, 32)
+    steps = STEPS.check(steps)
     net = vae(model)
     pictures = []
     for name, image in (("first", image_a), ("second", image_b)):
@@ -194,8 +206,10 @@ def _pixel_to_plane(extent: float, px: float, py: float) -> tuple[float, float]:
 
 
 def map_point(model: str, px: float, py: float) -> tuple[float, float]:
-    """The plane coordinates under pixel (px, py) of `latent_map(model).image`, without drawing."""
-    return _pixel_to_plane(map_extent(model), px, py)
+    """The plane coordinates under pixel (px, py) of `latent_map(model).image`, without drawing,
+    within the range `decode` takes."""
+    x, y = _pixel_to_plane(map_extent(model), px, py)
+    return min(max(x, X.low), X.high), min(max(y, Y.low), Y.high)
 
 
 @functools.lru_cache(maxsize=16)

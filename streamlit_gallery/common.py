@@ -11,17 +11,16 @@ from genzoo import share
 from genzoo.cards import metrics_markdown
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
-from genzoo.registry import BUNDLED, bundled
+from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
+from genzoo.settings import Setting
 
 
-def pick_model(
-    family: str, train_command: str, label: str = "Model", linked: str | None = None
-) -> str:
+def pick_model(family: str, label: str = "Model", linked: str | None = None) -> str:
     """A model picker over the bundled models of `family` (starting at `linked` when a share
     link names one of them), with their measured quality."""
     names = [entry.name for entry in bundled(family)]
     if not names:
-        st.error(f"No {family} model is bundled in checkpoints/: train one with `{train_command}`.")
+        st.error(FAMILY_TABLE[family].missing_message())
         st.stop()
     index = names.index(linked) if linked in names else 0
     model = st.selectbox(label, names, index, format_func=lambda name: BUNDLED[name].title)
@@ -30,7 +29,7 @@ def pick_model(
     return model
 
 
-def shown(action, *args, **kwargs):
+def showing_errors(action, *args, **kwargs):
     """Run a pipeline function; show bad input as a message instead of a traceback."""
     try:
         return action(*args, **kwargs)
@@ -63,6 +62,17 @@ class Link:
             return default
         return value
 
+    def value(self, setting: Setting):
+        """The linked value of a declared setting; its default when the link has none, or one
+        that its pipeline would refuse."""
+        if setting.name not in self.settings:
+            return setting.default
+        try:
+            return setting.check(self.settings[setting.name])
+        except InvalidInputError as error:
+            st.warning(f"The link's {setting.label.lower()}: {error} Using {setting.default}.")
+            return setting.default
+
     def show(self, settings: dict) -> None:
         """Show `settings` as a link to copy; the page's address follows the view the page was
         opened at (its first view when no link opened it)."""
@@ -70,6 +80,23 @@ class Link:
         if self.opened or (not self.page_opened and share.tab_of(self.action) == self.action):
             st.query_params.from_dict(dict(parse_qsl(query[1:])))
         st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same result.")
+
+
+def control(setting: Setting, link: Link | None = None, where=st, **options):
+    """The control for a declared setting, at the link's value or its default; `where` is a
+    column or the page, and `options` add to its facts."""
+    value = link.value(setting) if link else setting.default
+    facts = dict(label=setting.label, help=setting.help or None) | options
+    if setting.choices:
+        return where.selectbox(options=setting.choices, index=setting.choices.index(value), **facts)
+    if setting.kind is bool:
+        return where.checkbox(value=value, **facts)
+    if setting.kind is str:
+        return where.text_input(value=value, max_chars=setting.high and int(setting.high), **facts)
+    bounds = dict(min_value=setting.low, max_value=setting.high, value=value)
+    if setting.step is None:
+        return where.number_input(**bounds, **facts)
+    return where.slider(**bounds, step=setting.step, **facts)
 
 
 def opened(links: list[tuple[str, Link]]) -> tuple[str | None, Link]:
