@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 from diffusers import AutoencoderKL, DDPMScheduler
 
-from genzoo import hub, training
+from genzoo import diffusion_training, hub, training
 from genzoo.data.captions import load_captioned_splits
 from genzoo.models import latent_diffusion
 from genzoo.registry import bundled
@@ -146,11 +146,11 @@ def training_seconds(
         )
         vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
         start = time.perf_counter()
-        moments = script.encode_latents(vae, train_set.images)
+        moments = diffusion_training.encode_latents(vae, train_set.images)
         encoding = time.perf_counter() - start
 
         def fresh(fused=True):  # the same new UNet, optimizer and EMA for each loop
-            return script.prepare(
+            return diffusion_training.prepare(
                 settings, script.build_unet(settings, vae), vae, moments, accelerator, fused
             )
 
@@ -161,13 +161,12 @@ def training_seconds(
             ("before", EncodedEachStep(encoded, accelerator.device)),
         ):
             unet, optimizer, _, averages = fresh(fused=name == "genzoo")
-            loops[name] = script.training_step(
+            loops[name] = diffusion_training.training_step(
                 settings,
                 unet,
                 vae,
                 moments,
                 captions,
-                train_set,
                 optimizer,
                 averages,
                 accelerator,

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
+from demos.common import (
+    ServedImage,
+    clears,
+    control,
+    example_picker,
+    launch,
+    metrics_panel,
+    shareable,
+    user_errors,
+)
 from genzoo.cards import metrics_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as pipeline
@@ -72,10 +81,12 @@ def render(demo: gr.Blocks) -> None:
                 upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
                 upload_button = gr.Button("Rank for the upload", variant="primary")
         with gr.Column():
-            captions = gr.Textbox(
-                "\n".join(pipeline.DEFAULT_CAPTIONS),
+            # The first example's own captions among others: the tab opens on a fair question.
+            own_captions = pipeline.example_captions(names[0], pipeline.EXAMPLE.default)
+            captions = control(
+                pipeline.CAPTIONS.but(default=own_captions),
                 lines=6,
-                label=f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})",
+                label=f"{pipeline.CAPTIONS.label} (up to {pipeline.MAX_CAPTIONS})",
             )
             with gr.Row():
                 seen = ServedImage(label="Image", type="pil", height=200, elem_id="clip-image")
@@ -83,6 +94,7 @@ def render(demo: gr.Blocks) -> None:
             link = gr.Markdown(elem_id="clip-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")
+    model.input(**clears([seen, ranking, link]))
     picked = [
         gallery.select(
             pick_example, model, [index, captions, seen, ranking], api_visibility="private"
@@ -91,7 +103,9 @@ def render(demo: gr.Blocks) -> None:
             rank_example, [model, index, captions], [seen, ranking], api_name="clip_rank_example"
         ),
     ]
-    upload_button.click(rank, [model, upload, captions], [seen, ranking], api_name="clip_rank")
+    upload_button.click(
+        rank, [model, upload, captions], [seen, ranking], api_name="clip_rank"
+    ).success(**clears([link]))  # an example's, not this upload's
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
     shareable(
         demo, "clip", dict(model=model, example=index, captions=captions), rank_example,

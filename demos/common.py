@@ -71,6 +71,15 @@ class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
     """A Sketchpad whose undecodable uploads get the clear message."""
 
 
+def pen(width: int) -> gr.Brush:
+    """A black pen `width` canvas pixels wide, the only colour: what the models read as ink."""
+    return gr.Brush(default_size=width, colors=["#000000"], color_mode="fixed")
+
+
+MASK_BRUSH = gr.Brush(default_size=20, colors=[("#ff3030", 0.5)], color_mode="fixed")
+"""A see-through red, so that the picture shows under the mask painted on it."""
+
+
 def control(setting: Setting, **options) -> gr.components.Component:
     """The control for a declared setting, at its default; `options` add to its facts."""
     facts = dict(label=setting.label, info=setting.help or None) | options
@@ -90,9 +99,6 @@ def control(setting: Setting, **options) -> gr.components.Component:
         setting.low, setting.high, value=setting.default, step=setting.step,
         precision=precision, **facts,
     )  # fmt: skip
-
-
-LINK_TEXT = "[🔗 Link to this result]({}): it opens with these settings and makes the same result."
 
 
 def shareable(
@@ -120,7 +126,8 @@ def shareable(
     names = list(controls)
 
     def write(*values) -> str:
-        return LINK_TEXT.format(share.share_query(action, dict(zip(names, values, strict=True))))
+        query = share.share_query(action, dict(zip(names, values, strict=True)))
+        return share.LINK_MARKDOWN.format(query)
 
     for event in after:
         event.success(write, list(controls.values()), link, api_visibility="private")
@@ -146,6 +153,20 @@ def shareable(
 
     opens = [*controls.values(), *outputs, link] + ([view[0]] if view else [])
     demo.load(open_link, None, opens, api_visibility="private", **(events or {}))
+
+
+def clears(outputs: list[gr.components.Component]) -> dict:
+    """An event's arguments that empty `outputs`: for when what made them changes (the visitor
+    picks another model, say), so that nothing stale stays on screen. Attach it to `input`
+    events, which only the visitor fires, not to `change`, which a share link's settings fire
+    too, after making their result."""
+    return dict(
+        fn=lambda: [None] * len(outputs) if len(outputs) > 1 else None,
+        inputs=None,
+        outputs=outputs,
+        api_visibility="private",
+        queue=False,
+    )
 
 
 def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:

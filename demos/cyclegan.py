@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import ServedImage, example_picker, launch, metrics_panel, shareable, user_errors
+from demos.common import (
+    ServedImage,
+    clears,
+    example_picker,
+    launch,
+    metrics_panel,
+    shareable,
+    user_errors,
+)
 from genzoo.cards import metrics_markdown
 from genzoo.pipelines import translation as pipeline
 from genzoo.registry import FAMILY_TABLE, bundled
@@ -84,9 +92,11 @@ def render(demo: gr.Blocks) -> None:
 
     for trigger in (model.change, direction.change):
         trigger(describe, [model, direction], [metrics, gallery], api_visibility="private")
+    for trigger in (model.input, direction.input):
+        trigger(**clears([seen, translated, returned, truth, link]))
     upload_button.click(
         translate, [model, upload, direction], [seen, translated, returned], api_name="cyclegan"
-    )
+    ).success(**clears([truth, link]))  # an example's, not this upload's
     example_outputs = [seen, translated, returned, truth]
     picked = [
         example_button.click(

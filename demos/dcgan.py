@@ -11,6 +11,7 @@ import gradio as gr
 
 from demos.common import (
     ServedImage,
+    clears,
     control,
     launch,
     metrics_panel,
@@ -39,7 +40,7 @@ def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
 @user_errors
 def arithmetic(model: str, seed: int, a: int, b: int, c: int):
     """Latent arithmetic on the seed's samples: a − b + c, and the samples it picks from."""
-    return pipeline.arithmetic(model, seed, a, b, c), pipeline.sample(model, 16, seed)
+    return pipeline.arithmetic(model, seed, a, b, c), pipeline.numbered_samples(model, 16, seed)
 
 
 @user_errors
@@ -105,6 +106,12 @@ def render(demo: gr.Blocks) -> None:
             arithmetic_link = gr.Markdown(elem_id="gan-arithmetic-share")
 
     model.change(describe, model, metrics, api_visibility="private")
+    model.input(
+        **clears(
+            [samples, sample_link, strip, animation, interpolate_link, result, grid]
+            + [arithmetic_link]
+        )
+    )
     sampled = sample_button.click(sample, [model, count, seed], samples, api_name="gan_sample")
     interpolated = interpolate_button.click(
         interpolate, [model, seed_a, seed_b, steps], [strip, animation], api_name="gan_interpolate"

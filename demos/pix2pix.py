@@ -12,9 +12,11 @@ import gradio as gr
 from demos.common import (
     CheckedSketchpad,
     ServedImage,
+    clears,
     example_picker,
     launch,
     metrics_panel,
+    pen,
     shareable,
     user_errors,
 )
@@ -78,6 +80,7 @@ def render(demo: gr.Blocks) -> None:
                     type="numpy",
                     canvas_size=(256, 256),
                     elem_id="pix2pix-drawing",
+                    brush=pen(6),  # line art: about 1.5 px of a 64 px emoji
                 )
                 drawing_button = gr.Button("Translate drawing", variant="primary")
             with gr.Tab("Upload"):
@@ -97,10 +100,14 @@ def render(demo: gr.Blocks) -> None:
             link = gr.Markdown(elem_id="pix2pix-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")
-    upload_button.click(translate_upload, [model, upload], [seen, output], api_name="pix2pix")
-    drawing_button.click(
-        translate_drawing, [model, drawing], [seen, output], api_name="pix2pix_drawing"
-    )
+    model.input(**clears([seen, output, truth, link]))
+    for translated in (
+        upload_button.click(translate_upload, [model, upload], [seen, output], api_name="pix2pix"),
+        drawing_button.click(
+            translate_drawing, [model, drawing], [seen, output], api_name="pix2pix_drawing"
+        ),
+    ):
+        translated.success(**clears([truth, link]))  # an example's, not this input's
     example_outputs = [seen, output, truth]
     picked = [
         example_button.click(

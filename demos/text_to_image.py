@@ -12,9 +12,11 @@ import gradio as gr
 
 from demos.common import (
     DIFFUSION,
+    MASK_BRUSH,
     CheckedImageEditor,
     ServedGallery,
     ServedImage,
+    clears,
     control,
     launch,
     served_file,
@@ -167,14 +169,18 @@ def render(demo: gr.Blocks) -> None:
         )
         with gr.Row():
             editor = CheckedImageEditor(
-                label="Image and mask", type="numpy", height=300, elem_id="t2i-editor"
-            )
+                label="Image and mask", type="numpy", height=300, elem_id="t2i-editor",
+                brush=MASK_BRUSH,
+            )  # fmt: skip
             repainted = ServedImage(label="Inpainted", type="pil")
         strength = control(pipeline.STRENGTH)
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
     model.change(describe, model, [metrics, measured], api_visibility="private")
+    model.input(
+        **clears([images, link, strip, scales, compared, ways, frames, animation, repainted])
+    )
     every_setting = [model, *settings, count, thresholding, clip_guidance]
     generated = [
         trigger(

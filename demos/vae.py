@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import ServedImage, control, launch, metrics_panel, shareable, user_errors
+from demos.common import (
+    ServedImage,
+    clears,
+    control,
+    launch,
+    metrics_panel,
+    pen,
+    shareable,
+    user_errors,
+)
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as pipeline
@@ -33,8 +42,7 @@ def show_map(model: str):
 
 def _encoded(model: str, encoding: pipeline.Encoding):
     latent_map = pipeline.latent_map(model, marker=encoding.point)
-    point = {"point": [round(v, 4) for v in encoding.point], "latent": encoding.latent}
-    return encoding.input, encoding.reconstruction, latent_map.image, point
+    return encoding.input, encoding.reconstruction, latent_map.image, encoding.describe()
 
 
 @user_errors
@@ -87,13 +95,18 @@ def interpolate(
     return pipeline.interpolate(model, image_a, image_b, steps)
 
 
+DIGIT_PEN = 22  # on a 280 px pad: the stroke of an MNIST digit, 2 px of 28
+
+
 def _endpoint_inputs(label: str, default_index: int):
     with gr.Column():
         gr.Markdown(f"**{label}**")
         source = gr.Radio(SOURCES, value="Test set", label="From")
         index = gr.Slider(0, 1999, value=default_index, step=1, precision=0, label="Test-set index")
         upload = gr.File(label="Upload", file_types=["image"], type="filepath", height=120)
-        drawing = gr.Sketchpad(label="Draw", type="numpy", height=220, canvas_size=(280, 280))
+        drawing = gr.Sketchpad(
+            label="Draw", type="numpy", height=220, canvas_size=(280, 280), brush=pen(DIGIT_PEN)
+        )
     return [source, index, upload, drawing]
 
 
@@ -157,13 +170,15 @@ def render(demo: gr.Blocks) -> None:
             with gr.Column():
                 upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
                 encode_button = gr.Button("Encode upload", variant="primary")
-                drawing = gr.Sketchpad(label="…or draw", type="numpy", canvas_size=(280, 280))
+                drawing = gr.Sketchpad(
+                    label="…or draw", type="numpy", canvas_size=(280, 280), brush=pen(DIGIT_PEN)
+                )
                 encode_drawing_button = gr.Button("Encode drawing")
             with gr.Column():
                 with gr.Row():
                     seen = ServedImage(label="What the model sees", type="pil", height=160)
                     reconstruction = ServedImage(label="Reconstruction", type="pil", height=160)
-                point = gr.JSON(label="Where it lands")
+                point = gr.Markdown(label="Where it lands", elem_id="vae-point")
                 encoded_map = ServedImage(label="On the latent map", type="pil")
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
@@ -196,6 +211,12 @@ def render(demo: gr.Blocks) -> None:
         interpolate, [model, *side_a, *side_b, steps], strip, api_name="vae_interpolate"
     )
     model.change(show_map, model, [latent_map, metrics], api_name="vae_map")
+    model.input(
+        **clears(
+            [manifold, manifold_link, decoded, decode_link, samples, sample_link, *encode_outputs]
+            + [strip]
+        )
+    )
     demo.load(show_map, model, [latent_map, metrics], api_visibility="private")
     manifold_controls = dict(model=model, n=n, span=span, center_x=center_x, center_y=center_y)
     shareable(

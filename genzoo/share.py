@@ -33,6 +33,10 @@ ACTIONS: dict[str, dict[str, Setting]] = {
 }
 
 
+LINK_MARKDOWN = "[Link to this result]({}): it opens with these settings and makes the same result."
+"""How both galleries show a share link (a word, not an emoji: not every browser has the glyph)."""
+
+
 def tab_of(action: str) -> str:
     """The tab an action is in: `dcgan` for `dcgan/interpolate`."""
     return action.partition("/")[0]

@@ -6,8 +6,8 @@ offline_defaults()
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from genzoo.pipelines import vae as pipeline
+from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Test set", "Upload", "Drawing"]

@@ -6,8 +6,8 @@ offline_defaults()
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from genzoo.pipelines import gan as pipeline
+from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
 st.title("DCGAN")
@@ -63,7 +63,7 @@ with arithmetic_tab:
     if equation is not None:
         st.image(equation, caption="a − b + c = result")
         st.image(
-            pipeline.sample(model, 16, arithmetic_seed),
+            pipeline.numbered_samples(model, 16, arithmetic_seed),
             caption="The seed's first 16 samples, numbered in reading order",
         )
         link.show(dict(model=model, seed=arithmetic_seed) | dict(zip("abc", picks, strict=True)))

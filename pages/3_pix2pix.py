@@ -6,8 +6,8 @@ offline_defaults()
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, pick_model, showing_errors
 from genzoo.pipelines import translation as pipeline
+from streamlit_gallery.common import Link, pick_model, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Held-out example", "Drawing", "Upload"]

@@ -7,8 +7,8 @@ offline_defaults()
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, pick_model, showing_errors
 from genzoo.pipelines import translation as pipeline
+from streamlit_gallery.common import Link, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
 st.title("CycleGAN")

@@ -9,10 +9,10 @@ import io
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, control, pick_model, showing_errors
 from genzoo.cards import guidance_kinds_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import text_to_image as pipeline
+from streamlit_gallery.common import Link, control, pick_model, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")

@@ -6,9 +6,9 @@ offline_defaults()
 
 import streamlit as st
 
-from streamlit_gallery.common import Link, pick_model, showing_errors
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as pipeline
+from streamlit_gallery.common import Link, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: CLIP", page_icon="🦓", layout="wide")
 st.title("CLIP")

@@ -79,7 +79,7 @@ class Link:
         query = share.share_query(self.action, settings)
         if self.opened or (not self.page_opened and share.tab_of(self.action) == self.action):
             st.query_params.from_dict(dict(parse_qsl(query[1:])))
-        st.markdown(f"[🔗 Link to this result]({query}): the same settings make the same result.")
+        st.markdown(share.LINK_MARKDOWN.format(query))
 
 
 def control(setting: Setting, link: Link | None = None, where=st, **options):

@@ -23,7 +23,8 @@ _HTML = """
 """
 
 _CSS = """
-.pad canvas { background: #000; border-radius: 6px; touch-action: none; cursor: crosshair; }
+.pad canvas { background: #000; border-radius: 6px; touch-action: none; cursor: crosshair;
+  border: 2px solid var(--st-border-color, #bbb); max-width: 100%; }
 .pad .buttons { margin-top: .4rem; display: flex; gap: .5rem; }
 .pad button { border: none; padding: .4rem .8rem; border-radius: var(--st-button-radius);
   background: var(--st-primary-color); color: white; cursor: pointer; }

@@ -189,7 +189,7 @@ def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRu
 @pytest.fixture(scope="session")
 def tiny_inpainting(tiny_emoji, tiny_text_to_image, tmp_path_factory) -> TinyRun:
     """The tiny text-to-image UNet fine-tuned with a mask channel, 4 steps."""
-    from training.train_text_to_image import main
+    from training.train_inpainting import main
 
     args = [
         "--sources", *colour_folders(tiny_emoji), "--inpainting_from", str(tiny_text_to_image.out),

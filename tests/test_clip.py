@@ -111,7 +111,7 @@ def test_guidance_comparison_puts_the_three_side_by_side():
     ]
 
 
-@pytest.mark.parametrize("scale", [-1.0, t2i.MAX_CLIP_GUIDANCE + 1])
+@pytest.mark.parametrize("scale", [-1.0, t2i.CLIP_GUIDANCE.high + 1])
 def test_out_of_range_clip_guidance_gets_a_message(scale):
     with pytest.raises(InvalidInputError, match="CLIP guidance scale"):
         t2i.check_request(PROMPT, clip_guidance=scale)
@@ -161,6 +161,17 @@ def test_ranking_an_example_puts_probabilities_in_order():
     assert sorted(ranking.captions) == sorted(captions.splitlines())
     assert ranking.probabilities == sorted(ranking.probabilities, reverse=True)
     assert abs(sum(ranking.probabilities) - 1) < 1e-5
+
+
+def test_the_gradio_tab_opens_on_the_first_examples_own_captions():
+    """Its first result is a fair question: the example's caption is among those ranked."""
+    import demos.clip
+    from genzoo.pipelines import clip as pipeline
+
+    demo = demos.clip.build()
+    textboxes = [c for c in demo.blocks.values() if type(c).__name__ == "Textbox"]
+    (captions,) = [t for t in textboxes if t.label.startswith(pipeline.CAPTIONS.label)]
+    assert pipeline.examples("clip-emoji")[1][0] in captions.value.splitlines()
 
 
 def test_clip_rank_endpoint_and_its_bad_input(client, tmp_path):

@@ -183,6 +183,19 @@ def test_arithmetic_draws_a_minus_sign_not_a_missing_glyph(dcgan):
     assert width >= 2 * height  # a dash; the missing-glyph box is taller than wide
 
 
+def test_the_numbered_grid_is_the_sample_grid_with_a_number_on_each_tile(dcgan):
+    plain = pixels(gan.sample(dcgan, 16, 3).convert("RGB"))
+    numbered = pixels(gan.numbered_samples(dcgan, 16, 3))
+    assert plain.shape == numbered.shape
+    net = load_model(dcgan, family="dcgan")
+    step = (net.image_size + 1) * gan.zoom(net)
+    changed = np.abs(numbered - plain).max(axis=2) > 0
+    for index in range(16):  # the top left of each tile changed (its number), the rest not
+        row, column = divmod(index, 8)
+        tile = changed[row * step : (row + 1) * step, column * step : (column + 1) * step]
+        assert tile[: step // 3, : step // 2].any() and not tile[step // 2 :, step // 2 :].any()
+
+
 def test_arithmetic_result_is_a_new_image(dcgan):
     side, zoom = geometry(dcgan)
     tile_side, picture = 2 * zoom * side, gan.arithmetic(dcgan, 0, 1, 2, 3)

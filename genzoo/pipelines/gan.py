@@ -61,6 +61,24 @@ def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> 
     return upscale(make_grid(pictures, padding=1, columns=min(count, 8)), zoom(net))
 
 
+def numbered_samples(model: str, count: int = 16, seed: int = SEED.default) -> Image.Image:
+    """`sample`'s grid with each sample's number (from 1, in reading order) in its top left
+    corner: the numbers `arithmetic` picks a, b and c by."""
+    grid = sample(model, count, seed).convert("RGB")
+    net = generator(model)
+    scale, columns = zoom(net), min(COUNT.check(count), 8)
+    step = (net.image_size + 1) * scale  # a tile and its one-pixel gutter, enlarged
+    draw = ImageDraw.Draw(grid)
+    font = ImageFont.load_default(size=max(10, step // 5))
+    for index in range(count):
+        row, column = divmod(index, columns)
+        corner = (column * step + 2, row * step + 1)
+        box = draw.textbbox(corner, str(index + 1), font=font)
+        draw.rectangle((box[0] - 2, box[1] - 1, box[2] + 2, box[3] + 1), fill="white")
+        draw.text(corner, str(index + 1), fill="black", font=font)
+    return grid
+
+
 def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Spherical interpolation (Shoemake; White, 2016): keeps the norm typical of the Gaussian
     prior all the way, where a straight line would pass through unlikely, too-short codes."""

@@ -304,7 +304,7 @@ def inpaint(
     """Repaint the white part of `mask` on `image` to match the prompt, keeping the rest: the
     same model through `StableDiffusionInpaintPipeline`, which blends the latents by the mask.
     (This measured better on held-out emoji than a UNet fine-tuned with a mask channel, as GLIDE
-    did: `train_text_to_image.py --preset text-to-image-emoji-inpainting`; see the README.)
+    did: `train_inpainting.py --preset text-to-image-emoji-inpainting`; see the README.)
     The decoder spreads every latent over its neighbours, so the unmasked pixels are then put
     back exactly, through a mask softened by a pixel to hide the seam."""
     request = check_request(prompt, **settings)

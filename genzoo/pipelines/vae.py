@@ -120,6 +120,14 @@ class Encoding:
     point: tuple[float, float]  # where it lands on the latent plane
     latent: list[float]
 
+    def describe(self) -> str:
+        """Where it lands, in a sentence of two-decimal numbers (markdown)."""
+        x, y = self.point
+        code = ", ".join(f"{value:.2f}" for value in self.latent)
+        return (
+            f"Lands at **({x:.2f}, {y:.2f})** on the map. Its {len(self.latent)}-D code: ({code})."
+        )
+
 
 def encode(model: str, image) -> Encoding:
     """Encode an upload or drawing (anything `open_image` takes): its reconstruction and point."""
