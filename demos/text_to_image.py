@@ -48,22 +48,27 @@ def generate(
 
 @user_errors
 def sweep(
-    model, prompt, negative_prompt, steps, scheduler, seed, thresholding, clip_guidance=0.0
+    model, prompt, negative_prompt, steps, scheduler, seed, thresholding, clip_guidance=0.0,
+    progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """One seed's image at several guidance scales, side by side."""
     strip, scales = pipeline.guidance_sweep(
-        model, prompt, negative_prompt=negative_prompt, steps=steps, scheduler=scheduler,
-        seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
+        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt, steps=steps,
+        scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales)
 
 
 @user_errors
-def compare(model, prompt, negative_prompt, guidance, steps, scheduler, seed, clip_guidance):
+def compare(
+    model, prompt, negative_prompt, guidance, steps, scheduler, seed, clip_guidance,
+    progress=gr.Progress(),  # noqa: B008
+):  # fmt: skip
     """One seed three ways: classifier-free guidance, CLIP guidance, and both."""
     strip, ways = pipeline.guidance_comparison(
-        model, prompt, negative_prompt=negative_prompt, guidance=guidance, steps=steps,
-        scheduler=scheduler, seed=seed, clip_guidance=clip_guidance,
+        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
+        guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
+        clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Left to right: " + "; ".join(ways)
 
@@ -72,11 +77,13 @@ def compare(model, prompt, negative_prompt, guidance, steps, scheduler, seed, cl
 def trajectory(
     model, prompt, negative_prompt, guidance, steps, scheduler, seed, thresholding,
     clip_guidance=0.0,
+    progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """The predicted clean image after each denoising step, and as an animation."""
     frames = pipeline.trajectory(
-        model, prompt, negative_prompt=negative_prompt, guidance=guidance, steps=steps,
-        scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
+        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
+        guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
+        thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
     return frames, served_file(pipeline.animation(frames), ".gif")
 

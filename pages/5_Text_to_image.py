@@ -12,7 +12,7 @@ import streamlit as st
 from genzoo.cards import guidance_kinds_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import text_to_image as pipeline
-from streamlit_gallery.common import Link, control, pick_model, showing_errors
+from streamlit_gallery.common import Link, control, pick_model, result_of, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
@@ -24,17 +24,20 @@ st.write(
 link = Link("text-to-image")
 model = pick_model("text-to-image", linked=link.get("model", None))
 example = st.selectbox("Examples", pipeline.EXAMPLE_PROMPTS)
-prompt = control(pipeline.PROMPT.but(default=example), link)
-negative = control(pipeline.NEGATIVE_PROMPT, link)
-columns = st.columns(4)
-guidance = control(pipeline.GUIDANCE, link, columns[0])
-steps = control(pipeline.STEPS, link, columns[1])
-scheduler = control(pipeline.SCHEDULER, link, columns[2])
-seed = control(pipeline.SEED, link, columns[3])
-columns = st.columns(3)
-count = control(pipeline.COUNT, link, columns[0])
-clip = control(pipeline.CLIP_GUIDANCE, link, columns[1])
-thresholding = control(pipeline.THRESHOLDING, link, columns[2])
+left, right = st.columns([4, 1], vertical_alignment="bottom")
+prompt = control(pipeline.PROMPT.but(default=example), link, left)
+generate = right.button("Generate", type="primary", width="stretch")
+with st.expander("Settings"):
+    negative = control(pipeline.NEGATIVE_PROMPT, link)
+    columns = st.columns(4)
+    guidance = control(pipeline.GUIDANCE, link, columns[0])
+    steps = control(pipeline.STEPS, link, columns[1])
+    scheduler = control(pipeline.SCHEDULER, link, columns[2])
+    seed = control(pipeline.SEED, link, columns[3])
+    columns = st.columns(3)
+    count = control(pipeline.COUNT, link, columns[0])
+    clip = control(pipeline.CLIP_GUIDANCE, link, columns[1])
+    thresholding = control(pipeline.THRESHOLDING, link, columns[2])
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
@@ -44,12 +47,13 @@ generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
 )
 
 with generate_tab:
-    with st.spinner("Denoising…"):
-        images = showing_errors(
-            pipeline.text_to_image, model, prompt, count, guidance=guidance, clip_guidance=clip,
-            **settings,
-        )  # fmt: skip
-    if images is not None:
+    images = result_of(
+        "generate", generate or link.opened, "Denoising", pipeline.text_to_image, model, prompt,
+        count, guidance=guidance, clip_guidance=clip, **settings,
+    )  # fmt: skip
+    if images is None:
+        st.info("Type a prompt and press *Generate*.")
+    else:
         st.image(images, width=160, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
         link.show(
             dict(
@@ -59,8 +63,11 @@ with generate_tab:
             )
         )  # fmt: skip
 
-with sweep_tab, st.spinner("Sweeping…"):
-    result = showing_errors(pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings)
+with sweep_tab:
+    result = result_of(
+        "sweep", st.button("Sweep guidance", type="primary"), "Sweeping",
+        pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings,
+    )  # fmt: skip
     if result is not None:
         strip, scales = result
         st.image(strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
@@ -72,20 +79,20 @@ with compare_tab:
     )
     with st.expander("Measured on held-out captions"):
         st.markdown(guidance_kinds_markdown(model))
-    if st.button("Compare", type="primary"):
-        with st.spinner("Denoising three ways…"):
-            result = showing_errors(
-                pipeline.guidance_comparison, model, prompt, guidance=guidance,
-                clip_guidance=clip, **settings,
-            )  # fmt: skip
-        if result is not None:
-            strip, ways = result
-            st.image(strip, caption="Left to right: " + "; ".join(ways))
+    result = result_of(
+        "compare", st.button("Compare", type="primary"), "Denoising three ways",
+        pipeline.guidance_comparison, model, prompt, guidance=guidance, clip_guidance=clip,
+        **settings,
+    )  # fmt: skip
+    if result is not None:
+        strip, ways = result
+        st.image(strip, caption="Left to right: " + "; ".join(ways))
 
-with trajectory_tab, st.spinner("Denoising…"):
-    frames = showing_errors(
-        pipeline.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings
-    )
+with trajectory_tab:
+    frames = result_of(
+        "trajectory", st.button("Show the denoising", type="primary"), "Denoising",
+        pipeline.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings,
+    )  # fmt: skip
     if frames is not None:
         st.image(frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
 
@@ -102,7 +109,7 @@ with inpaint_tab:
         left, right = st.columns(2)
         with left:
             strokes = sketchpad(
-                key="inpaint_mask", ink="rgba(255, 64, 64, 0.7)", paper="#fff",
+                key="inpaint_mask", ink="rgba(255, 64, 64, 0.5)", paper="#fff",
                 line_width=24, background=png.getvalue(),
             )  # fmt: skip
         strength = control(pipeline.STRENGTH)
@@ -110,10 +117,9 @@ with inpaint_tab:
         if mask is None:
             right.info("Paint the part to redo, then click *Use drawing*.")
         else:
-            with st.spinner("Inpainting…"):
-                result = showing_errors(
-                    pipeline.inpaint, model, image, mask, prompt, strength, guidance=guidance,
-                    **settings,
-                )  # fmt: skip
+            result = result_of(
+                "inpaint", None, "Inpainting", pipeline.inpaint, model, image, mask, prompt,
+                strength, guidance=guidance, **settings,
+            )  # fmt: skip
             if result is not None:
                 right.image(result, caption="Inpainted")

@@ -51,6 +51,11 @@ else:
         right.dataframe(
             {"caption": ranking.captions, "probability": ranking.probabilities},
             hide_index=True,
+            column_config={
+                "probability": st.column_config.ProgressColumn(
+                    "probability", format="percent", min_value=0.0, max_value=1.0
+                )
+            },
         )
         if source == "Held-out example":
             with right:

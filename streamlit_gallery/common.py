@@ -3,9 +3,12 @@ and share links (the settings that made a result, in the page's query parameters
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from urllib.parse import parse_qsl
 
 import streamlit as st
+from PIL import Image
 
 from genzoo import share
 from genzoo.cards import metrics_markdown
@@ -36,6 +39,38 @@ def showing_errors(action, *args, **kwargs):
     except (InvalidInputError, ModelNotFoundError) as error:
         st.error(str(error))
         return None
+
+
+def result_of(name: str, asked: bool | None, doing: str, action, *args, **kwargs):
+    """What `action(*args, **kwargs)` makes, computed only when `asked` (a button just pressed,
+    or a share link opening the page; None: whenever the settings differ from the last result's),
+    with a progress bar over its denoising steps when it
+    reports them (`on_step`). Kept while the settings that made it stay the same, so that other
+    reruns of the page do not recompute it; gone (None) once they change, so nothing stale stays."""
+    key, made_with = f"result-{name}", _fingerprint(args, kwargs)
+    last = st.session_state.get(key)
+    if asked or (asked is None and (last is None or last[0] != made_with)):
+        bar = st.progress(0.0, text=f"{doing}…")
+
+        def on_step(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"{doing}: step {done} of {total}")
+
+        reports = "on_step" in inspect.signature(action).parameters
+        made = showing_errors(action, *args, **kwargs, **({"on_step": on_step} if reports else {}))
+        bar.empty()
+        st.session_state[key] = last = (made_with, made)
+    return last[1] if last is not None and last[0] == made_with else None
+
+
+def _fingerprint(args, kwargs) -> str:
+    """The settings as text, pictures by their pixels (a new upload of the same file matches)."""
+
+    def text(value) -> str:
+        if isinstance(value, Image.Image):
+            return hashlib.sha256(value.tobytes()).hexdigest()
+        return repr(value)
+
+    return "|".join([*map(text, args), *(f"{k}={text(v)}" for k, v in sorted(kwargs.items()))])
 
 
 class Link:

@@ -118,17 +118,35 @@ def page_app() -> AppTest:
     return app.run()
 
 
-def test_streamlit_page_generates_sweeps_and_shows_the_trajectory():
+def captions_of(app: AppTest) -> list[str]:
+    return [img.caption for element in app.get("image") for img in element.proto.imgs]
+
+
+def click(app: AppTest, label: str) -> AppTest:
+    return next(b for b in app.button if b.label == label).click().run()
+
+
+def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     app = page_app()
     assert not app.exception and app.title[0].value == "Text to image"
-    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
-    assert [f"seed 0, image {i}" for i in range(1, 5)] == captions[:4]
-    assert any(c.startswith("Guidance, left to right: 1, 3, 5, 7.5, 10") for c in captions)
-    assert [f"step {i}" for i in range(1, 21)] == [c for c in captions if c.startswith("step")]
+    assert captions_of(app) == []  # opening the page denoises nothing
+    assert any("press *Generate*" in i.value for i in app.info)
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
+    click(app, "Generate")
+    assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
+    app.run()  # another rerun (any widget) keeps the result, without denoising again
+    assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
+    click(app, "Sweep guidance")
+    click(app, "Show the denoising")
+    captions = captions_of(app)
+    assert any(c.startswith("Guidance, left to right: 1, 3, 5, 7.5, 10") for c in captions)
+    assert [f"step {i}" for i in range(1, 21)] == [c for c in captions if c.startswith("step")]
+    app.text_input[0].set_value("a blue car, Twemoji").run()
+    assert captions_of(app) == []  # what the old prompt made is gone
     app.text_input[0].set_value("").run()
-    assert any("Type a prompt" in e.value for e in app.error)
+    click(app, "Generate")
+    assert sum("Type a prompt" in e.value for e in app.error) == 1
     assert not app.exception
 
 

@@ -162,6 +162,13 @@ def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
     return pipeline
 
 
+def _part_of(on_step, index: int, parts: int):
+    """`on_step` for run `index` of `parts` equal runs: it counts the steps of all of them."""
+    if on_step is None:
+        return None
+    return lambda done, total: on_step(index * total + done, parts * total)
+
+
 def _arguments(request: Request, count: int, on_step=None) -> dict:
     """The pipeline's keyword arguments; `on_step(done, total)` is called after each step."""
     progress = {}
@@ -197,22 +204,29 @@ def text_to_image(
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def guidance_sweep(
-    model: str, prompt: str, scales=SWEEP_SCALES, **settings
+    model: str, prompt: str, scales=SWEEP_SCALES, on_step=None, **settings
 ) -> tuple[Image.Image, list[float]]:
-    """One seed at several guidance scales, side by side (left to right in `scales` order)."""
+    """One seed at several guidance scales, side by side (left to right in `scales` order);
+    `on_step(done, total)` counts the steps of all of them."""
     images = []
-    for scale in scales:
+    for index, scale in enumerate(scales):
         request = check_request(prompt, **(settings | {"guidance": scale}))
         pipeline = _pipeline_for(model, request)
-        images.append(pipeline(**_arguments(request, 1), output_type="pt").images.float().cpu())
+        report = _part_of(on_step, index, len(scales))
+        images.append(
+            pipeline(**_arguments(request, 1, report), output_type="pt").images.float().cpu()
+        )
     strip = make_grid(torch.cat(images), rows=1, padding=2)
     return for_display(strip, len(images)), list(scales)
 
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
-def guidance_comparison(model: str, prompt: str, **settings) -> tuple[Image.Image, list[str]]:
+def guidance_comparison(
+    model: str, prompt: str, on_step=None, **settings
+) -> tuple[Image.Image, list[str]]:
     """One seed three ways, side by side: classifier-free guidance only, CLIP guidance only
-    (at guidance 1, which turns classifier-free guidance off), and both."""
+    (at guidance 1, which turns classifier-free guidance off), and both; `on_step(done, total)`
+    counts the steps of all three."""
     request = check_request(prompt, **settings)
     clip = request.clip_guidance or DEFAULT_CLIP_GUIDANCE
     cfg = request.guidance if request.guidance > 1 else 5.0
@@ -222,17 +236,21 @@ def guidance_comparison(model: str, prompt: str, **settings) -> tuple[Image.Imag
         f"both ({cfg:g}, CLIP {clip:g})": dict(guidance=cfg, clip_guidance=clip),
     }
     images = []
-    for changes in ways.values():
+    for index, changes in enumerate(ways.values()):
         each = check_request(prompt, **(settings | changes))
         pipeline = _pipeline_for(model, each)
-        images.append(pipeline(**_arguments(each, 1), output_type="pt").images.float().cpu())
+        report = _part_of(on_step, index, len(ways))
+        images.append(
+            pipeline(**_arguments(each, 1, report), output_type="pt").images.float().cpu()
+        )
     strip = make_grid(torch.cat(images), rows=1, padding=2)
     return for_display(strip, len(images)), list(ways)
 
 
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
-def trajectory(model: str, prompt: str, **settings) -> list[Image.Image]:
-    """The predicted clean image after each denoising step, decoded: the last is the result."""
+def trajectory(model: str, prompt: str, on_step=None, **settings) -> list[Image.Image]:
+    """The predicted clean image after each denoising step, decoded: the last is the result;
+    `on_step(done, total)` reports progress."""
     request = check_request(prompt, **settings)
     pipeline = _pipeline_for(model, request)
     scheduler, predictions = pipeline.scheduler, []
@@ -247,7 +265,7 @@ def trajectory(model: str, prompt: str, **settings) -> list[Image.Image]:
         return out if return_dict else (out.prev_sample,)
 
     scheduler.step = recording_step
-    pipeline(**_arguments(request, 1), output_type="latent")
+    pipeline(**_arguments(request, 1, on_step), output_type="latent")
     vae = pipeline.vae
     latents = torch.cat(predictions).to(vae.dtype) / vae.config.scaling_factor
     frames = (vae.decode(latents).sample.float().cpu() + 1) / 2
