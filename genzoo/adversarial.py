@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections import defaultdict
 
 import torch
 import torch.nn.functional as F
@@ -153,24 +152,3 @@ def set_linear_decay(
         for group in optimizer.param_groups:
             group["lr"] = rate
     return rate
-
-
-class RunningLosses:
-    """Means of each loss since the last `pop()`: smooth numbers for the bar and the logs."""
-
-    def __init__(self):
-        self.sums, self.counts = defaultdict(float), defaultdict(int)
-
-    def add(self, **losses: torch.Tensor | float) -> None:
-        for name, value in losses.items():
-            self.sums[name] += value.item() if isinstance(value, torch.Tensor) else value
-            self.counts[name] += 1
-
-    def means(self) -> dict[str, float]:
-        return {name: self.sums[name] / self.counts[name] for name in self.sums}
-
-    def pop(self) -> dict[str, float]:
-        means = self.means()
-        self.sums.clear()
-        self.counts.clear()
-        return means

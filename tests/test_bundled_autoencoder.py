@@ -8,10 +8,9 @@ from diffusers import AutoencoderKL
 
 from genzoo.cards import card_metrics
 from genzoo.data.captions import load_captioned
-from genzoo.evaluation import hot_spot, psnr, ssim
+from genzoo.evaluation import hot_spot, psnr, reconstruct, ssim, white_error
 from genzoo.registry import BUNDLED
 from tests.conftest import colour_folders
-from training.train_autoencoder import reconstruct, white_error
 
 NAME = "autoencoder-emoji"
 WHITE_LEVELS = 3  # "a plain white image decodes to white, every pixel within a few levels"

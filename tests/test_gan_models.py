@@ -8,7 +8,7 @@ import torch
 from huggingface_hub import ModelCard
 from torch import nn
 
-from genzoo import adversarial
+from genzoo import adversarial, training
 from genzoo.models.cyclegan import CycleGAN, ResnetGenerator
 from genzoo.models.dcgan import Discriminator, Generator, init_weights
 from genzoo.models.pix2pix import PatchDiscriminator, UNetGenerator
@@ -382,7 +382,7 @@ def test_linear_decay_schedule():
 
 
 def test_running_losses_means_and_pop():
-    losses = adversarial.RunningLosses()
+    losses = training.RunningLosses()
     losses.add(d=torch.tensor(1.0), g=2.0)
     losses.add(d=3.0)
     losses.add(d=torch.tensor(5.0), g=torch.tensor(4.0))

@@ -101,3 +101,10 @@ def test_views_use_the_pipelines_not_their_insides():
                 module,
             )
             assert module not in METRICS, (path.name, module)
+
+
+def test_no_module_or_script_is_over_400_lines():
+    """Small enough to read whole: the package, the training scripts, the views, the benchmarks."""
+    for folder in ("genzoo", "training", "demos", "pages", "streamlit_gallery", "benchmarks"):
+        for path in (REPO / folder).rglob("*.py"):
+            assert len(path.read_text().splitlines()) <= 400, path.relative_to(REPO)

@@ -59,6 +59,11 @@ def test_resume_continues_an_interrupted_run(tiny_mnist, tmp_path, capsys):
     assert "Resumed from" in out and "at step 4" in out
     steps = sorted(p.name for p in (tmp_path / "run" / "checkpoints").iterdir())
     assert steps == ["step-6", "step-8"]
+    # The model folder's training curve: the logged loss means of both sittings, each step once
+    # (the last step of a sitting is always logged), for the galleries' charts.
+    curve = json.loads((tmp_path / "b" / "training_curve.json").read_text())
+    assert [row["step"] for row in curve] == [4, 8]
+    assert all(row["loss/loss"] > 0 and row["lr"] > 0 for row in curve)
 
 
 def test_two_processes_with_torchrun(tiny_mnist, tmp_path):

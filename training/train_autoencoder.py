@@ -17,14 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from diffusers import AutoencoderKL
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
 from genzoo.cards import CardFacts, card_runs
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
-from genzoo.evaluation import evaluate_translation, hot_spot, ssim_map
+from genzoo.evaluation import (
+    evaluate_translation,
+    hot_spot_note,
+    reconstruct,
+    ssim_map,
+    thumbnail,
+    white_error,
+)
 from genzoo.images import make_grid
 from genzoo.models.latent_diffusion import autoencoder
 from genzoo.models.pix2pix import PatchDiscriminator
@@ -172,9 +178,9 @@ def train(
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "autoencoder", settings)
-    gan_loss, losses = adversarial.GANLoss("lsgan"), adversarial.RunningLosses()
+    gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
     fixed = to_model(test_set.images[:: max(1, len(test_set) // 16)][:16])  # the card's too
-    steps = training.Steps(accelerator, loader, start, total)
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (images,) in steps:
         (real,) = adversarial.random_flip(to_model(images), enabled=settings.flip)
         real = with_flat_images(real, settings.flat_images)
@@ -206,13 +212,9 @@ def train(
             d_optimizer.step()
             losses.add(d=d_loss, g_gan=g_gan)
         losses.add(l1=l1, kl=kl)
-        steps.show(**losses.means())
-        if step % 50 == 0 or step == total:
-            accelerator.log({f"loss/{k}": v for k, v in losses.pop().items()}, step=step)
-        if step % settings.sample_every == 0 or step == total:
-            save_grid(vae, fixed, settings.run_path, step, accelerator)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        steps.end(
+            step, losses, lambda at: save_grid(vae, fixed, settings.run_path, at, accelerator)
+        )
 
 
 class RoundTrip(torch.nn.Module):
@@ -227,16 +229,6 @@ class RoundTrip(torch.nn.Module):
     def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         posterior = self.vae.encode(images).latent_dist
         return self.vae.decode(posterior.sample()).sample, posterior.kl()
-
-
-@torch.no_grad()
-def reconstruct(vae: AutoencoderKL, images: torch.Tensor, batch_size: int = 64) -> torch.Tensor:
-    """Images in [0, 1] through the autoencoder (the posterior's mean), back in [0, 1]."""
-    out = []
-    for batch in images.split(batch_size):
-        latents = vae.encode(batch.to(vae.device) * 2 - 1).latent_dist.mode()
-        out.append(((vae.decode(latents).sample + 1) / 2).clamp(0, 1).float().cpu())
-    return torch.cat(out)
 
 
 def mark(fake: torch.Tensor, real: torch.Tensor, flat_images: int = 0) -> torch.Tensor:
@@ -257,12 +249,6 @@ def with_flat_images(batch: torch.Tensor, count: int) -> torch.Tensor:
     colours = torch.rand(count, batch.shape[1], 1, 1, device=batch.device) * 2 - 1
     colours[0] = 1
     return torch.cat([colours.expand(-1, -1, *batch.shape[2:]), batch[count:]])
-
-
-def thumbnail(images: torch.Tensor, side: int) -> torch.Tensor:
-    """The baseline: images shrunk to `side` px and scaled back up (bicubic, clamped)."""
-    small = F.interpolate(images, size=(side, side), mode="bicubic", antialias=True)
-    return F.interpolate(small, size=images.shape[-2:], mode="bicubic").clamp(0, 1)
 
 
 @torch.no_grad()
@@ -341,7 +327,7 @@ def save_hub_folder(
             "never seen in training, in every style).",
             f"A plain white {size} px image comes back within {white_error(vae, size):.0f} "
             "levels of 255 at every pixel.",
-            mark_note(reconstructions, images),
+            hot_spot_note(reconstructions, images),
             *attributions,
         ],
         training_settings=training.settings_dict(settings),
@@ -398,22 +384,6 @@ def summary(settings: Settings, parameters: int) -> str:
         + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
         f"more channels.{decoder}{flat} The latent space of genzoo's text-to-image model."
     )
-
-
-def mark_note(reconstructions: torch.Tensor, images: torch.Tensor) -> str:
-    levels, (y, x) = hot_spot(reconstructions, images)
-    return (
-        "A mark in the same place on every output would show in the mean error map over the "
-        f"held-out images: its worst pixel, at (x {x}, y {y}), exceeds the median of the 9 x 9 "
-        f"pixels around it by {levels:.1f} levels of 255."
-    )
-
-
-@torch.no_grad()
-def white_error(vae: AutoencoderKL, size: int) -> float:
-    """The worst pixel's distance from 255, in levels, when a plain white image goes through."""
-    white = torch.ones(1, 3, size, size)
-    return float((reconstruct(vae, white) - white).abs().max() * 255)
 
 
 if __name__ == "__main__":

@@ -152,7 +152,19 @@ def train(settings, model, train_set, captions, test_set, accelerator) -> None:
     training.start_logging(accelerator, "clip", settings)
     draw = torch.Generator().manual_seed(settings.seed + start)
     unwrapped = accelerator.unwrap_model(model)
-    steps = training.Steps(accelerator, loader, start, total)
+
+    def measure(step: int) -> None:
+        if accelerator.is_main_process:
+            model.eval()
+            retrieval = evaluate_retrieval(unwrapped, test_set, settings.eval_count)
+            numbers = {m.key: m.value for m in retrieval.metrics()}
+            accelerator.log(numbers, step=step)
+            accelerator.print(
+                f"step {step}: " + ", ".join(f"{k} {v:.3f}" for k, v in numbers.items())
+            )
+
+    losses = training.RunningLosses()
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (index,) in steps:
         index = index.cpu()
         images = degrade(train_set.images[index].float() / 255, settings.degraded_share, draw)
@@ -173,19 +185,9 @@ def train(settings, model, train_set, captions, test_set, accelerator) -> None:
         accelerator.backward(loss)
         optimizer.step()
         schedule.step()
-        steps.show(loss=loss.item(), scale=unwrapped.logit_scale.exp().item())
-        if step % 20 == 0 or step == total:
-            accelerator.log({"loss": loss.item(), "lr": schedule.get_last_lr()[0]}, step=step)
-        if (step % settings.sample_every == 0 or step == total) and accelerator.is_main_process:
-            model.eval()
-            retrieval = evaluate_retrieval(unwrapped, test_set, settings.eval_count)
-            numbers = {m.key: m.value for m in retrieval.metrics()}
-            accelerator.log(numbers, step=step)
-            accelerator.print(
-                f"step {step}: " + ", ".join(f"{k} {v:.3f}" for k, v in numbers.items())
-            )
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        losses.add(contrastive=loss, scale=unwrapped.logit_scale.exp())
+
+        steps.end(step, losses, measure, lr=schedule.get_last_lr()[0])
 
 
 def contrastive_loss(logits: torch.Tensor, keys: list[str], index: torch.Tensor) -> torch.Tensor:

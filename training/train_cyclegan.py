@@ -172,7 +172,7 @@ def train(
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "cyclegan", settings)
-    gan_loss, losses = adversarial.GANLoss("lsgan"), adversarial.RunningLosses()
+    gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
     pools = (
         adversarial.ImagePool(settings.pool_size, 1),
         adversarial.ImagePool(settings.pool_size, 2),
@@ -190,7 +190,7 @@ def train(
             return images
         return images + settings.cycle_noise * torch.randn_like(images)
 
-    steps = training.Steps(accelerator, loader, start, total)
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (index_a,) in steps:
         index_b = torch.randint(len(domain_b), (len(index_a),), generator=draw)
         (real_a,) = adversarial.random_flip(
@@ -227,14 +227,10 @@ def train(
         d_optimizer.step()
 
         losses.add(d=d_loss, g_gan=g_gan, cycle=g_cycle, identity=g_identity)
-        steps.show(**losses.means())
-        if step % 50 == 0 or step == total:
-            logged = {f"loss/{k}": v for k, v in losses.pop().items()} | {"lr": rate}
-            accelerator.log(logged, step=step)
-        if step % settings.sample_every == 0 or step == total:
-            save_grid(model, *fixed, settings.run_path, step, accelerator)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        steps.end(
+            step, losses, lambda at: save_grid(model, *fixed, settings.run_path, at, accelerator),
+            lr=rate,
+        )  # fmt: skip
     return ema
 
 

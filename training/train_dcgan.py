@@ -139,7 +139,7 @@ def train(
     checkpoints = training.Checkpoints(accelerator, run_dir)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "dcgan", settings)
-    gan_loss, losses = adversarial.GANLoss("vanilla"), adversarial.RunningLosses()
+    gan_loss, losses = adversarial.GANLoss("vanilla"), training.RunningLosses()
     fixed_noise = torch.randn(
         64, settings.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
     )
@@ -147,7 +147,11 @@ def train(
     def critic(images: torch.Tensor) -> torch.Tensor:
         return discriminator(adversarial.diff_augment(images) if settings.augment else images)
 
-    steps = training.Steps(accelerator, loader, start, total)
+    def draw(step: int) -> None:
+        unwrapped = accelerator.unwrap_model(generator)
+        save_grid(unwrapped, fixed_noise, run_dir, step, accelerator)
+
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (batch,) in steps:
         real = batch.float() / 127.5 - 1.0
         noise = torch.randn(len(real), settings.latent_dim, device=real.device)
@@ -167,13 +171,7 @@ def train(
         g_optimizer.step()
 
         losses.add(d=d_loss, g=g_loss)
-        steps.show(**losses.means())
-        if step % 50 == 0 or step == total:
-            accelerator.log({f"loss/{k}": v for k, v in losses.pop().items()}, step=step)
-        if step % settings.sample_every == 0 or step == total:
-            save_grid(accelerator.unwrap_model(generator), fixed_noise, run_dir, step, accelerator)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        steps.end(step, losses, draw)
 
 
 @torch.no_grad()

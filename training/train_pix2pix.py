@@ -137,10 +137,15 @@ def train(
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "pix2pix", settings)
-    gan_loss, losses = adversarial.GANLoss("vanilla"), adversarial.RunningLosses()
+    gan_loss, losses = adversarial.GANLoss("vanilla"), training.RunningLosses()
     shown = varied_examples(test_pairs, 8)
     fixed = test_pairs.a[shown].float() / 127.5 - 1, test_pairs.b[shown].float() / 127.5 - 1
-    steps = training.Steps(accelerator, loader, start, total)
+
+    def draw(step: int) -> None:
+        unwrapped = accelerator.unwrap_model(generator)
+        save_grid(unwrapped, *fixed, settings.run_path, step, accelerator)
+
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (source, target) in steps:
         source, target = adversarial.random_flip(
             source.float() / 127.5 - 1, target.float() / 127.5 - 1, enabled=settings.flip
@@ -168,16 +173,7 @@ def train(
         g_optimizer.step()
 
         losses.add(d=d_loss, g_gan=g_gan, l1=g_l1, ssim=g_ssim)
-        steps.show(**losses.means())
-        if step % 50 == 0 or step == total:
-            logged = {f"loss/{k}": v for k, v in losses.pop().items()} | {"lr": rate}
-            accelerator.log(logged, step=step)
-        if step % settings.sample_every == 0 or step == total:
-            save_grid(
-                accelerator.unwrap_model(generator), *fixed, settings.run_path, step, accelerator
-            )
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        steps.end(step, losses, draw, lr=rate)
 
 
 @torch.no_grad()

@@ -126,16 +126,17 @@ def train(
     seeded = torch.Generator().manual_seed(settings.seed)
     fixed_z = torch.randn(64, settings.latent_dim, generator=seeded)
     fixed_x = test_data.floats()[:32]
-    steps = training.Steps(accelerator, loader, start, total)
+
+    def draw(step: int) -> None:
+        unwrapped = accelerator.unwrap_model(model)
+        save_grids(unwrapped, fixed_z, fixed_x, settings.run_path, step, accelerator)
+
+    losses = training.RunningLosses()
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (batch,) in steps:
         terms = train_step(model, batch.float() / 255.0, optimizer, schedule, accelerator, settings)
-        steps.show(**terms)
-        accelerator.log({f"train/{k}": v for k, v in terms.items()}, step=step)
-        if step % settings.sample_every == 0 or step == total:
-            unwrapped = accelerator.unwrap_model(model)
-            save_grids(unwrapped, fixed_z, fixed_x, settings.run_path, step, accelerator)
-        if step % settings.checkpoint_every == 0 or step == total:
-            checkpoints.save(step)
+        losses.add(**terms)
+        steps.end(step, losses, draw, lr=schedule.get_last_lr()[0])
 
 
 def train_step(model, x, optimizer, schedule, accelerator, settings: Settings) -> dict[str, float]:
@@ -146,7 +147,7 @@ def train_step(model, x, optimizer, schedule, accelerator, settings: Settings) -
     accelerator.backward(terms["loss"])
     optimizer.step()
     schedule.step()
-    return {k: v.item() for k, v in terms.items()} | {"lr": schedule.get_last_lr()[0]}
+    return {k: v.item() for k, v in terms.items()}
 
 
 @torch.no_grad()
