@@ -17,8 +17,8 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.alignment import SEEN_SECTION, evaluate_text_to_image
-from genzoo.cards import add_to_card
+from genzoo.alignment import evaluate_text_to_image
+from genzoo.cards import SEEN_SECTION, add_to_card
 from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
 from genzoo.hub import load_pipeline
 from genzoo.pipelines.text_to_image import image_size

@@ -9,6 +9,7 @@ Run alone with `python -m demos.text_to_image`.
 from __future__ import annotations
 
 import gradio as gr
+import pandas as pd
 
 from demos.common import (
     DIFFUSION,
@@ -23,7 +24,7 @@ from demos.common import (
     shareable,
     user_errors,
 )
-from genzoo.cards import guidance_kinds_markdown, metrics_markdown
+from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
 from genzoo.pipelines import text_to_image as pipeline
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -104,7 +105,11 @@ def inpaint(
 
 @user_errors
 def describe(model: str):
-    return metrics_markdown(model), guidance_kinds_markdown(model)
+    """The model's measured quality: its card's metrics, guidance against alignment and distance
+    as charts, and the CLIP guidance comparison."""
+    curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
+    curve["steps"] = curve["steps"].astype(str) + " steps"
+    return metrics_markdown(model), curve, curve, guidance_kinds_markdown(model)
 
 
 def render(demo: gr.Blocks) -> None:
@@ -147,6 +152,15 @@ def render(demo: gr.Blocks) -> None:
     with gr.Accordion("Model and its measured quality", open=False):
         model = gr.Dropdown(names, value=names[0], label="Model")
         metrics = gr.Markdown(label="Measured quality (held-out emoji)")
+        with gr.Row():
+            alignment_chart = gr.LinePlot(
+                x="guidance", y="top-5", color="steps", label="Guidance against alignment",
+                y_title="top-5 alignment (higher is better)", height=260,
+            )  # fmt: skip
+            distance_chart = gr.LinePlot(
+                x="guidance", y="distance", color="steps", label="Guidance against distance",
+                y_title="Fréchet distance (lower is better)", height=260,
+            )  # fmt: skip
     gr.Markdown("### More ways to see the model (with the settings above)")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
@@ -184,7 +198,8 @@ def render(demo: gr.Blocks) -> None:
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
-    model.change(describe, model, [metrics, measured], api_visibility="private")
+    described = [metrics, alignment_chart, distance_chart, measured]
+    model.change(describe, model, described, api_visibility="private")
     model.input(
         **clears([images, link, strip, scales, compared, ways, frames, animation, repainted])
     )
@@ -224,7 +239,7 @@ def render(demo: gr.Blocks) -> None:
     inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
-    demo.load(describe, model, [metrics, measured], api_visibility="private")
+    demo.load(describe, model, described, api_visibility="private")
     controls = dict(zip(pipeline.GENERATE, every_setting, strict=True))
     shareable(
         demo, "text-to-image", controls, generate, [images], link, generated, events=DIFFUSION

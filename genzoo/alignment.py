@@ -31,8 +31,6 @@ from genzoo.evaluation import (
 )
 
 REAL_CEILING = "real held-out images (ceiling)"
-HELD_OUT_SECTION = "Guidance and steps"
-SEEN_SECTION = "Guidance on emoji seen in training"
 
 
 def train_probe(

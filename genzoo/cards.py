@@ -262,6 +262,34 @@ def add_to_card(
 
 GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
 """The text-to-image card's section that `benchmarks/clip_guidance.py` writes."""
+HELD_OUT_SECTION = "Guidance and steps"
+"""The text-to-image card's table of alignment and distance over guidance and steps."""
+SEEN_SECTION = "Guidance on emoji seen in training"
+
+
+def card_table(ref: str, heading: str) -> list[dict[str, str]]:
+    """The rows of the first markdown table under `## heading` in a model's card, each a dict
+    keyed by the header's cells; [] if there is none."""
+    lines = [line for line in card_section(ref, heading).splitlines() if line.startswith("|")]
+    if len(lines) < 3:
+        return []
+    cells = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+    return [dict(zip(cells[0], row, strict=False)) for row in cells[2:]]
+
+
+def guidance_curve(ref: str) -> list[dict[str, float]]:
+    """The card's held-out alignment (top-5) and Fréchet distance at each guidance scale and
+    step count, as numbers for a chart; [] for a card without that table."""
+    points = []
+    for row in card_table(ref, HELD_OUT_SECTION):
+        try:
+            guidance, steps = float(row["guidance"]), int(row["steps"])
+        except (KeyError, ValueError):
+            continue  # the real images' row
+        top5 = next(float(v) for k, v in row.items() if k.startswith("top-5"))
+        distance = next(float(v) for k, v in row.items() if k.startswith("Fréchet"))
+        points.append({"guidance": guidance, "steps": steps, "top-5": top5, "distance": distance})
+    return points
 
 
 def guidance_kinds_markdown(ref: str) -> str:

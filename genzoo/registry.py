@@ -54,6 +54,17 @@ FAMILY_TABLE = {
     family.name: family
     for family in [
         Family(
+            "text-to-image", "Text to image (latent diffusion)", "Text to image",
+            "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
+            "make train-diffusion", "diffusers:DiffusionPipeline", "pages/5_Text_to_image.py",
+            "genzoo.models.latent_diffusion:complete_folder",
+        ),
+        Family(
+            "clip", "CLIP", "CLIP", "Which caption fits an image", "make train-clip",
+            "transformers:VisionTextDualEncoderModel", "pages/6_CLIP.py",
+            "genzoo.models.clip:complete_folder",
+        ),
+        Family(
             "vae", "Variational autoencoders", "VAE", "Manifold, latent map, encode, interpolate",
             "make train-vae", "genzoo.models.vae:VAE", "pages/1_VAE.py",
         ),
@@ -69,17 +80,6 @@ FAMILY_TABLE = {
             "cyclegan", "CycleGAN", "CycleGAN", "Two styles, both ways, no pairs",
             "make train-gan", "genzoo.models.cyclegan:CycleGAN", "pages/4_CycleGAN.py",
         ),
-        Family(
-            "text-to-image", "Text to image (latent diffusion)", "Text to image",
-            "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
-            "make train-diffusion", "diffusers:DiffusionPipeline", "pages/5_Text_to_image.py",
-            "genzoo.models.latent_diffusion:complete_folder",
-        ),
-        Family(
-            "clip", "CLIP", "CLIP", "Which caption fits an image", "make train-clip",
-            "transformers:VisionTextDualEncoderModel", "pages/6_CLIP.py",
-            "genzoo.models.clip:complete_folder",
-        ),
         Family(  # the text-to-image model's first part
             "autoencoder-kl", "Autoencoder (KL)", "Autoencoder", "Images to latents and back",
             "make train-autoencoder", "diffusers:AutoencoderKL", None,
@@ -87,7 +87,8 @@ FAMILY_TABLE = {
     ]
 }  # fmt: skip
 FAMILIES = tuple(name for name, family in FAMILY_TABLE.items() if family.streamlit_page)
-"""The families the galleries show, in their order."""
+"""The families the galleries show, in their order: the flagship first, so that on a phone its
+tab is not behind the tab bar's overflow menu."""
 
 
 def family_class(family: str) -> type:

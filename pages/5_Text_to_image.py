@@ -7,9 +7,10 @@ offline_defaults()
 
 import io
 
+import pandas as pd
 import streamlit as st
 
-from genzoo.cards import guidance_kinds_markdown
+from genzoo.cards import guidance_curve, guidance_kinds_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import text_to_image as pipeline
 from streamlit_gallery.common import Link, control, pick_model, result_of, showing_errors
@@ -42,6 +43,12 @@ settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
 )  # fmt: skip
+with st.expander("Guidance against alignment and distance (held-out emoji)"):
+    curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
+    curve["steps"] = curve["steps"].astype(str) + " steps"
+    left, right = st.columns(2)
+    left.line_chart(curve, x="guidance", y="top-5", color="steps", y_label="top-5 (higher)")
+    right.line_chart(curve, x="guidance", y="distance", color="steps", y_label="distance (lower)")
 generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
     ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Inpaint"]
 )

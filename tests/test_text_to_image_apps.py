@@ -113,6 +113,15 @@ def test_inpaint_upload_that_is_not_an_image(client, tmp_path):
     assert client.predict(MODEL, "a cat", *SETTINGS, 1, True, api_name="/text_to_image")
 
 
+def test_the_card_gives_the_charts_guidance_against_alignment_and_distance():
+    from genzoo.cards import guidance_curve
+
+    curve = guidance_curve(MODEL)
+    assert {(p["guidance"], p["steps"]) for p in curve} >= {(1.0, 25), (5.0, 25), (10.0, 25)}
+    assert all(0 <= p["top-5"] <= 1 and p["distance"] > 0 for p in curve)
+    assert guidance_curve("autoencoder-emoji") == []  # a card without that table
+
+
 def page_app() -> AppTest:
     app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
     return app.run()
@@ -133,6 +142,7 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     assert any("press *Generate*" in i.value for i in app.info)
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
+    assert len(app.get("vega_lite_chart")) == 2  # guidance against alignment, and distance
     click(app, "Generate")
     assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
     app.run()  # another rerun (any widget) keeps the result, without denoising again

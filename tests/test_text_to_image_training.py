@@ -18,14 +18,13 @@ from genzoo.alignment import (
     GREY_HOLE,
     HOLE_L1,
     REAL_CEILING,
-    SEEN_SECTION,
     TRUTH,
     Judge,
     one_caption_per_emoji,
     seen_emoji,
     top_k,
 )
-from genzoo.cards import card_metrics, card_runs
+from genzoo.cards import SEEN_SECTION, card_metrics, card_runs
 from genzoo.data import load_split
 from genzoo.data.captions import (
     COLOUR_STYLES,

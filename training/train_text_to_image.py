@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from diffusers import AutoencoderKL, UNet2DConditionModel
 
 from genzoo import diffusion_training, training
-from genzoo.alignment import HELD_OUT_SECTION, SEEN_SECTION, evaluate_text_to_image
-from genzoo.cards import card_runs
+from genzoo.alignment import evaluate_text_to_image
+from genzoo.cards import HELD_OUT_SECTION, SEEN_SECTION, card_runs
 from genzoo.data.captions import CaptionedImages, load_captioned_splits
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
