@@ -89,7 +89,7 @@ class TinyRun:
         return [*self.args, "--output_dir", str(out), "--run_dir", str(run), *extra]
 
 
-def _smoke_run(tmp_path_factory, name: str, main, args: list[str]) -> TinyRun:
+def smoke_run(tmp_path_factory, name: str, main, args: list[str]) -> TinyRun:
     out = tmp_path_factory.mktemp("models") / name
     run = tmp_path_factory.mktemp("runs") / name
     main([*args, "--output_dir", str(out), "--run_dir", str(run)])
@@ -112,7 +112,7 @@ def tiny_dcgan(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--batch_size", "8", "--train_limit", "16", "--test_limit", "12", "--eval_images", "8",
         *SMOKE,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-dcgan", main, args)
+    return smoke_run(tmp_path_factory, "tiny-dcgan", main, args)
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +127,7 @@ def tiny_pix2pix(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--discriminator_channels", "8", "--batch_size", "4", "--train_limit", "16",
         "--test_limit", "8", "--examples", "6", "--ssim_weight", "5", *SMOKE,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-pix2pix", main, args)
+    return smoke_run(tmp_path_factory, "tiny-pix2pix", main, args)
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +143,7 @@ def tiny_cyclegan(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--test_limit", "8", "--examples", "6", "--pool_size", "4", "--cycle_noise", "0.1",
         "--b_cycle_fraction", "0.25", "--ema_decay", "0.5", *SMOKE,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-cyclegan", main, args)
+    return smoke_run(tmp_path_factory, "tiny-cyclegan", main, args)
 
 
 # The text-to-image family: the autoencoder and the UNet written by the real training scripts.
@@ -167,7 +167,7 @@ def tiny_autoencoder(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--ssim_weight", "0.5", "--cosine_decay", "true", "--title", "tiny autoencoder",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)
+    return smoke_run(tmp_path_factory, "tiny-autoencoder", main, args)
 
 
 @pytest.fixture(scope="session")
@@ -183,7 +183,7 @@ def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRu
         "--cosine_decay", "true",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
+    return smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)
 
 
 @pytest.fixture(scope="session")
@@ -198,4 +198,4 @@ def tiny_inpainting(tiny_emoji, tiny_text_to_image, tmp_path_factory) -> TinyRun
         "--title", "tiny inpainting", "--validation_prompts", "a red apple", "a cat face",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-inpainting", main, args)
+    return smoke_run(tmp_path_factory, "tiny-inpainting", main, args)

@@ -22,7 +22,7 @@ from genzoo.models import latent_diffusion
 from genzoo.models.clip import TEXT_SHARD, TRAINED_SHARD, complete_folder
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.retrieval import CHANCE, clip_score, evaluate_retrieval, ranks
-from tests.conftest import REPO, SMOKE_DIFFUSION, _smoke_run, colour_folders
+from tests.conftest import REPO, SMOKE_DIFFUSION, colour_folders, smoke_run
 from tests.test_gradio import image_at, png, upload
 
 T2I = "text-to-image-emoji"
@@ -40,7 +40,7 @@ def tiny_clip(tiny_emoji, tmp_path_factory):
         "--diffusion_model", str(REPO / "checkpoints" / T2I), "--title", "tiny CLIP",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
-    return _smoke_run(tmp_path_factory, "tiny-clip", main, args)
+    return smoke_run(tmp_path_factory, "tiny-clip", main, args)
 
 
 def test_training_writes_a_stock_dual_encoder_with_its_metrics(tiny_clip):

@@ -93,14 +93,14 @@ def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):
     two = pixels(t2i.inpaint(model, picture, mask, "a cat", steps=3, seed=2))
     change = np.abs(one - two).mean(2)
     zoom = DISPLAY_SIZE // size
-    square = t2i._fit_square(mask, size, fill=0)
+    square = t2i.fit_square(mask, size, fill=0)
     inside, touched = (
         np.asarray(m.resize((size * zoom,) * 2, Image.Resampling.NEAREST)) > 0
         for m in (square, t2i.soft_mask(square))
     )
     assert change[inside].mean() > 10  # each seed repaints it its own way
     assert change[~touched].max() == 0  # the rest is the upload's own pixels
-    kept = pixels(for_display(t2i._fit_square(picture, size)))
+    kept = pixels(for_display(t2i.fit_square(picture, size)))
     assert np.array_equal(one[~touched], kept[~touched])
 
 

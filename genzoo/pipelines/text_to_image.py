@@ -328,8 +328,8 @@ def inpaint(
     request = check_request(prompt, **settings)
     strength = STRENGTH.check(strength)
     size = image_size(model)
-    picture = _fit_square(open_image(image, background=255).convert("RGB"), size)
-    hole = _fit_square(open_image(mask).convert("L"), size, fill=0)
+    picture = fit_square(open_image(image, background=255).convert("RGB"), size)
+    hole = fit_square(open_image(mask).convert("L"), size, fill=0)
     if not np.asarray(hole).any():
         raise InvalidInputError("The mask is empty: paint over the part of the image to redo.")
     pipeline = _pipeline_for(model, request, StableDiffusionInpaintPipeline)
@@ -350,7 +350,7 @@ def image_size(model: str) -> int:
     return loaded.unet.config.sample_size * loaded.vae_scale_factor
 
 
-def _fit_square(image: Image.Image, size: int, fill=255) -> Image.Image:
+def fit_square(image: Image.Image, size: int, fill=255) -> Image.Image:
     """Scale to fit a `size` square, centred on a background of `fill`."""
     scale = size / max(image.size)
     resized = image.resize(
