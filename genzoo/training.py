@@ -30,6 +30,7 @@ from transformers import HfArgumentParser
 
 from genzoo.cards import CardFacts, write_model_card
 from genzoo.hub import publish
+from genzoo.system import describe_hardware
 
 Settings = TypeVar("Settings")
 
@@ -281,6 +282,18 @@ def save_settings(folder: str | Path, settings) -> None:
     """`training_config.json` in the Hub folder: every setting of the run that wrote it."""
     (Path(folder) / "training_config.json").write_text(
         json.dumps(settings_dict(settings), indent=2)
+    )
+
+
+def run_facts(settings: RunSettings, command: str, wall_time: float) -> dict:
+    """What every card says of the run that made it: title, command, time, hardware, settings
+    (to be completed into `CardFacts` with the family's own facts)."""
+    return dict(
+        title=settings.title,
+        command=command,
+        wall_time_s=wall_time,
+        hardware=describe_hardware(),
+        training_settings=settings_dict(settings),
     )
 
 

@@ -34,7 +34,6 @@ from genzoo.evaluation import (
 from genzoo.images import make_grid
 from genzoo.models.latent_diffusion import autoencoder
 from genzoo.models.pix2pix import PatchDiscriminator
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -307,7 +306,7 @@ def save_hub_folder(
     parameters = sum(p.numel() for p in vae.parameters())
     size = settings.image_size
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="autoencoder-kl",
         task="image-to-image",
         summary=summary(settings, parameters),
@@ -316,9 +315,6 @@ def save_hub_folder(
         datasets=settings.sources,
         dataset_license=licence_name,
         license=licence_name,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=metrics,
         tags=["autoencoder", "diffusers"],
         images={"Held-out emoji, and their reconstructions below them": "reconstructions.png"},
@@ -330,7 +326,6 @@ def save_hub_folder(
             hot_spot_note(reconstructions, images),
             *attributions,
         ],
-        training_settings=training.settings_dict(settings),
         usage=USAGE,
         earlier_runs=card_runs(settings.decoder_from),
     )

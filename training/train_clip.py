@@ -34,7 +34,6 @@ from genzoo.retrieval import (
     held_out_pairs,
     noise_awareness_markdown,
 )
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -218,7 +217,7 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
     trained = sum(p.numel() for n, p in model.named_parameters() if not n.startswith("text_model"))
     licence_name, attributions = licence(settings.sources)
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="clip",
         task="zero-shot-image-classification",
         summary=(
@@ -235,9 +234,6 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
         datasets=settings.sources,
         dataset_license=licence_name,
         license=licence_name,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=retrieval.metrics(),
         tags=["clip", "transformers", "vision-text-dual-encoder"],
         images={"Held-out emoji, in the order of the table above": "picks.png"},
@@ -247,7 +243,6 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
             "rests on words (names, keywords, colours, styles) seen with other emoji.",
             *attributions,
         ],
-        training_settings=training.settings_dict(settings),
         usage=USAGE,
     )
     training.finish_hub_folder(folder, facts, settings)

@@ -25,7 +25,6 @@ from genzoo.images import make_grid
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import PatchDiscriminator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -303,7 +302,7 @@ def save_hub_folder(
     make_grid(rows, rows=len(shown), padding=1).save(folder / "translations.png")
     parameters = sum(p.numel() for p in model.parameters())
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="cyclegan",
         task="image-to-image",
         summary=(
@@ -332,9 +331,6 @@ def save_hub_folder(
         dataset_source=f"{settings.domain_a} <-> {settings.domain_b}",
         datasets=[settings.domain_a, settings.domain_b],
         dataset_license=settings.dataset_license,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=metrics,
         tags=["gan", "image-to-image"],
         images={
@@ -346,7 +342,6 @@ def save_hub_folder(
             "both styles, so each direction is scored against the true translation. The "
             "identity baseline scores the input itself as the output.",
         ],
-        training_settings=training.settings_dict(settings),
     )
     training.finish_hub_folder(folder, facts, settings)
 

@@ -20,7 +20,6 @@ from genzoo.data import ImageTensors, load_split
 from genzoo.evaluation import evaluate_samples
 from genzoo.images import make_grid
 from genzoo.models.dcgan import Discriminator, Generator
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -215,7 +214,7 @@ def save_hub_folder(
     make_grid(generated[:64], rows=8, padding=1).save(folder / "samples.png")
     parameters = sum(p.numel() for p in generator.parameters())
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="dcgan",
         summary=(
             f"A DCGAN generator (Radford et al., 2016), {parameters:,} parameters, that maps a "
@@ -233,9 +232,6 @@ def save_hub_folder(
         dataset_source=", ".join(settings.dataset),
         datasets=settings.dataset,
         dataset_license=settings.dataset_license,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=metrics,
         tags=["gan"],
         images={"Samples": "samples.png"},
@@ -244,7 +240,6 @@ def save_hub_folder(
             f"the floor is {count} training images against the same test images.",
             *([f"Data attribution: {settings.attribution}"] if settings.attribution else []),
         ],
-        training_settings=training.settings_dict(settings),
     )
     training.finish_hub_folder(folder, facts, settings)
 

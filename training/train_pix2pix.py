@@ -23,7 +23,6 @@ from genzoo.evaluation import evaluate_translation, ssim_map
 from genzoo.images import make_grid
 from genzoo.models.pix2pix import PatchDiscriminator, UNetGenerator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -207,7 +206,7 @@ def save_hub_folder(
     make_grid(rows, rows=len(shown), padding=1).save(folder / "translations.png")
     parameters = sum(p.numel() for p in generator.parameters())
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="pix2pix",
         task="image-to-image",
         summary=(
@@ -227,9 +226,6 @@ def save_hub_folder(
         datasets=[settings.source, settings.target],
         dataset_license=settings.dataset_license,
         license="cc-by-sa-4.0" if "sa" in settings.dataset_license else "mit",
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=metrics,
         tags=["gan", "image-to-image"],
         images={"Held-out emoji: input | output | truth": "translations.png"},
@@ -248,7 +244,6 @@ def save_hub_folder(
             ),
             *([f"Data attribution: {settings.attribution}"] if settings.attribution else []),
         ],
-        training_settings=training.settings_dict(settings),
     )
     training.finish_hub_folder(folder, facts, settings)
 

@@ -23,7 +23,6 @@ from genzoo.evaluation import evaluate_vae
 from genzoo.hub import EXAMPLES_FILE
 from genzoo.images import make_grid
 from genzoo.models.vae import VAE, negative_elbo
-from genzoo.system import describe_hardware
 
 
 @dataclass
@@ -197,7 +196,7 @@ def save_hub_folder(
             images["The learned manifold, z in [-3, 3]^2"] = "manifold.png"
     dataset_name = settings.dataset_name or Path(settings.dataset).name
     facts = CardFacts(
-        title=settings.title,
+        **training.run_facts(settings, command, wall_time),
         family="vae",
         summary=(
             f"A convolutional variational autoencoder with a {model.latent_dim}-D latent and a "
@@ -209,13 +208,9 @@ def save_hub_folder(
         dataset_source=settings.dataset,
         datasets=[settings.dataset],
         dataset_license=settings.dataset_license,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
         metrics=metrics,
         tags=["autoencoder"],
         images=images,
-        training_settings=training.settings_dict(settings),
     )
     training.finish_hub_folder(folder, facts, settings)
 
