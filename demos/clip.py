@@ -15,7 +15,7 @@ from demos.common import (
     control,
     example_picker,
     launch,
-    metrics_panel,
+    model_and_metrics,
     shareable,
     user_errors,
 )
@@ -70,9 +70,9 @@ def render(demo: gr.Blocks) -> None:
         "and a few captions, and it says which fits best. It also steers the text-to-image "
         "model (its *CLIP guidance* slider)."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        metrics = metrics_panel("Measured retrieval (held-out emoji, never seen in training)")
+    model, metrics = model_and_metrics(
+        names, "Measured retrieval (held-out emoji, never seen in training)"
+    )
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):

@@ -182,10 +182,15 @@ def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
     return gallery, index, gr.Button("Translate example")
 
 
-def metrics_panel(title: str = "Measured quality (held-out pairs)") -> gr.Markdown:
-    """A folded accordion for the model card's metrics: there for whoever asks, below nothing."""
-    with gr.Accordion(title, open=False):
-        return gr.Markdown(label=title)
+def model_and_metrics(
+    names: list[str], title: str = "Measured quality (held-out pairs)"
+) -> tuple[gr.Dropdown, gr.Markdown]:
+    """The model picker and, in a folded accordion beside it, its card's metrics: there for
+    whoever asks. Each keeps a width it reads well at, so on a phone the two stack."""
+    with gr.Row(equal_height=False):
+        model = gr.Dropdown(names, value=names[0], label="Model", scale=1, min_width=260)
+        with gr.Column(scale=2, min_width=320), gr.Accordion(title, open=False):
+            return model, gr.Markdown(label=title)
 
 
 SERVED_LIFETIME_S = 1800  # how long a result's file stays fetchable (Gradio's `delete_cache`)

@@ -13,7 +13,7 @@ from demos.common import (
     clears,
     example_picker,
     launch,
-    metrics_panel,
+    model_and_metrics,
     shareable,
     user_errors,
 )
@@ -63,10 +63,8 @@ def render(demo: gr.Blocks) -> None:
         "two generators (A→B, B→A) each fool a discriminator, and going there and back must "
         "return the input (cycle consistency). The round trip shows how much survives."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        direction = gr.Radio(DIRECTIONS, value=DIRECTIONS[0], label="Direction", scale=1)
-        metrics = metrics_panel("Measured quality (held-out true pairs)")
+    model, metrics = model_and_metrics(names, "Measured quality (held-out true pairs)")
+    direction = gr.Radio(DIRECTIONS, value=DIRECTIONS[0], label="Direction")
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):

@@ -14,7 +14,7 @@ from demos.common import (
     clears,
     control,
     launch,
-    metrics_panel,
+    model_and_metrics,
     served_file,
     shareable,
     user_errors,
@@ -59,9 +59,7 @@ def render(demo: gr.Blocks) -> None:
         "discriminator that was learning to tell its images from real ones. A seed picks the "
         "codes, so the same seed gives the same images on any machine."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        metrics = metrics_panel("Measured quality (held-out test split)")
+    model, metrics = model_and_metrics(names, "Measured quality (held-out test split)")
     with gr.Tabs() as views:
         with gr.Tab("Samples", id="samples"), gr.Row():
             with gr.Column(scale=1):

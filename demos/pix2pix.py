@@ -15,7 +15,7 @@ from demos.common import (
     clears,
     example_picker,
     launch,
-    metrics_panel,
+    model_and_metrics,
     pen,
     shareable,
     user_errors,
@@ -67,9 +67,7 @@ def render(demo: gr.Blocks) -> None:
         "(input, output), and an L1 term keeps it close to the truth. Draw black lines on white, "
         "upload a picture, or pick an emoji it never saw in training."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        metrics = metrics_panel()
+    model, metrics = model_and_metrics(names)
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):

@@ -15,7 +15,7 @@ from demos.common import (
     clears,
     control,
     launch,
-    metrics_panel,
+    model_and_metrics,
     pen,
     shareable,
     user_errors,
@@ -121,9 +121,7 @@ def render(demo: gr.Blocks) -> None:
         "space and decodes latent points back into images. With a 2-D latent you see all of it; "
         "a model with more dimensions is shown on the plane of its two main directions."
     )
-    with gr.Row(equal_height=False):
-        model = gr.Dropdown(names, value=names[0], label="Model", scale=1)
-        metrics = metrics_panel("Measured quality (held-out test split)")
+    model, metrics = model_and_metrics(names, "Measured quality (held-out test split)")
     with gr.Tabs() as views:
         with gr.Tab("Manifold", id="manifold"), gr.Row():
             with gr.Column(scale=1):
