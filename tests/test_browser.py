@@ -209,3 +209,23 @@ def test_text_to_image_puts_the_prompt_and_generate_on_the_first_screen(page):
     image = page.locator("#t2i-images img").first
     expect(image).to_be_visible(timeout=120_000)
     assert image.bounding_box()["y"] < 900
+
+
+def test_on_a_phone_text_to_image_is_in_the_tab_bar_and_the_picker_stacks(page):
+    """At 390 x 844 the flagship's tab shows in the tab bar (not behind its overflow menu), its
+    prompt is within the first screen and a half, and a family's model picker and folded
+    metrics stack instead of squeezing each other."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    tab = page.get_by_role("tab", name="Text to image", exact=True)
+    expect(tab).to_be_visible(timeout=60_000)
+    tab.click()
+    prompt = page.locator("#t2i-prompt textarea")
+    expect(prompt).to_be_visible(timeout=60_000)
+    assert prompt.bounding_box()["y"] < 1.5 * 844
+    page.get_by_role("button", name="More tabs").first.click()  # the rest: in the tab bar's menu
+    page.locator(".overflow-dropdown button", has_text="VAE").first.click()
+    panel = page.locator("[role=tabpanel]:visible")
+    picker = panel.get_by_label("Model").first.bounding_box()
+    metrics = panel.get_by_text("Measured quality (held-out test split)").first.bounding_box()
+    assert metrics["y"] >= picker["y"] + picker["height"] - 1, (picker, metrics)
+    assert abs(metrics["x"] - picker["x"]) < 40  # one above the other, each the page's width
