@@ -21,40 +21,40 @@ from demos.common import (
 )
 from genzoo.cards import metrics_markdown
 from genzoo.images import for_display, open_image
-from genzoo.pipelines import clip as pipeline
+from genzoo.pipelines import clip as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
 def rank(model: str, path: str | None, captions: str):
     """How well each caption (one a line) fits an uploaded image, by genzoo's CLIP."""
-    ranking = pipeline.rank_captions(model, path, captions)
+    ranking = actions.rank_captions(model, path, captions)
     return for_display(open_image(path, background=255).convert("RGB")), ranking.as_label()
 
 
 @user_errors
 def rank_example(model: str, example: int, captions: str):
     """How well each caption (one a line) fits a held-out example, by genzoo's CLIP."""
-    image = pipeline.example_image(model, example)
-    return for_display(image), pipeline.rank_captions(model, image, captions).as_label()
+    image = actions.example_image(model, example)
+    return for_display(image), actions.rank_captions(model, image, captions).as_label()
 
 
 @user_errors
 def pick_example(model: str, evt: gr.SelectData):
-    captions = pipeline.example_captions(model, evt.index)
-    image = pipeline.example_image(model, evt.index)
+    captions = actions.example_captions(model, evt.index)
+    image = actions.example_image(model, evt.index)
     return (
         evt.index,
         captions,
         for_display(image),
-        pipeline.rank_captions(model, image, captions).as_label(),
+        actions.rank_captions(model, image, captions).as_label(),
     )
 
 
 @user_errors
 def describe(model: str):
-    images, _ = pipeline.examples(model)
-    gallery = [pipeline.example_image(model, i) for i in range(min(len(images), 24))]
+    images, _ = actions.examples(model)
+    gallery = [actions.example_image(model, i) for i in range(min(len(images), 24))]
     return metrics_markdown(model), gallery
 
 
@@ -82,11 +82,11 @@ def render(demo: gr.Blocks) -> None:
                 upload_button = gr.Button("Rank for the upload", variant="primary")
         with gr.Column():
             # The first example's own captions among others: the tab opens on a fair question.
-            own_captions = pipeline.example_captions(names[0], pipeline.EXAMPLE.default)
+            own_captions = actions.example_captions(names[0], actions.EXAMPLE.default)
             captions = control(
-                pipeline.CAPTIONS.but(default=own_captions),
+                actions.CAPTIONS.but(default=own_captions),
                 lines=6,
-                label=f"{pipeline.CAPTIONS.label} (up to {pipeline.MAX_CAPTIONS})",
+                label=f"{actions.CAPTIONS.label} (up to {actions.MAX_CAPTIONS})",
             )
             with gr.Row():
                 seen = ServedImage(label="Image", type="pil", height=200, elem_id="clip-image")

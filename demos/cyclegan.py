@@ -18,16 +18,16 @@ from demos.common import (
     user_errors,
 )
 from genzoo.cards import metrics_markdown
-from genzoo.pipelines import translation as pipeline
+from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
-DIRECTIONS = list(pipeline.DIRECTIONS)
+DIRECTIONS = list(actions.DIRECTIONS)
 
 
 @user_errors
 def translate(model: str, path: str | None, direction: str):
     """An uploaded image translated one way, and back again."""
-    result = pipeline.cyclegan(model, path, direction)
+    result = actions.cyclegan(model, path, direction)
     return result.input, result.translated, result.returned
 
 
@@ -35,8 +35,8 @@ def translate(model: str, path: str | None, direction: str):
 def translate_example(model: str, example: int, direction: str):
     """A held-out example translated one way and back, beside the true translation."""
     side = "a" if direction == "A→B" else "b"
-    result = pipeline.cyclegan(model, pipeline.example_image(model, example, side), direction)
-    truth = pipeline.example_for_display(model, example, "b" if side == "a" else "a")
+    result = actions.cyclegan(model, actions.example_image(model, example, side), direction)
+    truth = actions.example_for_display(model, example, "b" if side == "a" else "a")
     return result.input, result.translated, result.returned, truth
 
 
@@ -46,10 +46,10 @@ def select_example(model: str, direction: str, evt: gr.SelectData):
 
 @user_errors
 def describe(model: str, direction: str):
-    names = pipeline.domain_names(model)
+    names = actions.domain_names(model)
     side = "a" if direction == "A→B" else "b"
     legend = f"**A** is *{names[0]}*, **B** is *{names[1]}*.\n\n"
-    return legend + metrics_markdown(model), pipeline.example_gallery(model, side)
+    return legend + metrics_markdown(model), actions.example_gallery(model, side)
 
 
 def render(demo: gr.Blocks) -> None:

@@ -20,27 +20,27 @@ from demos.common import (
     user_errors,
 )
 from genzoo.cards import metrics_markdown
-from genzoo.pipelines import gan as pipeline
+from genzoo.pipelines import gan as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
 def sample(model: str, count: int, seed: int):
     """A grid of `count` samples from the seed's noise."""
-    return pipeline.sample(model, count, seed)
+    return actions.sample(model, count, seed)
 
 
 @user_errors
 def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
     """A slerp from one seed's sample to the other's: a strip and an animation."""
-    result = pipeline.interpolate(model, seed_a, seed_b, steps)
+    result = actions.interpolate(model, seed_a, seed_b, steps)
     return result.strip, served_file(result.animation, ".gif")
 
 
 @user_errors
 def arithmetic(model: str, seed: int, a: int, b: int, c: int):
     """Latent arithmetic on the seed's samples: a − b + c, and the samples it picks from."""
-    return pipeline.arithmetic(model, seed, a, b, c), pipeline.numbered_samples(model, 16, seed)
+    return actions.arithmetic(model, seed, a, b, c), actions.numbered_samples(model, 16, seed)
 
 
 @user_errors
@@ -63,8 +63,8 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tabs() as views:
         with gr.Tab("Samples", id="samples"), gr.Row():
             with gr.Column(scale=1):
-                count = control(pipeline.COUNT)
-                seed = control(pipeline.SEED)
+                count = control(actions.COUNT)
+                seed = control(actions.SEED)
                 sample_button = gr.Button("Generate", variant="primary")
             with gr.Column(scale=2):
                 samples = ServedImage(
@@ -73,8 +73,8 @@ def render(demo: gr.Blocks) -> None:
                 sample_link = gr.Markdown(elem_id="gan-share")
         with gr.Tab("Interpolate", id="interpolate"):
             with gr.Row():
-                seed_a, seed_b = control(pipeline.SEED_A), control(pipeline.SEED_B)
-                steps = control(pipeline.STEPS)
+                seed_a, seed_b = control(actions.SEED_A), control(actions.SEED_B)
+                steps = control(actions.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
             with gr.Row():
                 strip = ServedImage(
@@ -92,8 +92,8 @@ def render(demo: gr.Blocks) -> None:
                 "arithmetic."
             )
             with gr.Row():
-                arithmetic_seed = control(pipeline.SEED)
-                picks = [control(pick) for pick in pipeline.PICKS]
+                arithmetic_seed = control(actions.SEED)
+                picks = [control(pick) for pick in actions.PICKS]
             arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
             result = ServedImage(
                 label="a − b + c = result", type="pil", format="png", elem_id="gan-arithmetic"

@@ -21,29 +21,29 @@ from demos.common import (
     user_errors,
 )
 from genzoo.cards import metrics_markdown
-from genzoo.pipelines import translation as pipeline
+from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
 
 @user_errors
 def translate_upload(model: str, path: str | None):
     """An uploaded image as the model sees it, and translated."""
-    result = pipeline.pix2pix(model, path)
+    result = actions.pix2pix(model, path)
     return result.input, result.output
 
 
 @user_errors
 def translate_drawing(model: str, drawing: dict | None):
     """A drawing as the model sees it, and translated."""
-    result = pipeline.pix2pix(model, (drawing or {}).get("composite"), drawing=True)
+    result = actions.pix2pix(model, (drawing or {}).get("composite"), drawing=True)
     return result.input, result.output
 
 
 @user_errors
 def translate_example(model: str, example: int):
     """A held-out example, translated, beside the true translation."""
-    result = pipeline.pix2pix(model, pipeline.example_image(model, example, "a"))
-    return result.input, result.output, pipeline.example_for_display(model, example, "b")
+    result = actions.pix2pix(model, actions.example_image(model, example, "a"))
+    return result.input, result.output, actions.example_for_display(model, example, "b")
 
 
 def select_example(model: str, evt: gr.SelectData):
@@ -52,7 +52,7 @@ def select_example(model: str, evt: gr.SelectData):
 
 @user_errors
 def describe(model: str):
-    return metrics_markdown(model), pipeline.example_gallery(model, "a")
+    return metrics_markdown(model), actions.example_gallery(model, "a")
 
 
 def render(demo: gr.Blocks) -> None:

@@ -25,7 +25,7 @@ from demos.common import (
     user_errors,
 )
 from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
-from genzoo.pipelines import text_to_image as pipeline
+from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
 
@@ -40,7 +40,7 @@ def generate(
     progress=gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
 ):  # fmt: skip
     """Images for a prompt, steered by classifier-free (and optionally CLIP) guidance."""
-    return pipeline.text_to_image(
+    return actions.text_to_image(
         model, prompt, count, on_step=_reporter(progress), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
@@ -53,7 +53,7 @@ def sweep(
     progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """One seed's image at several guidance scales, side by side."""
-    strip, scales = pipeline.guidance_sweep(
+    strip, scales = actions.guidance_sweep(
         model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt, steps=steps,
         scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -66,7 +66,7 @@ def compare(
     progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """One seed three ways: classifier-free guidance, CLIP guidance, and both."""
-    strip, ways = pipeline.guidance_comparison(
+    strip, ways = actions.guidance_comparison(
         model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         clip_guidance=clip_guidance,
@@ -81,12 +81,12 @@ def trajectory(
     progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """The predicted clean image after each denoising step, and as an animation."""
-    frames = pipeline.trajectory(
+    frames = actions.trajectory(
         model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
-    return frames, served_file(pipeline.animation(frames), ".gif")
+    return frames, served_file(actions.animation(frames), ".gif")
 
 
 @user_errors
@@ -95,8 +95,8 @@ def inpaint(
     progress=gr.Progress(),  # noqa: B008
 ):  # fmt: skip
     """The painted part of an image redone to the prompt; the rest is kept."""
-    image, mask = pipeline.mask_from_editor(editor)
-    return pipeline.inpaint(
+    image, mask = actions.mask_from_editor(editor)
+    return actions.inpaint(
         model, image, mask, prompt, strength, on_step=_reporter(progress),
         negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
         seed=seed,
@@ -124,7 +124,7 @@ def render(demo: gr.Blocks) -> None:
         "prompt. **Guidance** trades variety for following the prompt more closely."
     )
     with gr.Row(equal_height=True):
-        prompt = control(pipeline.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)
+        prompt = control(actions.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)
         generate_button = gr.Button(
             "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
         )
@@ -137,18 +137,18 @@ def render(demo: gr.Blocks) -> None:
         elem_id="t2i-images",
     )
     link = gr.Markdown(elem_id="t2i-share")
-    gr.Examples(list(pipeline.EXAMPLE_PROMPTS), prompt, label="Try")
+    gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
     with gr.Accordion("Settings", open=False):
-        negative = control(pipeline.NEGATIVE_PROMPT, max_lines=2)
+        negative = control(actions.NEGATIVE_PROMPT, max_lines=2)
         with gr.Row():
-            guidance = control(pipeline.GUIDANCE)
-            steps = control(pipeline.STEPS)
-            scheduler = control(pipeline.SCHEDULER)
+            guidance = control(actions.GUIDANCE)
+            steps = control(actions.STEPS)
+            scheduler = control(actions.SCHEDULER)
         with gr.Row():
-            seed = control(pipeline.SEED)
-            count = control(pipeline.COUNT)
-            thresholding = control(pipeline.THRESHOLDING)
-        clip_guidance = control(pipeline.CLIP_GUIDANCE)
+            seed = control(actions.SEED)
+            count = control(actions.COUNT)
+            thresholding = control(actions.THRESHOLDING)
+        clip_guidance = control(actions.CLIP_GUIDANCE)
     with gr.Accordion("Model and its measured quality", open=False):
         model = gr.Dropdown(names, value=names[0], label="Model")
         metrics = gr.Markdown(label="Measured quality (held-out emoji)")
@@ -170,7 +170,7 @@ def render(demo: gr.Blocks) -> None:
         gr.Markdown(
             "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
             "(with CLIP guidance at 0, the comparison uses "
-            f"{pipeline.DEFAULT_CLIP_GUIDANCE:g})."
+            f"{actions.DEFAULT_CLIP_GUIDANCE:g})."
         )
         compare_button = gr.Button("Compare", variant="primary")
         compared = ServedImage(label="Classifier-free | CLIP | both", type="pil")
@@ -194,7 +194,7 @@ def render(demo: gr.Blocks) -> None:
                 brush=MASK_BRUSH,
             )  # fmt: skip
             repainted = ServedImage(label="Inpainted", type="pil")
-        strength = control(pipeline.STRENGTH)
+        strength = control(actions.STRENGTH)
         inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
@@ -240,7 +240,7 @@ def render(demo: gr.Blocks) -> None:
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
     demo.load(describe, model, described, api_visibility="private")
-    controls = dict(zip(pipeline.GENERATE, every_setting, strict=True))
+    controls = dict(zip(actions.GENERATE, every_setting, strict=True))
     shareable(
         demo, "text-to-image", controls, generate, [images], link, generated, events=DIFFUSION
     )

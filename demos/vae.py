@@ -22,7 +22,7 @@ from demos.common import (
 )
 from genzoo.cards import metrics_markdown
 from genzoo.images import open_drawing
-from genzoo.pipelines import vae as pipeline
+from genzoo.pipelines import vae as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
 SOURCES = ["Test set", "Upload", "Drawing"]
@@ -31,50 +31,48 @@ SOURCES = ["Test set", "Upload", "Drawing"]
 @user_errors
 def show_manifold(model: str, n: int, span: float, center_x: float, center_y: float):
     """The decodings of an n x n grid over the latent plane."""
-    return pipeline.manifold(model, n, span, center_x, center_y)
+    return actions.manifold(model, n, span, center_x, center_y)
 
 
 @user_errors
 def show_map(model: str):
     """The test set on the latent plane, by class, and the model's measured quality."""
-    return pipeline.latent_map(model).image, metrics_markdown(model)
+    return actions.latent_map(model).image, metrics_markdown(model)
 
 
-def _encoded(model: str, encoding: pipeline.Encoding):
-    latent_map = pipeline.latent_map(model, marker=encoding.point)
+def _encoded(model: str, encoding: actions.Encoding):
+    latent_map = actions.latent_map(model, marker=encoding.point)
     return encoding.input, encoding.reconstruction, latent_map.image, encoding.describe()
 
 
 @user_errors
 def encode_upload(model: str, path: str | None):
     """An uploaded image encoded: its reconstruction and where it lands on the latent map."""
-    return _encoded(model, pipeline.encode(model, path))
+    return _encoded(model, actions.encode(model, path))
 
 
 @user_errors
 def encode_drawing(model: str, drawing: dict | None):
     """A drawing encoded: its reconstruction and where it lands on the latent map."""
-    return _encoded(model, pipeline.encode(model, open_drawing((drawing or {}).get("composite"))))
+    return _encoded(model, actions.encode(model, open_drawing((drawing or {}).get("composite"))))
 
 
 @user_errors
 def decode_point(model: str, x: float, y: float):
     """The decoding of one point of the latent plane, and the point on the map."""
-    return pipeline.decode(model, x, y), pipeline.latent_map(
-        model, marker=(float(x), float(y))
-    ).image
+    return actions.decode(model, x, y), actions.latent_map(model, marker=(float(x), float(y))).image
 
 
 @user_errors
 def decode_click(model: str, evt: gr.SelectData):
-    x, y = (round(value, 2) for value in pipeline.map_point(model, *evt.index))
+    x, y = (round(value, 2) for value in actions.map_point(model, *evt.index))
     return *decode_point(model, x, y), x, y
 
 
 @user_errors
 def sample(model: str, count: int, seed: int):
     """A grid of `count` samples from the prior."""
-    return pipeline.sample(model, count, seed)
+    return actions.sample(model, count, seed)
 
 
 def _pick(model: str, source: str, index: int, path: str | None, drawing: dict | None):
@@ -82,7 +80,7 @@ def _pick(model: str, source: str, index: int, path: str | None, drawing: dict |
         return path
     if source == "Drawing":
         return open_drawing((drawing or {}).get("composite"))
-    return pipeline.example_image(model, index)
+    return actions.example_image(model, index)
 
 
 @user_errors
@@ -92,7 +90,7 @@ def interpolate(
     """From one image to another (test set, upload or drawing) through the latent space."""
     image_a = _pick(model, source_a, index_a, file_a, drawing_a)
     image_b = _pick(model, source_b, index_b, file_b, drawing_b)
-    return pipeline.interpolate(model, image_a, image_b, steps)
+    return actions.interpolate(model, image_a, image_b, steps)
 
 
 DIGIT_PEN = 22  # on a 280 px pad: the stroke of an MNIST digit, 2 px of 28
@@ -128,7 +126,7 @@ def render(demo: gr.Blocks) -> None:
                 n, span, center_x, center_y = (
                     control(setting)
                     for setting in (
-                        pipeline.GRID_SIZE, pipeline.SPAN, pipeline.CENTER_X, pipeline.CENTER_Y
+                        actions.GRID_SIZE, actions.SPAN, actions.CENTER_X, actions.CENTER_Y
                     )
                 )  # fmt: skip
                 draw_manifold = gr.Button("Draw the manifold", variant="primary")
@@ -155,12 +153,12 @@ def render(demo: gr.Blocks) -> None:
                         height=200,
                         elem_id="vae-decoded",
                     )
-                    x, y = control(pipeline.X), control(pipeline.Y)
+                    x, y = control(actions.X), control(actions.Y)
                     decode_button = gr.Button("Decode (x, y)", variant="primary")
                     decode_link = gr.Markdown(elem_id="vae-decode-share")
             with gr.Row():
-                count = control(pipeline.COUNT)
-                seed = control(pipeline.SEED)
+                count = control(actions.COUNT)
+                seed = control(actions.SEED)
                 sample_button = gr.Button("Sample")
             samples = ServedImage(label="Samples", type="pil", format="png", elem_id="vae-samples")
             sample_link = gr.Markdown(elem_id="vae-sample-share")
@@ -182,7 +180,7 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 side_a = _endpoint_inputs("First image", 0)
                 side_b = _endpoint_inputs("Second image", 1)
-            steps = control(pipeline.STEPS)
+            steps = control(actions.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
             strip = ServedImage(
                 label="From the first image to the second, through the latent space", type="pil"

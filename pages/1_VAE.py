@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.pipelines import vae as pipeline
+from genzoo.pipelines import vae as actions
 from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
@@ -28,9 +28,9 @@ with manifold_tab:
     left, right = st.columns([1, 2])
     n, span, center_x, center_y = (
         control(setting, link, left)
-        for setting in (pipeline.GRID_SIZE, pipeline.SPAN, pipeline.CENTER_X, pipeline.CENTER_Y)
+        for setting in (actions.GRID_SIZE, actions.SPAN, actions.CENTER_X, actions.CENTER_Y)
     )
-    image = showing_errors(pipeline.manifold, model, n, span, center_x, center_y)
+    image = showing_errors(actions.manifold, model, n, span, center_x, center_y)
     if image is not None:
         right.image(image, caption="Decodings over the latent plane")
         with right:
@@ -38,16 +38,16 @@ with manifold_tab:
 
 with map_tab:
     left, right = st.columns([2, 1])
-    x, y = control(pipeline.X, decode_link, right), control(pipeline.Y, decode_link, right)
-    decoded = showing_errors(pipeline.decode, model, x, y)
+    x, y = control(actions.X, decode_link, right), control(actions.Y, decode_link, right)
+    decoded = showing_errors(actions.decode, model, x, y)
     if decoded is not None:
         right.image(decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
         with right:
             decode_link.show(dict(model=model, x=x, y=y))
-    left.image(pipeline.latent_map(model, marker=(x, y)).image, caption="Test set by class")
-    count = control(pipeline.COUNT, sample_link, right)
-    seed = control(pipeline.SEED, sample_link, right)
-    samples = showing_errors(pipeline.sample, model, count, seed)
+    left.image(actions.latent_map(model, marker=(x, y)).image, caption="Test set by class")
+    count = control(actions.COUNT, sample_link, right)
+    seed = control(actions.SEED, sample_link, right)
+    samples = showing_errors(actions.sample, model, count, seed)
     if samples is not None:
         right.image(samples, caption=f"{count} samples, seed {seed}")
         with right:
@@ -61,13 +61,13 @@ with encode_tab:
         drawing = sketchpad(key="encode_drawing")
     image = upload.getvalue() if upload is not None else drawing
     if image is not None:
-        encoding = showing_errors(pipeline.encode, model, image)
+        encoding = showing_errors(actions.encode, model, image)
         if encoding is not None:
             columns = st.columns(3)
             columns[0].image(encoding.input, caption="What the model sees")
             columns[1].image(encoding.reconstruction, caption="Reconstruction")
             columns[2].image(
-                pipeline.latent_map(model, marker=encoding.point).image,
+                actions.latent_map(model, marker=encoding.point).image,
                 caption=f"Lands at ({encoding.point[0]:.2f}, {encoding.point[1]:.2f})",
             )
 
@@ -83,11 +83,11 @@ with interpolate_tab:
                 sides.append(sketchpad(key=f"drawing_{label}"))
             else:
                 index = st.number_input("Test-set index", 0, 1999, default, key=f"index_{label}")
-                sides.append(showing_errors(pipeline.example_image, model, index))
-    steps = control(pipeline.STEPS)
+                sides.append(showing_errors(actions.example_image, model, index))
+    steps = control(actions.STEPS)
     if any(side is None for side in sides):
         st.info("Choose both images to interpolate between them.")
     else:
-        strip = showing_errors(pipeline.interpolate, model, sides[0], sides[1], steps)
+        strip = showing_errors(actions.interpolate, model, sides[0], sides[1], steps)
         if strip is not None:
             st.image(strip, caption="From the first image to the second")

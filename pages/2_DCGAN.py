@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.pipelines import gan as pipeline
+from genzoo.pipelines import gan as actions
 from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
@@ -27,9 +27,9 @@ samples_tab, interpolate_tab, arithmetic_tab = st.tabs(list(links), default=open
 with samples_tab:
     link = links["Samples"]
     left, right = st.columns([1, 2])
-    count = control(pipeline.COUNT, link, left)
-    seed = control(pipeline.SEED, link, left)
-    grid = showing_errors(pipeline.sample, model, count, seed)
+    count = control(actions.COUNT, link, left)
+    seed = control(actions.SEED, link, left)
+    grid = showing_errors(actions.sample, model, count, seed)
     if grid is not None:
         right.image(grid, caption=f"{count} samples of seed {seed}")
         with right:
@@ -38,10 +38,10 @@ with samples_tab:
 with interpolate_tab:
     link = links["Interpolate"]
     columns = st.columns(3)
-    seed_a = control(pipeline.SEED_A, link, columns[0])
-    seed_b = control(pipeline.SEED_B, link, columns[1])
-    steps = control(pipeline.STEPS, link, columns[2])
-    result = showing_errors(pipeline.interpolate, model, seed_a, seed_b, steps)
+    seed_a = control(actions.SEED_A, link, columns[0])
+    seed_b = control(actions.SEED_B, link, columns[1])
+    steps = control(actions.STEPS, link, columns[2])
+    result = showing_errors(actions.interpolate, model, seed_a, seed_b, steps)
     if result is not None:
         st.image(result.strip, caption=f"Slerp from seed {seed_a}'s sample to seed {seed_b}'s")
         st.image(result.animation, caption="As an animation")
@@ -54,16 +54,16 @@ with arithmetic_tab:
     )
     link = links["Arithmetic"]
     columns = st.columns(4)
-    arithmetic_seed = control(pipeline.SEED, link, columns[0], key="arith_seed")
+    arithmetic_seed = control(actions.SEED, link, columns[0], key="arith_seed")
     picks = [
         control(pick, link, column, key=f"pick_{pick.name}")
-        for column, pick in zip(columns[1:], pipeline.PICKS, strict=True)
+        for column, pick in zip(columns[1:], actions.PICKS, strict=True)
     ]
-    equation = showing_errors(pipeline.arithmetic, model, arithmetic_seed, *picks)
+    equation = showing_errors(actions.arithmetic, model, arithmetic_seed, *picks)
     if equation is not None:
         st.image(equation, caption="a − b + c = result")
         st.image(
-            pipeline.numbered_samples(model, 16, arithmetic_seed),
+            actions.numbered_samples(model, 16, arithmetic_seed),
             caption="The seed's first 16 samples, numbered in reading order",
         )
         link.show(dict(model=model, seed=arithmetic_seed) | dict(zip("abc", picks, strict=True)))

@@ -6,7 +6,7 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.pipelines import translation as pipeline
+from genzoo.pipelines import translation as actions
 from streamlit_gallery.common import Link, pick_model, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
@@ -30,14 +30,14 @@ with left:
     elif source == "Drawing":
         image = sketchpad(key="pix2pix_drawing", ink="#000", paper="#fff", line_width=6)
     else:
-        count = len(pipeline.examples(model).keys)
+        count = len(actions.examples(model).keys)
         index = st.slider("Held-out example", 0, count - 1, link.get("example", 0, 0, count - 1))
-        image = pipeline.example_image(model, index, "a")
-        truth = pipeline.example_for_display(model, index, "b")
+        image = actions.example_image(model, index, "a")
+        truth = actions.example_for_display(model, index, "b")
 if image is None:
     right.info("Upload an image or draw one (then click *Use drawing*).")
 else:
-    result = showing_errors(pipeline.pix2pix, model, image)
+    result = showing_errors(actions.pix2pix, model, image)
     if result is not None:
         columns = right.columns(3 if truth else 2)
         columns[0].image(result.input, caption="Input, as the model sees it")

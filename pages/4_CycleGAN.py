@@ -7,7 +7,7 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.pipelines import translation as pipeline
+from genzoo.pipelines import translation as actions
 from streamlit_gallery.common import Link, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
@@ -18,8 +18,8 @@ st.write(
 )
 link = Link("cyclegan")
 model = pick_model("cyclegan", linked=link.get("model", None))
-domain_a, domain_b = pipeline.domain_names(model)
-directions = list(pipeline.DIRECTIONS)
+domain_a, domain_b = actions.domain_names(model)
+directions = list(actions.DIRECTIONS)
 linked_direction = link.get("direction", directions[0])
 direction = st.radio(
     "Direction",
@@ -37,14 +37,14 @@ if source == "Upload":
     image = upload.getvalue() if upload is not None else None
 else:
     side, other = ("a", "b") if direction == "A→B" else ("b", "a")
-    last = len(pipeline.examples(model).keys) - 1
+    last = len(actions.examples(model).keys) - 1
     index = st.slider("Held-out example", 0, last, link.get("example", 0, 0, last))
-    image = pipeline.example_image(model, index, side)
-    truth = pipeline.example_for_display(model, index, other)
+    image = actions.example_image(model, index, side)
+    truth = actions.example_for_display(model, index, other)
 if image is None:
     st.info("Upload an image to translate it.")
 else:
-    result = showing_errors(pipeline.cyclegan, model, image, direction)
+    result = showing_errors(actions.cyclegan, model, image, direction)
     if result is not None:
         columns = st.columns(4)
         columns[0].image(result.input, caption="Input")

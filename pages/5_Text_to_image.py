@@ -12,7 +12,7 @@ import streamlit as st
 
 from genzoo.cards import guidance_curve, guidance_kinds_markdown
 from genzoo.images import open_image
-from genzoo.pipelines import text_to_image as pipeline
+from genzoo.pipelines import text_to_image as actions
 from streamlit_gallery.common import Link, control, pick_model, result_of, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
@@ -24,21 +24,21 @@ st.write(
 )
 link = Link("text-to-image")
 model = pick_model("text-to-image", linked=link.get("model", None))
-example = st.selectbox("Examples", pipeline.EXAMPLE_PROMPTS)
+example = st.selectbox("Examples", actions.EXAMPLE_PROMPTS)
 left, right = st.columns([4, 1], vertical_alignment="bottom")
-prompt = control(pipeline.PROMPT.but(default=example), link, left)
+prompt = control(actions.PROMPT.but(default=example), link, left)
 generate = right.button("Generate", type="primary", width="stretch")
 with st.expander("Settings"):
-    negative = control(pipeline.NEGATIVE_PROMPT, link)
+    negative = control(actions.NEGATIVE_PROMPT, link)
     columns = st.columns(4)
-    guidance = control(pipeline.GUIDANCE, link, columns[0])
-    steps = control(pipeline.STEPS, link, columns[1])
-    scheduler = control(pipeline.SCHEDULER, link, columns[2])
-    seed = control(pipeline.SEED, link, columns[3])
+    guidance = control(actions.GUIDANCE, link, columns[0])
+    steps = control(actions.STEPS, link, columns[1])
+    scheduler = control(actions.SCHEDULER, link, columns[2])
+    seed = control(actions.SEED, link, columns[3])
     columns = st.columns(3)
-    count = control(pipeline.COUNT, link, columns[0])
-    clip = control(pipeline.CLIP_GUIDANCE, link, columns[1])
-    thresholding = control(pipeline.THRESHOLDING, link, columns[2])
+    count = control(actions.COUNT, link, columns[0])
+    clip = control(actions.CLIP_GUIDANCE, link, columns[1])
+    thresholding = control(actions.THRESHOLDING, link, columns[2])
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
@@ -55,7 +55,7 @@ generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
 
 with generate_tab:
     images = result_of(
-        "generate", generate or link.opened, "Denoising", pipeline.text_to_image, model, prompt,
+        "generate", generate or link.opened, "Denoising", actions.text_to_image, model, prompt,
         count, guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
     if images is None:
@@ -73,7 +73,7 @@ with generate_tab:
 with sweep_tab:
     result = result_of(
         "sweep", st.button("Sweep guidance", type="primary"), "Sweeping",
-        pipeline.guidance_sweep, model, prompt, clip_guidance=clip, **settings,
+        actions.guidance_sweep, model, prompt, clip_guidance=clip, **settings,
     )  # fmt: skip
     if result is not None:
         strip, scales = result
@@ -82,13 +82,13 @@ with sweep_tab:
 with compare_tab:
     st.write(
         "One seed three ways: classifier-free guidance only, CLIP guidance only, and both (with "
-        f"CLIP guidance at 0, the comparison uses {pipeline.DEFAULT_CLIP_GUIDANCE:g})."
+        f"CLIP guidance at 0, the comparison uses {actions.DEFAULT_CLIP_GUIDANCE:g})."
     )
     with st.expander("Measured on held-out captions"):
         st.markdown(guidance_kinds_markdown(model))
     result = result_of(
         "compare", st.button("Compare", type="primary"), "Denoising three ways",
-        pipeline.guidance_comparison, model, prompt, guidance=guidance, clip_guidance=clip,
+        actions.guidance_comparison, model, prompt, guidance=guidance, clip_guidance=clip,
         **settings,
     )  # fmt: skip
     if result is not None:
@@ -98,7 +98,7 @@ with compare_tab:
 with trajectory_tab:
     frames = result_of(
         "trajectory", st.button("Show the denoising", type="primary"), "Denoising",
-        pipeline.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings,
+        actions.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
     if frames is not None:
         st.image(frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
@@ -119,13 +119,13 @@ with inpaint_tab:
                 key="inpaint_mask", ink="rgba(255, 64, 64, 0.5)", paper="#fff",
                 line_width=24, background=png.getvalue(),
             )  # fmt: skip
-        strength = control(pipeline.STRENGTH)
-        mask = showing_errors(pipeline.mask_from_strokes, strokes) if strokes else None
+        strength = control(actions.STRENGTH)
+        mask = showing_errors(actions.mask_from_strokes, strokes) if strokes else None
         if mask is None:
             right.info("Paint the part to redo, then click *Use drawing*.")
         else:
             result = result_of(
-                "inpaint", None, "Inpainting", pipeline.inpaint, model, image, mask, prompt,
+                "inpaint", None, "Inpainting", actions.inpaint, model, image, mask, prompt,
                 strength, guidance=guidance, **settings,
             )  # fmt: skip
             if result is not None:

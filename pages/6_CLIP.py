@@ -7,7 +7,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.images import for_display, open_image
-from genzoo.pipelines import clip as pipeline
+from genzoo.pipelines import clip as actions
 from streamlit_gallery.common import Link, pick_model, showing_errors
 
 st.set_page_config(page_title="genzoo: CLIP", page_icon="🦓", layout="wide")
@@ -23,27 +23,27 @@ source = st.radio("Image", ["Held-out example", "Upload"], horizontal=True)
 if source == "Upload":
     upload = st.file_uploader("Upload an image", key="clip_upload")
     image = upload.getvalue() if upload is not None else None
-    default_captions = "\n".join(pipeline.DEFAULT_CAPTIONS)
+    default_captions = "\n".join(actions.DEFAULT_CAPTIONS)
 else:
-    count = len(pipeline.examples(model)[1])
+    count = len(actions.examples(model)[1])
     index = st.slider(
         "Held-out example (never seen in training)",
         0,
         count - 1,
         link.get("example", 0, 0, count - 1),
     )
-    image = pipeline.example_image(model, index)
-    default_captions = pipeline.example_captions(model, index)
+    image = actions.example_image(model, index)
+    default_captions = actions.example_captions(model, index)
     if index == link.get("example", None):  # the link's own captions, for its example
         default_captions = link.get("captions", default_captions)
 left, right = st.columns(2)
 captions = right.text_area(
-    f"Captions, one per line (up to {pipeline.MAX_CAPTIONS})", default_captions, height=180
+    f"Captions, one per line (up to {actions.MAX_CAPTIONS})", default_captions, height=180
 )
 if image is None:
     left.info("Upload an image to rank captions for it.")
 else:
-    ranking = showing_errors(pipeline.rank_captions, model, image, captions)
+    ranking = showing_errors(actions.rank_captions, model, image, captions)
     if ranking is not None:
         picture = showing_errors(open_image, image, 255)
         if picture is not None:
