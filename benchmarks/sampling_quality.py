@@ -18,11 +18,11 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from diffusers import StableDiffusionPipeline
 
 from genzoo.alignment import evaluate_text_to_image
 from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
 from genzoo.hub import load_pipeline
+from genzoo.models import latent_diffusion
 from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval
 from genzoo.pipelines.text_to_image import SCHEDULERS, image_size, make_scheduler
 from genzoo.system import describe_hardware
@@ -48,11 +48,7 @@ def variants(loaded, compare: str, scheduler: str):
             yield label, loaded
             continue
         unet = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, *interval)
-        pipeline = StableDiffusionPipeline(
-            **(loaded.components | {"unet": unet}), requires_safety_checker=False
-        )
-        pipeline.set_progress_bar_config(disable=True)
-        yield label, pipeline
+        yield label, latent_diffusion.sharing(loaded, unet=unet)
 
 
 def main() -> None:

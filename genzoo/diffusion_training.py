@@ -302,15 +302,7 @@ def choose_average(
 @torch.no_grad()
 def render(pipeline: StableDiffusionPipeline, prompts: list[str], guidance: float, seed: int = 0):
     """Images in [0, 1] of `prompts`, 20 steps, one seed."""
-    generator = torch.Generator().manual_seed(seed)
-    images = pipeline(
-        prompts,
-        guidance_scale=guidance,
-        num_inference_steps=20,
-        generator=generator,
-        output_type="pt",
-    ).images
-    return images.float().cpu()
+    return generate(pipeline, prompts, guidance, 20, seed)
 
 
 def save_pipeline(settings: DiffusionSettings, pipeline, grid: Grid) -> Path:

@@ -17,6 +17,7 @@ import torch
 from genzoo.alignment import References, generate, one_caption_per_emoji, top_k
 from genzoo.data.captions import CaptionedImages
 from genzoo.evaluation import Metric
+from genzoo.models import latent_diffusion
 from genzoo.models.clip import image_embeddings, text_embeddings
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
@@ -164,15 +165,13 @@ class GuidanceRow:
 def guided_pipeline(loaded, prompts: list[str], guidance: float, clip_guidance: float):
     """A pipeline on `loaded`'s parts, CLIP-guided towards `prompts` (one per image) if asked."""
 
-    components = dict(loaded.components)
-    if clip_guidance:
-        components["unet"] = CLIPGuidedUNet(
-            loaded.unet, loaded.vae, loaded.scheduler.alphas_cumprod, prompts, clip_guidance,
-            paired=guidance > 1,
-        )  # fmt: skip
-    pipeline = type(loaded)(**components, requires_safety_checker=False)
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline
+    if not clip_guidance:
+        return latent_diffusion.sharing(loaded)
+    guided = CLIPGuidedUNet(
+        loaded.unet, loaded.vae, loaded.scheduler.alphas_cumprod, prompts, clip_guidance,
+        paired=guidance > 1,
+    )  # fmt: skip
+    return latent_diffusion.sharing(loaded, unet=guided)
 
 
 def generate_guided(

@@ -194,11 +194,7 @@ def measure_inpainting(
     """This model against the text-to-image model it started from, which inpaints by blending
     latents by the mask, on the same holes: the card's metrics and findings."""
     source = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
-    blending = StableDiffusionInpaintPipeline(
-        **(pipeline.components | {"unet": source.to(pipeline.device)}),
-        requires_safety_checker=False,
-    )
-    blending.set_progress_bar_config(disable=True)
+    blending = latent_diffusion.sharing(pipeline, unet=source.to(pipeline.device))
     table = evaluate_inpainting(
         {MASK_CHANNEL: pipeline, BLENDING: blending},
         test_set,

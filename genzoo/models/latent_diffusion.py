@@ -233,6 +233,16 @@ def assemble_pipeline(
     )
 
 
+def sharing(pipeline: DiffusionPipeline, cls: type | None = None, **replaced) -> DiffusionPipeline:
+    """A pipeline (of `cls`, else of `pipeline`'s class) on `pipeline`'s parts, some `replaced`
+    (another UNet or scheduler), without progress bars: no weights are copied."""
+    made = (cls or type(pipeline))(
+        **(pipeline.components | replaced), requires_safety_checker=False
+    )
+    made.set_progress_bar_config(disable=True)
+    return made
+
+
 def save_pipeline(pipeline: DiffusionPipeline, folder: str | Path) -> None:
     """Save a bundled folder: the whole pipeline but the text encoder's files, which
     `complete_folder` links back in from the installed package."""

@@ -31,6 +31,7 @@ from PIL import Image, ImageFilter
 
 from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, animated_gif, for_display, make_grid, open_image
+from genzoo.models import latent_diffusion
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 from genzoo.settings import MODEL, SEED, Setting, check_all, declare
@@ -146,10 +147,9 @@ def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
     """A pipeline sharing the loaded model's weights, with this request's own scheduler, and its
     own CLIP-guided wrapper of the UNet when the request asks for CLIP guidance."""
     loaded = load_pipeline(model)
-    components = dict(loaded.components)
-    components["scheduler"] = make_scheduler(loaded, request.scheduler, request.thresholding)
+    replaced = {"scheduler": make_scheduler(loaded, request.scheduler, request.thresholding)}
     if request.clip_guidance:
-        components["unet"] = CLIPGuidedUNet(
+        replaced["unet"] = CLIPGuidedUNet(
             loaded.unet,
             loaded.vae,
             loaded.scheduler.alphas_cumprod,
@@ -157,9 +157,7 @@ def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
             request.clip_guidance,
             paired=request.guidance > 1,
         )
-    pipeline = cls(**components, requires_safety_checker=False)
-    pipeline.set_progress_bar_config(disable=True)
-    return pipeline
+    return latent_diffusion.sharing(loaded, cls, **replaced)
 
 
 def _part_of(on_step, index: int, parts: int):
