@@ -29,7 +29,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from genzoo import training
 from genzoo.alignment import References, generate
 from genzoo.cards import CardFacts, card_metrics
-from genzoo.data.captions import COLOUR_STYLES, licence
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.models import latent_diffusion
 from genzoo.system import describe_hardware
 
@@ -85,6 +85,47 @@ class DiffusionSettings(training.RunSettings):
             raise ValueError("--zero_terminal_snr needs --prediction_type v_prediction")
 
 
+@dataclass
+class Run:
+    """What both scripts start from: the accelerator, the captioned splits, the frozen
+    autoencoder, and the training images' latents and captions, encoded once."""
+
+    accelerator: object
+    train_set: CaptionedImages
+    test_set: CaptionedImages
+    vae: AutoencoderKL
+    latents: torch.Tensor
+    captions: latent_diffusion.EncodedCaptions
+
+
+def start(settings: DiffusionSettings) -> Run:
+    """The accelerator (logging to the run folder), the data, and its latents and captions."""
+    settings.check()
+    accelerator = training.make_accelerator(
+        settings.run_path, settings.mixed_precision, settings.seed
+    )
+    train_set, test_set = load_captioned_splits(
+        settings.sources, settings.image_size, settings.train_limit, settings.test_limit
+    )
+    vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
+    latents = encode_latents(vae, train_set.images)
+    captions = encoded_captions(train_set.captions, accelerator)
+    return Run(accelerator, train_set, test_set, vae, latents, captions)
+
+
+def finish(settings: DiffusionSettings, unet, averages: list[EMAModel], run: Run):
+    """After training, on the main process: the pipeline over the chosen moving average's
+    weights, that average's decay, the comparison of two averages ("" for one), and the
+    training's wall time."""
+    wall_time = training.training_seconds(settings.run_path)
+    chosen, comparison = choose_average(settings, unet, averages, run.vae, run.test_set)
+    chosen.copy_to(unet.parameters())
+    pipeline = latent_diffusion.assemble_pipeline(
+        run.vae, unet.float().eval(), settings.prediction_type, settings.zero_terminal_snr
+    )
+    return pipeline, chosen.decay, comparison, wall_time
+
+
 ExtraInputs = Callable[[torch.Tensor], torch.Tensor]
 """What a UNet reads beside the noisy latents for a batch's indices (inpainting: the mask and
 the masked image's latents); None for a text-to-image UNet."""
@@ -112,10 +153,7 @@ def encoded_captions(captions: list[list[str]], accelerator) -> latent_diffusion
 def train(
     settings: DiffusionSettings,
     unet,
-    vae: AutoencoderKL,
-    moments: torch.Tensor,
-    captions: latent_diffusion.EncodedCaptions,
-    accelerator,
+    run: Run,
     grid: Grid,
     *,
     extra_inputs: ExtraInputs | None = None,
@@ -124,6 +162,7 @@ def train(
     """The loop: `training_step` on each batch, with logging, validation grids and checkpoints;
     returns the moving averages. `sitting` counts the runs before this one, so that each draws
     its own noise."""
+    accelerator, vae, moments, captions = run.accelerator, run.vae, run.latents, run.captions
     unet, optimizer, loader, averages = prepare(settings, unet, vae, moments, accelerator)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     schedule = training.learning_rate_schedule(accelerator, optimizer, total, settings.cosine_decay)

@@ -22,7 +22,7 @@ from diffusers import AutoencoderKL, StableDiffusionInpaintPipeline, UNet2DCondi
 from genzoo import diffusion_training, training
 from genzoo.alignment import evaluate_inpainting, inpaint_images, one_caption_per_emoji
 from genzoo.cards import card_runs
-from genzoo.data.captions import CaptionedImages, load_captioned_splits
+from genzoo.data.captions import CaptionedImages
 from genzoo.data.masks import grey_holes, random_masks
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
@@ -58,36 +58,22 @@ BLENDING = "latent blending (the text-to-image model)"
 
 def main(argv: list[str] | None = None) -> None:
     settings = training.parse_settings(Settings, PRESETS, argv)
-    settings.check()
     command = training.command_line(__file__, argv)
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
-    train_set, test_set = load_captioned_splits(
-        settings.sources, settings.image_size, settings.train_limit, settings.test_limit
-    )
-    vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
-    latents = diffusion_training.encode_latents(vae, train_set.images)
-    captions = diffusion_training.encoded_captions(train_set.captions, accelerator)
+    run = diffusion_training.start(settings)
     trained = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
     unet = latent_diffusion.with_mask_channels(trained)
-    holes = validation_holes(test_set, settings)
+    holes = validation_holes(run.test_set, settings)
     averages = diffusion_training.train(
-        settings, unet, vae, latents, captions, accelerator, holes_grid(settings, holes),
-        extra_inputs=masked_images(settings, vae, train_set),
+        settings, unet, run, holes_grid(settings, holes),
+        extra_inputs=masked_images(settings, run.vae, run.train_set),
     )  # fmt: skip
-    if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        chosen, comparison = diffusion_training.choose_average(
-            settings, unet, averages, vae, test_set
+    if run.accelerator.is_main_process:
+        pipeline, _, comparison, wall_time = diffusion_training.finish(
+            settings, unet, averages, run
         )
-        chosen.copy_to(unet.parameters())
-        pipeline = latent_diffusion.assemble_pipeline(
-            vae, unet.float().eval(), settings.prediction_type, settings.zero_terminal_snr
-        )
-        save_hub_folder(settings, pipeline, test_set, holes, wall_time, command, comparison)
+        save_hub_folder(settings, pipeline, run.test_set, holes, wall_time, command, comparison)
         training.push_if_asked(settings)
-    accelerator.end_training()
+    run.accelerator.end_training()
 
 
 def masked_images(

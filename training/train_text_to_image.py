@@ -18,7 +18,7 @@ from diffusers import AutoencoderKL, UNet2DConditionModel
 from genzoo import diffusion_training, training
 from genzoo.alignment import evaluate_text_to_image
 from genzoo.cards import HELD_OUT_SECTION, SEEN_SECTION, card_runs
-from genzoo.data.captions import CaptionedImages, load_captioned_splits
+from genzoo.data.captions import CaptionedImages
 from genzoo.images import make_grid
 from genzoo.models import latent_diffusion
 
@@ -67,36 +67,21 @@ PRESETS = {
 
 def main(argv: list[str] | None = None) -> None:
     settings = training.parse_settings(Settings, PRESETS, argv)
-    settings.check()
     command = training.command_line(__file__, argv)
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
-    train_set, test_set = load_captioned_splits(
-        settings.sources, settings.image_size, settings.train_limit, settings.test_limit
-    )
-    vae = AutoencoderKL.from_pretrained(settings.autoencoder).eval().requires_grad_(False)
-    latents = diffusion_training.encode_latents(vae, train_set.images)
-    captions = diffusion_training.encoded_captions(train_set.captions, accelerator)
-    unet = build_unet(settings, vae)
+    run = diffusion_training.start(settings)
+    unet = build_unet(settings, run.vae)
     averages = diffusion_training.train(
-        settings, unet, vae, latents, captions, accelerator, validation_grid(settings),
-        sitting=len(card_runs(settings.unet_from)),
-    )  # fmt: skip
-    if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        chosen, comparison = diffusion_training.choose_average(
-            settings, unet, averages, vae, test_set
-        )
-        chosen.copy_to(unet.parameters())
-        pipeline = latent_diffusion.assemble_pipeline(
-            vae, unet.float().eval(), settings.prediction_type, settings.zero_terminal_snr
+        settings, unet, run, validation_grid(settings), sitting=len(card_runs(settings.unet_from))
+    )
+    if run.accelerator.is_main_process:
+        pipeline, decay, comparison, wall_time = diffusion_training.finish(
+            settings, unet, averages, run
         )
         save_hub_folder(
-            settings, pipeline, test_set, train_set, wall_time, command, chosen.decay, comparison
+            settings, pipeline, run.test_set, run.train_set, wall_time, command, decay, comparison
         )
         training.push_if_asked(settings)
-    accelerator.end_training()
+    run.accelerator.end_training()
 
 
 def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
