@@ -86,7 +86,8 @@ def trajectory(
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
-    return frames, served_file(actions.animation(frames), ".gif")
+    labelled = [(frame, f"step {step}") for step, frame in enumerate(frames, start=1)]
+    return labelled, served_file(actions.animation(frames), ".gif")
 
 
 @user_errors

@@ -101,11 +101,19 @@ def _endpoint_inputs(label: str, default_index: int):
         gr.Markdown(f"**{label}**")
         source = gr.Radio(SOURCES, value="Test set", label="From")
         index = gr.Slider(0, 1999, value=default_index, step=1, precision=0, label="Test-set index")
-        upload = gr.File(label="Upload", file_types=["image"], type="filepath", height=120)
-        drawing = gr.Sketchpad(
-            label="Draw", type="numpy", height=220, canvas_size=(280, 280), brush=pen(DIGIT_PEN)
+        upload = gr.File(
+            label="Upload", file_types=["image"], type="filepath", height=120, visible=False
         )
-    return [source, index, upload, drawing]
+        drawing = gr.Sketchpad(
+            label="Draw", type="numpy", height=220, canvas_size=(280, 280), brush=pen(DIGIT_PEN),
+            visible=False,
+        )  # fmt: skip
+    inputs = [index, upload, drawing]  # in SOURCES' order: only the chosen one shows
+    source.change(
+        lambda chosen: [gr.update(visible=chosen == name) for name in SOURCES],
+        source, inputs, api_visibility="private", queue=False,
+    )  # fmt: skip
+    return [source, *inputs]
 
 
 def render(demo: gr.Blocks) -> None:

@@ -426,3 +426,23 @@ def test_picking_another_model_empties_every_result_of_the_last(family):
         for output in dependency["outputs"]
     }
     assert made and made <= cleared, sorted(made - cleared)
+
+
+def test_vae_interpolation_shows_only_the_chosen_source_of_each_end():
+    config = import_module("demos.vae").build().get_config_file()
+
+    def labelled(label: str) -> list[dict]:
+        return [c for c in config["components"] if c["props"].get("label") == label]
+
+    hidden, shown = labelled("Upload") + labelled("Draw"), labelled("Test-set index")
+    assert len(hidden) == 4 and len(shown) == 2
+    assert not any(c["props"]["visible"] for c in hidden)
+    assert all(c["props"]["visible"] for c in shown)
+    radios = {c["id"] for c in labelled("From")}
+    toggled = {
+        output
+        for dependency in config["dependencies"]
+        if {target[0] for target in dependency["targets"]} & radios
+        for output in dependency["outputs"]
+    }
+    assert {c["id"] for c in hidden + shown} <= toggled

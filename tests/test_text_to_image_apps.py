@@ -60,7 +60,7 @@ def test_sweep_and_trajectory_endpoints(client):
     frames, animation = client.predict(
         MODEL, "a cat face", "", 5.0, 6, "Euler", 3, True, api_name="/trajectory"
     )
-    assert len(frames) == 6
+    assert [frame["caption"] for frame in frames] == [f"step {i}" for i in range(1, 7)]
     with Image.open(animation) as gif:
         assert gif.is_animated and gif.n_frames == 6
 
