@@ -76,14 +76,13 @@ def render(demo: gr.Blocks) -> None:
                 seed_a, seed_b = control(actions.SEED_A), control(actions.SEED_B)
                 steps = control(actions.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
-            with gr.Row():
-                strip = ServedImage(
-                    label="Slerp from one seed's sample to the other's",
-                    type="pil",
-                    format="png",
-                    elem_id="gan-strip",
-                )
-                animation = ServedImage(label="As an animation", type="filepath", height=280)
+            strip = ServedImage(  # the page's whole width: a strip is many times wider than tall
+                label="Slerp from one seed's sample to the other's",
+                type="pil",
+                format="png",
+                elem_id="gan-strip",
+            )
+            animation = ServedImage(label="As an animation", type="filepath", height=280)
             interpolate_link = gr.Markdown(elem_id="gan-interpolate-share")
         with gr.Tab("Arithmetic", id="arithmetic"):
             gr.Markdown(
