@@ -98,12 +98,9 @@ class Run:
     captions: latent_diffusion.EncodedCaptions
 
 
-def start(settings: DiffusionSettings) -> Run:
-    """The accelerator (logging to the run folder), the data, and its latents and captions."""
+def start(settings: DiffusionSettings, accelerator) -> Run:
+    """The run's data, and its latents and captions, once the settings are checked."""
     settings.check()
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
     train_set, test_set = load_captioned_splits(
         settings.sources, settings.image_size, settings.train_limit, settings.test_limit
     )

@@ -77,6 +77,16 @@ def parse_settings(
     return settings
 
 
+def begin(
+    cls: type[Settings], presets: dict[str, dict], argv: list[str] | None, script: str
+) -> tuple[Settings, str, Accelerator]:
+    """The start of every training script's `main()`: its settings (`parse_settings`), the
+    command that started it (`command_line`), and an accelerator logging to its run folder."""
+    settings = parse_settings(cls, presets, argv)
+    accelerator = make_accelerator(settings.run_path, settings.mixed_precision, settings.seed)
+    return settings, command_line(script, argv), accelerator
+
+
 def command_line(script: str, argv: list[str] | None) -> str:
     """The command that started this run, as one would type it again from the repo root."""
     path = Path(script).resolve()

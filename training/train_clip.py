@@ -69,11 +69,7 @@ PRESETS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     train_set, test_set = load_captioned_splits(
         settings.sources, settings.image_size, settings.train_limit, settings.test_limit
     )

@@ -87,11 +87,7 @@ PRESETS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     domain_a, domain_b, test_pairs = load_data(settings)
     model, discriminators = build_models(settings)
     ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator)

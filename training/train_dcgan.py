@@ -69,10 +69,8 @@ PRESETS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     run_dir = settings.run_path
-    accelerator = training.make_accelerator(run_dir, settings.mixed_precision, settings.seed)
     train_data, test_data = load_data(settings)
     generator, discriminator = build_models(settings)
     train(settings, generator, discriminator, train_data, accelerator, run_dir)

@@ -57,9 +57,8 @@ BLENDING = "latent blending (the text-to-image model)"
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
-    run = diffusion_training.start(settings)
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
+    run = diffusion_training.start(settings, accelerator)
     trained = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
     unet = latent_diffusion.with_mask_channels(trained)
     holes = validation_holes(run.test_set, settings)

@@ -65,11 +65,7 @@ PRESETS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
-    accelerator = training.make_accelerator(
-        settings.run_path, settings.mixed_precision, settings.seed
-    )
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     train_pairs, test_pairs = load_data(settings)
     generator, discriminator = build_models(settings)
     train(settings, generator, discriminator, train_pairs, test_pairs, accelerator)

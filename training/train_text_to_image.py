@@ -66,9 +66,8 @@ PRESETS = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = training.parse_settings(Settings, PRESETS, argv)
-    command = training.command_line(__file__, argv)
-    run = diffusion_training.start(settings)
+    settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
+    run = diffusion_training.start(settings, accelerator)
     unet = build_unet(settings, run.vae)
     averages = diffusion_training.train(
         settings, unet, run, validation_grid(settings), sitting=len(card_runs(settings.unet_from))

@@ -243,6 +243,23 @@ def sharing(pipeline: DiffusionPipeline, cls: type | None = None, **replaced) ->
     return made
 
 
+class UNetWrapper(torch.nn.Module):
+    """A module that a pipeline takes for its UNet, wrapping one (to change what it predicts):
+    it shows the pipeline the wrapped UNet's config, dtype and device."""
+
+    def __init__(self, unet: UNet2DConditionModel):
+        super().__init__()
+        self.unet, self.config = unet, unet.config
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.unet.dtype
+
+    @property
+    def device(self) -> torch.device:
+        return self.unet.device
+
+
 def save_pipeline(pipeline: DiffusionPipeline, folder: str | Path) -> None:
     """Save a bundled folder: the whole pipeline but the text encoder's files, which
     `complete_folder` links back in from the installed package."""

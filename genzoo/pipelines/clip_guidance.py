@@ -18,11 +18,12 @@ from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
 
 from genzoo.hub import load_model
 from genzoo.models.clip import image_embeddings, text_embeddings
+from genzoo.models.latent_diffusion import UNetWrapper
 
 CLIP_MODEL = "clip-emoji"
 
 
-class CLIPGuidedUNet(torch.nn.Module):
+class CLIPGuidedUNet(UNetWrapper):
     """A UNet whose noise predictions CLIP guidance shifts; the pipeline sees a UNet."""
 
     def __init__(
@@ -34,21 +35,12 @@ class CLIPGuidedUNet(torch.nn.Module):
         scale: float,
         paired: bool,
     ):
-        super().__init__()
-        self.unet, self.vae, self.scale, self.paired = unet, vae, scale, paired
+        super().__init__(unet)
+        self.vae, self.scale, self.paired = vae, scale, paired
         self.clip = load_model(CLIP_MODEL, family="clip").to(unet.device)
         # one prompt for every image, or one per image (in the pipeline's order)
         self.text = text_embeddings(self.clip, [prompts] if isinstance(prompts, str) else prompts)
         self.alphas_cumprod = alphas_cumprod
-        self.config = unet.config
-
-    @property
-    def dtype(self) -> torch.dtype:
-        return self.unet.dtype
-
-    @property
-    def device(self) -> torch.device:
-        return self.unet.device
 
     def forward(self, sample, timestep, encoder_hidden_states, *args, return_dict=True, **kwargs):
         eps = self.unet(

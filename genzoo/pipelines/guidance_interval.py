@@ -13,26 +13,19 @@ from __future__ import annotations
 import torch
 from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
 
+from genzoo.models.latent_diffusion import UNetWrapper
+
 PAPER_INTERVAL = (0.28, 5.42)  # their sigma interval for EDM2-S on ImageNet-512
 
 
-class GuidanceInterval(torch.nn.Module):
+class GuidanceInterval(UNetWrapper):
     """A UNet whose guided batch [unconditional; conditional] is guided only while sigma is in
     (low, high]; the pipeline sees a UNet."""
 
     def __init__(self, unet, alphas_cumprod: torch.Tensor, low: float, high: float):
-        super().__init__()
-        self.unet, self.low, self.high = unet, low, high
+        super().__init__(unet)
+        self.low, self.high = low, high
         self.sigmas = ((1 - alphas_cumprod) / alphas_cumprod).sqrt()
-        self.config = unet.config
-
-    @property
-    def dtype(self) -> torch.dtype:
-        return self.unet.dtype
-
-    @property
-    def device(self) -> torch.device:
-        return self.unet.device
 
     def guides_at(self, timestep) -> bool:
         return bool(self.low < self.sigmas[int(timestep)] <= self.high)
