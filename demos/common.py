@@ -117,7 +117,8 @@ def shareable(
     """Give what `make` makes from `controls` (named as in `genzoo.share.ACTIONS[action]`, in
     `make`'s order) a share link.
 
-    After each event in `after`, `link` shows the link to that result. A page opened from a link
+    After each event in `after`, `link` shows the link to that result, or nothing when it
+    failed (the last result's link would be stale). A page opened from a link
     to `action` gets the link's settings in the controls, the `view` tab (inner tabs, tab id)
     opened, and the result made; with `first`, a page opened without such a link gets the result
     of the controls' defaults, as its first one. `events` are options for the event that makes
@@ -131,6 +132,7 @@ def shareable(
 
     for event in after:
         event.success(write, list(controls.values()), link, api_visibility="private")
+        event.failure(lambda: "", None, link, api_visibility="private", queue=False)  # stale
 
     @user_errors
     def open_link(request: gr.Request):

@@ -446,3 +446,25 @@ def test_vae_interpolation_shows_only_the_chosen_source_of_each_end():
         for output in dependency["outputs"]
     }
     assert {c["id"] for c in hidden + shown} <= toggled
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_a_failed_action_empties_its_share_link(family):
+    """A share link belongs to the result on screen: an action that fails (bad input) leaves no
+    link to the result before it."""
+    config = import_module("demos." + family.replace("-", "_")).build().get_config_file()
+    markdown = {c["id"] for c in config["components"] if c["type"] == "markdown"}
+    links = {
+        output
+        for dependency in config["dependencies"]
+        if dependency["trigger_only_on_success"]
+        for output in dependency["outputs"]
+        if output in markdown
+    }
+    emptied = {
+        output
+        for dependency in config["dependencies"]
+        if dependency["trigger_only_on_failure"]
+        for output in dependency["outputs"]
+    }
+    assert links and links <= emptied
