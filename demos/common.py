@@ -14,11 +14,13 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import pandas as pd
 from gradio.processing_utils import encode_pil_to_bytes
 from gradio.utils import get_upload_folder
 from PIL import Image
 
 from genzoo import share
+from genzoo.cards import NO_TRAINING_CURVE, training_curve
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
 from genzoo.settings import Setting
@@ -187,12 +189,35 @@ def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
 def model_and_metrics(
     names: list[str], title: str = "Measured quality (held-out pairs)"
 ) -> tuple[gr.Dropdown, gr.Markdown]:
-    """The model picker and, in a folded accordion beside it, its card's metrics: there for
-    whoever asks. Each keeps a width it reads well at, so on a phone the two stack."""
+    """The model picker and, in a folded accordion beside it, its card's metrics and training
+    curve: there for whoever asks. Each keeps a width it reads well at, so on a phone the two
+    stack."""
     with gr.Row(equal_height=False):
         model = gr.Dropdown(names, value=names[0], label="Model", scale=1, min_width=260)
         with gr.Column(scale=2, min_width=320), gr.Accordion(title, open=False):
-            return model, gr.Markdown(label=title)
+            metrics = gr.Markdown(label=title)
+            training_curve_chart(model)
+            return model, metrics
+
+
+def training_curve_chart(model: gr.Dropdown) -> None:
+    """The picked model's training losses over the steps, as a chart that follows the picker
+    (or a line saying the model has none)."""
+
+    def points(name: str) -> pd.DataFrame:
+        return pd.DataFrame(training_curve(name), columns=["step", "loss", "value"])
+
+    def drawn(name: str):
+        curve = points(name)
+        return gr.LinePlot(curve, visible=not curve.empty), gr.Markdown(visible=curve.empty)
+
+    first = points(model.value)
+    chart = gr.LinePlot(
+        first, x="step", y="value", color="loss", label="Training curve", height=240,
+        y_title="loss (logged means)", visible=not first.empty,
+    )  # fmt: skip
+    note = gr.Markdown(NO_TRAINING_CURVE, visible=first.empty)
+    model.change(drawn, model, [chart, note], api_visibility="private", queue=False)
 
 
 SERVED_LIFETIME_S = 1800  # how long a result's file stays fetchable (Gradio's `delete_cache`)

@@ -22,6 +22,7 @@ from demos.common import (
     launch,
     served_file,
     shareable,
+    training_curve_chart,
     user_errors,
 )
 from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
@@ -162,6 +163,7 @@ def render(demo: gr.Blocks) -> None:
                 x="guidance", y="distance", color="steps", label="Guidance against distance",
                 y_title="Fréchet distance (lower is better)", height=260,
             )  # fmt: skip
+        training_curve_chart(model)
     gr.Markdown("### More ways to see the model (with the settings above)")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")

@@ -16,7 +16,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
-from genzoo.hub import load_card
+from genzoo.hub import load_card, load_training_curve
 from genzoo.registry import dataset_repo_id, family_class
 
 REFERENCES = "genzoo_references"  # front matter: [{metric, name, value}], beside model-index
@@ -290,6 +290,23 @@ def guidance_curve(ref: str) -> list[dict[str, float]]:
         distance = next(float(v) for k, v in row.items() if k.startswith("Fréchet"))
         points.append({"guidance": guidance, "steps": steps, "top-5": top5, "distance": distance})
     return points
+
+
+def training_curve(ref: str) -> list[dict]:
+    """The losses the model's training logged, one point per loss and log (step, loss, value),
+    for a chart; [] for a model trained before genzoo recorded curves."""
+    return [
+        {"step": row["step"], "loss": name.removeprefix("loss/"), "value": value}
+        for row in load_training_curve(ref)
+        for name, value in row.items()
+        if name.startswith("loss/")
+    ]
+
+
+NO_TRAINING_CURVE = (
+    "_No training curve: this model was trained before genzoo recorded one. Its preset's "
+    "command writes one into the model folder._"
+)
 
 
 def guidance_kinds_markdown(ref: str) -> str:

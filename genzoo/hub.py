@@ -146,9 +146,22 @@ def load_examples(ref: str) -> tuple[dict[str, torch.Tensor], dict]:
 
 def load_card(ref: str) -> ModelCard | None:
     """The model card of a bundled model or local folder, if it has one."""
-    folder = BUNDLED[ref].folder if ref in BUNDLED else Path(ref)
-    path = folder / "README.md"
+    path = _folder(ref) / "README.md"
     return ModelCard.load(path) if path.is_file() else None
+
+
+TRAINING_CURVE = "training_curve.json"
+"""In a model folder: the run's logged means, a dict per log ({"step": …, "loss/<name>": …})."""
+
+
+def load_training_curve(ref: str) -> list[dict[str, float]]:
+    """The training curve of a bundled model or local folder; [] if it has none."""
+    path = _folder(ref) / TRAINING_CURVE
+    return json.loads(path.read_text()) if path.is_file() else []
+
+
+def _folder(ref: str) -> Path:
+    return BUNDLED[ref].folder if ref in BUNDLED else Path(ref)
 
 
 def publish(

@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
 from genzoo.cards import CardFacts, write_model_card
-from genzoo.hub import publish
+from genzoo.hub import TRAINING_CURVE, publish
 from genzoo.system import describe_hardware
 
 Settings = TypeVar("Settings")
@@ -319,11 +319,8 @@ def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
         print(f"{metric.name}: {metric.value:.4f}{reference}")
 
 
-CURVE = "training_curve.json"  # in a model folder
-
-
 def save_curve(folder: str | Path, run_dir: Path) -> None:
-    """The run's logged loss means, one row per log, as `training_curve.json` in the model
+    """The run's logged loss means, one row per log, as `TRAINING_CURVE` in the model
     folder (for the galleries' charts); a resumed sitting's rows replace those it logged again."""
     logged = run_dir / CURVE_FILE
     if not logged.exists():
@@ -332,7 +329,7 @@ def save_curve(folder: str | Path, run_dir: Path) -> None:
     for line in logged.read_text().splitlines():
         row = json.loads(line)
         rows = {step: r for step, r in rows.items() if step < row["step"]} | {row["step"]: row}
-    (Path(folder) / CURVE).write_text(json.dumps(list(rows.values())) + "\n")
+    (Path(folder) / TRAINING_CURVE).write_text(json.dumps(list(rows.values())) + "\n")
 
 
 def forget_local_paths(folder: str | Path) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from PIL import Image
 
 from genzoo import share
-from genzoo.cards import metrics_markdown
+from genzoo.cards import NO_TRAINING_CURVE, metrics_markdown, training_curve
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
@@ -29,7 +29,18 @@ def pick_model(family: str, label: str = "Model", linked: str | None = None) -> 
     model = st.selectbox(label, names, index, format_func=lambda name: BUNDLED[name].title)
     with st.expander("Measured quality"):
         st.markdown(metrics_markdown(model))
+        show_training_curve(model)
     return model
+
+
+def show_training_curve(model: str) -> None:
+    """The model's training losses over the steps, or a line saying it has none."""
+    curve = training_curve(model)
+    if not curve:
+        st.markdown(NO_TRAINING_CURVE)
+        return
+    st.markdown("**Training curve**")
+    st.line_chart(curve, x="step", y="value", color="loss", y_label="loss (logged means)")
 
 
 def showing_errors(action, *args, **kwargs):

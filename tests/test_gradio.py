@@ -11,6 +11,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from genzoo import share
+from genzoo.cards import NO_TRAINING_CURVE, training_curve
 from genzoo.images import DISPLAY_SIZE
 from genzoo.registry import FAMILIES
 from tests.conftest import REPO
@@ -468,3 +469,28 @@ def test_a_failed_action_empties_its_share_link(family):
         for output in dependency["outputs"]
     }
     assert links and links <= emptied
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_metrics_panel_charts_the_picked_models_training_curve(family, tiny_vae):
+    """Beside the metrics, the model's training losses (from the curve its training wrote into
+    the model folder), following the picker; a model without one says so instead."""
+    demo = import_module("demos." + family.replace("-", "_")).build()
+    config = demo.get_config_file()
+    (chart,) = [c for c in config["components"] if c["props"].get("label") == "Training curve"]
+    (note,) = [c for c in config["components"] if NO_TRAINING_CURVE in str(c["props"].get("value"))]
+    (model,) = [c["id"] for c in config["components"] if c["props"].get("label") == "Model"]
+    first = config["components"][[c["id"] for c in config["components"]].index(model)]
+    has_curve = bool(training_curve(first["props"]["value"]))
+    assert chart["props"]["visible"] == has_curve and note["props"]["visible"] != has_curve
+    (follows,) = [
+        i
+        for i, d in enumerate(config["dependencies"])
+        if (model, "change") in map(tuple, d["targets"]) and chart["id"] in d["outputs"]
+    ]
+    drawn = demo.fns[follows].fn
+    shown, hidden_note = drawn(str(tiny_vae))  # a folder whose training wrote a curve
+    assert shown.visible and not hidden_note.visible
+    assert list(shown.value["data"][0][:2]) == [6, "loss"]  # step 6, the VAE's one loss
+    hidden, shown_note = drawn(str(tiny_vae.parent))  # a folder without one
+    assert not hidden.visible and shown_note.visible

@@ -206,3 +206,22 @@ def test_cyclegan_page_goes_both_ways():
     app.file_uploader(key="cyclegan_upload").set_value(("p.png", png(picture), "image/png")).run()
     assert not app.exception and not app.error
     assert {"Input", "Translated", "And back (round trip)"} <= set(images(app))
+
+
+def _training_curve_of(folder: str) -> None:
+    from streamlit_gallery.common import show_training_curve
+
+    show_training_curve(folder)
+
+
+def test_a_models_training_curve_is_a_chart_or_a_line_saying_there_is_none(tiny_vae):
+    def shown(folder) -> AppTest:
+        return AppTest.from_function(
+            _training_curve_of, args=(str(folder),), default_timeout=TIMEOUT
+        ).run()
+
+    app = shown(tiny_vae)
+    assert not app.exception and len(app.get("vega_lite_chart")) == 1
+    app = shown(tiny_vae.parent)
+    assert not app.exception and not app.get("vega_lite_chart")
+    assert any("No training curve" in m.value for m in app.markdown)

@@ -8,6 +8,7 @@ import sys
 import torch
 from huggingface_hub import ModelCard
 
+from genzoo.cards import training_curve
 from genzoo.hub import load_model
 from tests.conftest import REPO, free_port
 from training.train_vae import main
@@ -64,6 +65,10 @@ def test_resume_continues_an_interrupted_run(tiny_mnist, tmp_path, capsys):
     curve = json.loads((tmp_path / "b" / "training_curve.json").read_text())
     assert [row["step"] for row in curve] == [4, 8]
     assert all(row["loss/loss"] > 0 and row["lr"] > 0 for row in curve)
+    points = training_curve(str(tmp_path / "b"))  # as the galleries chart it: losses only
+    assert {(p["step"], p["loss"]) for p in points} == {
+        (step, loss) for step in (4, 8) for loss in ("loss", "reconstruction", "kl")
+    }
 
 
 def test_two_processes_with_torchrun(tiny_mnist, tmp_path):
