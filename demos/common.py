@@ -73,6 +73,27 @@ class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
     """A Sketchpad whose undecodable uploads get the clear message."""
 
 
+def sketchpad(label: str, pen_width: int, **options) -> CheckedSketchpad:
+    """A pad to draw on in black, `pen_width` canvas pixels wide, the pen in hand from the start
+    (`BRUSH_IN_HAND`); `options` are the Sketchpad's."""
+    return CheckedSketchpad(
+        label=label, brush=pen(pen_width), elem_classes=[SKETCHPAD_CLASS], **options
+    )
+
+
+SKETCHPAD_CLASS = "genzoo-sketchpad"
+BRUSH_IN_HAND = f"""() => {{
+  const choose = () => document
+    .querySelectorAll('.{SKETCHPAD_CLASS} button[aria-label="Brush"]:not([data-in-hand])')
+    .forEach((brush) => {{ brush.dataset.inHand = "1"; brush.click(); }});
+  new MutationObserver(choose).observe(document.body, {{ childList: true, subtree: true }});
+  choose();
+}}"""
+"""Run as each page loads: Gradio's sketch pads open with no tool chosen (a first stroke selects
+the page's text instead of drawing), and offer no setting for it, so the page picks each pad's
+brush as the pad appears."""
+
+
 def pen(width: int) -> gr.Brush:
     """A black pen `width` canvas pixels wide, the only colour: what the models read as ink."""
     return gr.Brush(default_size=width, colors=["#000000"], color_mode="fixed")
@@ -292,6 +313,7 @@ def launch(
         server_port=port or int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         max_file_size=MAX_UPLOAD_BYTES,
         share=False,
+        js=BRUSH_IN_HAND,
         **kwargs,
     )
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import (
-    CheckedSketchpad,
     ServedImage,
     clears,
     example_picker,
     launch,
     model_and_metrics,
-    pen,
     shareable,
+    sketchpad,
     user_errors,
 )
 from genzoo.cards import metrics_markdown
@@ -73,12 +72,12 @@ def render(demo: gr.Blocks) -> None:
             with gr.Tab("Held-out examples"):
                 gallery, index, example_button = example_picker("pix2pix-examples")
             with gr.Tab("Draw"):
-                drawing = CheckedSketchpad(
-                    label="Draw black lines on white",
+                drawing = sketchpad(
+                    "Draw black lines on white",
+                    6,  # line art: about 1.5 px of a 64 px emoji
                     type="numpy",
                     canvas_size=(256, 256),
                     elem_id="pix2pix-drawing",
-                    brush=pen(6),  # line art: about 1.5 px of a 64 px emoji
                 )
                 drawing_button = gr.Button("Translate drawing", variant="primary")
             with gr.Tab("Upload"):

@@ -16,8 +16,8 @@ from demos.common import (
     control,
     launch,
     model_and_metrics,
-    pen,
     shareable,
+    sketchpad,
     user_errors,
 )
 from genzoo.cards import metrics_markdown
@@ -104,8 +104,8 @@ def _endpoint_inputs(label: str, default_index: int):
         upload = gr.File(
             label="Upload", file_types=["image"], type="filepath", height=120, visible=False
         )
-        drawing = gr.Sketchpad(
-            label="Draw", type="numpy", height=220, canvas_size=(280, 280), brush=pen(DIGIT_PEN),
+        drawing = sketchpad(
+            "Draw", DIGIT_PEN, type="numpy", height=220, canvas_size=(280, 280),
             visible=False,
         )  # fmt: skip
     inputs = [index, upload, drawing]  # in SOURCES' order: only the chosen one shows
@@ -174,9 +174,7 @@ def render(demo: gr.Blocks) -> None:
             with gr.Column():
                 upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
                 encode_button = gr.Button("Encode upload", variant="primary")
-                drawing = gr.Sketchpad(
-                    label="…or draw", type="numpy", canvas_size=(280, 280), brush=pen(DIGIT_PEN)
-                )
+                drawing = sketchpad("…or draw", DIGIT_PEN, type="numpy", canvas_size=(280, 280))
                 encode_drawing_button = gr.Button("Encode drawing")
             with gr.Column():
                 with gr.Row():

@@ -108,6 +108,28 @@ def test_translation_tab_translates_a_clicked_example(page, tab, name):
     assert page.eval_on_selector(output, "img => img.naturalWidth") == 256
 
 
+def test_a_sketch_pad_draws_at_first_touch(page):
+    """Gradio's pads open with no tool chosen (a stroke would select the page's text); the
+    gallery puts the pen in hand, so a first stroke is ink that the model translates."""
+    page.get_by_role("tab", name="pix2pix", exact=True).click()
+    page.get_by_role("tab", name="Draw", exact=True).click()
+    output = "#pix2pix-output img"
+    first = image_source(page, output)  # example 0, translated when the page loads
+    canvas = page.locator("#pix2pix-drawing canvas").first
+    expect(canvas).to_be_visible(timeout=60_000)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 20):
+        page.mouse.move(x + i * 8, y + i * 3)
+    page.mouse.up()
+    assert page.evaluate("() => window.getSelection().toString()") == ""
+    page.get_by_role("button", name="Translate drawing").click()
+    wait_for_new_image(page, output, first)
+    assert not page.locator(".toast-body").count()  # no "draw something first"
+
+
 @pytest.fixture
 def streamlit_url():
     """The real Streamlit gallery, served by `streamlit run` on a free loopback port."""
