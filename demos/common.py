@@ -93,6 +93,13 @@ BRUSH_IN_HAND = f"""() => {{
 the page's text instead of drawing), and offer no setting for it, so the page picks each pad's
 brush as the pad appears."""
 
+WHOLE_GALLERY = "genzoo-whole-gallery"
+PAGE_CSS = f"""
+.{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
+"""
+"""Gradio gives a gallery of height "auto" a fixed one's bounds (at least 450 px, at most 55% of
+the window): a band under one row of pictures, a scroll bar over two."""
+
 
 def pen(width: int) -> gr.Brush:
     """A black pen `width` canvas pixels wide, the only colour: what the models read as ink."""
@@ -278,7 +285,8 @@ class ServedImage(gr.Image):
 
 
 class ServedGallery(gr.Gallery):
-    """A gallery whose every picture is a `served_file`; items may be (picture, caption)."""
+    """A gallery whose every picture is a `served_file`; items may be (picture, caption). Given
+    `elem_classes=[WHOLE_GALLERY]`, it is as tall as its pictures."""
 
     is_template = True  # drawn by the stock gallery frontend
 
@@ -314,6 +322,7 @@ def launch(
         max_file_size=MAX_UPLOAD_BYTES,
         share=False,
         js=BRUSH_IN_HAND,
+        css=PAGE_CSS,
         **kwargs,
     )
 

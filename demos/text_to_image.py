@@ -14,6 +14,7 @@ import pandas as pd
 from demos.common import (
     DIFFUSION,
     MASK_BRUSH,
+    WHOLE_GALLERY,
     CheckedImageEditor,
     ServedGallery,
     ServedImage,
@@ -137,6 +138,7 @@ def render(demo: gr.Blocks) -> None:
         object_fit="contain",
         format="png",
         elem_id="t2i-images",
+        elem_classes=[WHOLE_GALLERY],
     )
     link = gr.Markdown(elem_id="t2i-share")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
@@ -183,8 +185,9 @@ def render(demo: gr.Blocks) -> None:
     with gr.Tab("Trajectory"):
         trajectory_button = gr.Button("Show the denoising", variant="primary")
         frames = ServedGallery(
-            label="The predicted clean image after each step", columns=10, format="png"
-        )
+            label="The predicted clean image after each step", columns=10, height="auto",
+            format="png", elem_classes=[WHOLE_GALLERY],
+        )  # fmt: skip
         animation = ServedImage(label="As an animation", type="filepath", height=280)
     with gr.Tab("Inpaint"):
         gr.Markdown(

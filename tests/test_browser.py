@@ -231,6 +231,14 @@ def test_text_to_image_puts_the_prompt_and_generate_on_the_first_screen(page):
     image = page.locator("#t2i-images img").first
     expect(image).to_be_visible(timeout=120_000)
     assert image.bounding_box()["y"] < 900
+    # Shown whole: the gallery is as tall as its pictures, with no band under them and no
+    # scroll bar hiding some of them.
+    wrap = page.locator("#t2i-images .grid-wrap")
+    tiles = page.locator("#t2i-images .thumbnail-item")
+    last = tiles.nth(tiles.count() - 1).bounding_box()
+    box = wrap.bounding_box()
+    assert box["y"] + box["height"] - (last["y"] + last["height"]) < 40, (box, last)
+    assert wrap.evaluate("e => e.scrollHeight <= e.clientHeight + 1")
 
 
 def test_on_a_phone_text_to_image_is_in_the_tab_bar_and_the_picker_stacks(page):
