@@ -76,7 +76,7 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         with gr.Column():
             with gr.Tab("Held-out examples"):
-                gallery, index, example_button = example_picker("clip-examples")
+                gallery, index, example_button = example_picker("clip-examples", "Rank example")
             with gr.Tab("Upload"):
                 upload = gr.File(label="Upload an image", file_types=["image"], type="filepath")
                 upload_button = gr.Button("Rank for the upload", variant="primary")

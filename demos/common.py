@@ -94,11 +94,17 @@ the page's text instead of drawing), and offer no setting for it, so the page pi
 brush as the pad appears."""
 
 WHOLE_GALLERY = "genzoo-whole-gallery"
+FITTED_GALLERY = "genzoo-fitted-gallery"
 PAGE_CSS = f"""
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
+.{FITTED_GALLERY} .grid-wrap .grid-container {{
+  grid-template-columns: repeat(auto-fill, minmax(100px, 1fr));
+}}
 """
 """Gradio gives a gallery of height "auto" a fixed one's bounds (at least 450 px, at most 55% of
-the window): a band under one row of pictures, a scroll bar over two."""
+the window): a band under one row of pictures, a scroll bar over two. And it keeps a gallery's
+columns at least 100 px wide whatever its width, cutting off the last column of a narrow one: a
+fitted gallery has as many columns as fit."""
 
 
 def pen(width: int) -> gr.Brush:
@@ -201,17 +207,21 @@ def clears(outputs: list[gr.components.Component]) -> dict:
     )
 
 
-def example_picker(elem_id: str) -> tuple[gr.Gallery, gr.Number, gr.Button]:
-    """Held-out examples: a gallery to click, the example's number and a button (for the API)."""
+def example_picker(
+    elem_id: str, action: str = "Translate example"
+) -> tuple[gr.Gallery, gr.Number, gr.Button]:
+    """Held-out examples: a gallery to click (as many columns as fit), the example's number and
+    a button named `action` (for the API)."""
     gallery = ServedGallery(
         label="Click one: never seen in training",
         columns=6,
         height=300,
         allow_preview=False,
         elem_id=elem_id,
+        elem_classes=[FITTED_GALLERY],
     )
     index = gr.Number(0, precision=0, minimum=0, label="Example number")
-    return gallery, index, gr.Button("Translate example")
+    return gallery, index, gr.Button(action)
 
 
 def model_and_metrics(
