@@ -98,13 +98,15 @@ FITTED_GALLERY = "genzoo-fitted-gallery"
 PAGE_CSS = f"""
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
 .{FITTED_GALLERY} .grid-wrap .grid-container {{
-  grid-template-columns: repeat(auto-fill, minmax(100px, 1fr));
+  grid-template-columns: repeat(
+    auto-fill, minmax(max(100px, calc(100% / var(--grid-cols) - var(--spacing-lg))), 1fr)
+  );
 }}
 """
 """Gradio gives a gallery of height "auto" a fixed one's bounds (at least 450 px, at most 55% of
 the window): a band under one row of pictures, a scroll bar over two. And it keeps a gallery's
-columns at least 100 px wide whatever its width, cutting off the last column of a narrow one: a
-fitted gallery has as many columns as fit."""
+columns at least 100 px wide whatever its width, cutting off the last columns of a narrow one: a
+fitted gallery has its `columns` where they fit, and fewer where they do not."""
 
 
 def pen(width: int) -> gr.Brush:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from demos.common import (
     DIFFUSION,
+    FITTED_GALLERY,
     MASK_BRUSH,
     WHOLE_GALLERY,
     CheckedImageEditor,
@@ -138,7 +139,7 @@ def render(demo: gr.Blocks) -> None:
         object_fit="contain",
         format="png",
         elem_id="t2i-images",
-        elem_classes=[WHOLE_GALLERY],
+        elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
     )
     link = gr.Markdown(elem_id="t2i-share")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
@@ -186,7 +187,7 @@ def render(demo: gr.Blocks) -> None:
         trajectory_button = gr.Button("Show the denoising", variant="primary")
         frames = ServedGallery(
             label="The predicted clean image after each step", columns=10, height="auto",
-            format="png", elem_classes=[WHOLE_GALLERY],
+            format="png", elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
         )  # fmt: skip
         animation = ServedImage(label="As an animation", type="filepath", height=280)
     with gr.Tab("Inpaint"):

@@ -272,6 +272,12 @@ def test_on_a_phone_text_to_image_is_in_the_tab_bar_and_the_picker_stacks(page):
     prompt = page.locator("#t2i-prompt textarea")
     expect(prompt).to_be_visible(timeout=60_000)
     assert prompt.bounding_box()["y"] < 1.5 * 844
+    page.locator("#t2i-generate").click()  # four images: in two columns, none cut off
+    expect(page.locator("#t2i-images img").nth(3)).to_be_visible(timeout=120_000)
+    wrap = page.locator("#t2i-images .grid-wrap")
+    assert wrap.evaluate(
+        "e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1"
+    )
     page.get_by_role("button", name="More tabs").first.click()  # the rest: in the tab bar's menu
     page.locator(".overflow-dropdown button", has_text="VAE").first.click()
     panel = page.locator("[role=tabpanel]:visible")
