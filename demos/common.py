@@ -95,7 +95,9 @@ brush as the pad appears."""
 
 WHOLE_GALLERY = "genzoo-whole-gallery"
 FITTED_GALLERY = "genzoo-fitted-gallery"
+STRIP = "genzoo-strip"
 PAGE_CSS = f"""
+.{STRIP} .image-container {{ padding-top: 28px; }}
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
 .{FITTED_GALLERY} .grid-wrap .grid-container {{
   grid-template-columns: repeat(
@@ -106,7 +108,9 @@ PAGE_CSS = f"""
 """Gradio gives a gallery of height "auto" a fixed one's bounds (at least 450 px, at most 55% of
 the window): a band under one row of pictures, a scroll bar over two. And it keeps a gallery's
 columns at least 100 px wide whatever its width, cutting off the last columns of a narrow one: a
-fitted gallery has its `columns` where they fit, and fewer where they do not."""
+fitted gallery has its `columns` where they fit, and fewer where they do not. A strip (a picture
+many times wider than tall) is drawn under its label, which would otherwise cover its first
+pictures."""
 
 
 def pen(width: int) -> gr.Brush:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import (
+    STRIP,
     ServedImage,
     clears,
     control,
@@ -81,6 +82,7 @@ def render(demo: gr.Blocks) -> None:
                 type="pil",
                 format="png",
                 elem_id="gan-strip",
+                elem_classes=[STRIP],
             )
             animation = ServedImage(label="As an animation", type="filepath", height=280)
             interpolate_link = gr.Markdown(elem_id="gan-interpolate-share")

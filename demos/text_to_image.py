@@ -15,6 +15,7 @@ from demos.common import (
     DIFFUSION,
     FITTED_GALLERY,
     MASK_BRUSH,
+    STRIP,
     WHOLE_GALLERY,
     CheckedImageEditor,
     ServedGallery,
@@ -170,7 +171,9 @@ def render(demo: gr.Blocks) -> None:
     gr.Markdown("### More ways to see the model (with the settings above)")
     with gr.Tab("Guidance sweep"):
         sweep_button = gr.Button("Sweep guidance", variant="primary")
-        strip = ServedImage(label="One seed at several guidance scales", type="pil")
+        strip = ServedImage(
+            label="One seed at several guidance scales", type="pil", elem_classes=[STRIP]
+        )
         scales = gr.Markdown(label="Guidance scales, left to right")
     with gr.Tab("CFG vs CLIP"):
         gr.Markdown(
@@ -179,7 +182,9 @@ def render(demo: gr.Blocks) -> None:
             f"{actions.DEFAULT_CLIP_GUIDANCE:g})."
         )
         compare_button = gr.Button("Compare", variant="primary")
-        compared = ServedImage(label="Classifier-free | CLIP | both", type="pil")
+        compared = ServedImage(
+            label="Classifier-free | CLIP | both", type="pil", elem_classes=[STRIP]
+        )
         ways = gr.Markdown(label="The three ways, left to right")
         with gr.Accordion("Measured on held-out captions", open=False):
             measured = gr.Markdown(label="Measured on held-out captions")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import (
+    STRIP,
     ServedImage,
     clears,
     control,
@@ -189,7 +190,9 @@ def render(demo: gr.Blocks) -> None:
             steps = control(actions.STEPS)
             interpolate_button = gr.Button("Interpolate", variant="primary")
             strip = ServedImage(
-                label="From the first image to the second, through the latent space", type="pil"
+                label="From the first image to the second, through the latent space",
+                type="pil",
+                elem_classes=[STRIP],
             )
 
     encode_outputs = [seen, reconstruction, encoded_map, point]

@@ -150,6 +150,17 @@ def test_example_pickers_show_every_column_whole(page, width):
         assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), tab
 
 
+def test_a_strips_label_sits_above_its_pictures(page):
+    """A strip is a single row of small pictures: its floating label must not cover the first."""
+    page.get_by_role("tab", name="DCGAN", exact=True).click()
+    page.get_by_role("tab", name="Interpolate", exact=True).click()
+    page.get_by_role("button", name="Interpolate", exact=True).click()
+    image_source(page, "#gan-strip img")
+    label = page.locator("#gan-strip label").first.bounding_box()
+    picture = page.locator("#gan-strip img").bounding_box()
+    assert label["y"] + label["height"] <= picture["y"] + 1, (label, picture)
+
+
 @pytest.fixture
 def streamlit_url():
     """The real Streamlit gallery, served by `streamlit run` on a free loopback port."""
