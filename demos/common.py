@@ -97,7 +97,7 @@ WHOLE_GALLERY = "genzoo-whole-gallery"
 FITTED_GALLERY = "genzoo-fitted-gallery"
 STRIP = "genzoo-strip"
 PAGE_CSS = f"""
-.{STRIP} .image-container {{ padding-top: 28px; }}
+.{STRIP} label.float {{ position: static; }}
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
 .{FITTED_GALLERY} .grid-wrap .grid-container {{
   grid-template-columns: repeat(
