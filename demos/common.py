@@ -226,8 +226,9 @@ def example_picker(
         elem_id=elem_id,
         elem_classes=[FITTED_GALLERY],
     )
-    index = gr.Number(0, precision=0, minimum=0, label="Example number")
-    return gallery, index, gr.Button(action)
+    with gr.Row(equal_height=False):
+        index = gr.Number(0, precision=0, minimum=0, label="Example number", min_width=120)
+        return gallery, index, gr.Button(action, scale=2)
 
 
 def model_and_metrics(

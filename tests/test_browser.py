@@ -211,6 +211,8 @@ FIRST_ACTION = {"VAE": "Draw the manifold", "Text to image": "Generate"}  # else
 
 
 def test_every_gallery_tab_shows_an_image(page):
+    """Each tab, at 1400 x 900, has its button and its first result on the first screen."""
+    page.set_viewport_size({"width": 1400, "height": 900})
     for tab in GALLERY_TABS:
         button = page.get_by_role("tab", name=tab, exact=True)
         expect(button).to_be_visible(timeout=60_000)
@@ -224,6 +226,11 @@ def test_every_gallery_tab_shows_an_image(page):
             "i => i.offsetParent !== null && i.complete && i.naturalWidth > 0)",
             timeout=120_000,
         )
+        if tab != "Models":
+            button = page.locator("[role=tabpanel]:visible button.lg:visible").first
+            box = button.bounding_box()
+            assert box["y"] + box["height"] <= 900, f"{tab}: its button is below the fold"
+            assert image.bounding_box()["y"] < 900, f"{tab}: its result is below the fold"
 
 
 STREAMLIT_PAGES = ("", "VAE", "DCGAN", "pix2pix", "CycleGAN", "Text_to_image", "CLIP")
