@@ -109,6 +109,19 @@ def test_emoji_style_builds_and_loads(style, emoji_folders):
     assert (corners > 240).float().mean() > 0.9  # composited on white
 
 
+def test_a_split_narrowed_to_some_categories(emoji_folders):
+    split = load_split(emoji_folders["google"], "test", image_size=16, channels=3)
+    category = CATEGORIES[split.labels[0]]  # the first 30 by key: keycaps, symbols, ...
+    narrowed = split.only([category])
+    wanted = [i for i, label in enumerate(split.labels) if CATEGORIES[label] == category]
+    assert 0 < len(narrowed.images) == len(wanted) < len(split.images)
+    assert torch.equal(narrowed.images, split.images[wanted])
+    assert narrowed.keys == [split.keys[i] for i in wanted]
+    assert split.only([]) is split
+    with pytest.raises(ValueError, match="No class"):
+        split.only(["Smileys"])
+
+
 def test_emoji_split_is_by_key_and_shared_by_styles():
     splits = {
         style: {split: {row["key"] for row in rows} for split, rows in raw.metadata.items()}

@@ -30,6 +30,10 @@ class Settings(training.RunSettings):
         default_factory=lambda: ["data/emoji-google"],
         metadata={"help": "image folders or Hub dataset ids, trained on together"},
     )
+    categories: list[str] = field(
+        default_factory=list,
+        metadata={"help": "train on these classes only, e.g. 'Smileys & Emotion' (all if none)"},
+    )
     dataset_name: str = field(default="", metadata={"help": "name in the card"})
     dataset_license: str = "apache-2.0"
     attribution: str = field(default="", metadata={"help": "credit the data's licence requires"})
@@ -60,6 +64,18 @@ PRESETS = {
         generator_channels=32, discriminator_channels=32, epochs=40, batch_size=64,
         augment=True, sample_every=250,
     ),
+    "dcgan-emoji-faces": dict(
+        dataset=[
+            "data/emoji-google", "data/emoji-twitter", "data/emoji-fluent-flat",
+            "data/emoji-fluent-modern",
+        ],
+        categories=["Smileys & Emotion"],
+        dataset_name="emoji faces (Smileys & Emotion in Noto, Twemoji, Fluent flat and 3-D)",
+        dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
+        output_dir="checkpoints/dcgan-emoji-faces", title="DCGAN, emoji faces at 64 px",
+        generator_channels=32, discriminator_channels=32, epochs=400, batch_size=64,
+        augment=True, sample_every=250, checkpoint_every=500,
+    ),
     "dcgan-fashion-mnist": dict(
         dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
         output_dir="checkpoints/dcgan-fashion-mnist", title="DCGAN, Fashion-MNIST at 32 px",
@@ -83,11 +99,14 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def load_data(settings: Settings) -> tuple[ImageTensors, ImageTensors]:
-    """The train and test splits of every dataset, each pooled into one set."""
+    """The train and test splits of every dataset (of its `categories` only, if any), each pooled
+    into one set."""
 
     def pooled(split: str, limit: int) -> ImageTensors:
         parts = [
-            load_split(source, split, settings.image_size, settings.channels, limit or None)
+            load_split(source, split, settings.image_size, settings.channels, limit or None).only(
+                settings.categories
+            )
             for source in settings.dataset
         ]
         return ImageTensors(

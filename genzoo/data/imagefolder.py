@@ -122,6 +122,23 @@ class ImageTensors:
     def floats(self) -> torch.Tensor:
         return self.images.float() / 255.0
 
+    def only(self, class_names: list[str]) -> ImageTensors:
+        """The images of the named classes (all of them for an empty list)."""
+        if not class_names:
+            return self
+        unknown = set(class_names) - set(self.class_names)
+        if unknown:
+            raise ValueError(f"No class {sorted(unknown)}; the classes are {self.class_names}.")
+        wanted = torch.tensor([self.class_names.index(name) for name in class_names])
+        keep = torch.isin(self.labels, wanted).nonzero().flatten().tolist()
+        return ImageTensors(
+            self.images[keep],
+            self.labels[keep],
+            self.class_names,
+            [self.keys[i] for i in keep] if self.keys else [],
+            [self.rows[i] for i in keep] if self.rows else [],
+        )
+
 
 def load_split(
     source: str | Path, split: str, image_size: int, channels: int, limit: int | None = None
