@@ -19,7 +19,7 @@ from gradio.processing_utils import encode_pil_to_bytes
 from gradio.utils import get_upload_folder
 from PIL import Image
 
-from genzoo import share
+from genzoo import provenance, share
 from genzoo.cards import NO_TRAINING_CURVE, training_curve
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
@@ -284,10 +284,12 @@ def served_file(data: bytes, suffix: str) -> str:
 
 
 def _served(image, format: str):
-    """A picture (PIL or uint8 array) as a `served_file`; a path as it is."""
+    """A picture (PIL or uint8 array) as a `served_file`; a path as it is. A picture that says
+    what made it is served as PNG, which carries that (`genzoo.provenance`)."""
     if isinstance(image, np.ndarray):
         image = Image.fromarray(image)
     if isinstance(image, Image.Image):
+        format = "png" if provenance.FACTS in image.info else format
         return served_file(encode_pil_to_bytes(image, format), f".{format}")
     return image
 

@@ -28,6 +28,7 @@ from demos.common import (
     training_curve_chart,
     user_errors,
 )
+from genzoo import provenance
 from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
@@ -49,6 +50,24 @@ def generate(
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
+
+
+@user_errors
+def settings_from_png(png: bytes | None):
+    """A dropped genzoo PNG's settings, into the controls (the model only if it is here), and
+    what made the picture, in words."""
+    if png is None:
+        return [gr.skip()] * len(actions.GENERATE) + [""]
+    found = actions.settings_from_png(png)
+    here = found["model"] in [entry.name for entry in bundled("text-to-image")]
+    values = [found[name] if name != "model" or here else gr.skip() for name in actions.GENERATE]
+    said = (
+        f"Settings restored from a picture made by {provenance.maker(provenance.read(png))}: "
+        "press **Generate** to make it again."
+    )
+    if not here:
+        said += " That model is not in this gallery, so the model is unchanged."
+    return [*values, said]
 
 
 @user_errors
@@ -144,6 +163,12 @@ def render(demo: gr.Blocks) -> None:
     )
     link = gr.Markdown(elem_id="t2i-share")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
+    with gr.Row(equal_height=False):
+        reuse = gr.File(
+            label="Drop a genzoo PNG here to reuse its settings", file_types=[".png"],
+            type="binary", height=100, elem_id="t2i-reuse", scale=1, min_width=260,
+        )  # fmt: skip
+        reused = gr.Markdown(elem_id="t2i-reused")
     with gr.Accordion("Settings", open=False):
         negative = control(actions.NEGATIVE_PROMPT, max_lines=2)
         with gr.Row():
@@ -251,6 +276,10 @@ def render(demo: gr.Blocks) -> None:
     inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
+    reuse.upload(
+        settings_from_png, reuse, [*every_setting, reused], api_name="settings_from_png",
+        queue=False,
+    )  # fmt: skip
     demo.load(describe, model, described, api_visibility="private")
     controls = dict(zip(actions.GENERATE, every_setting, strict=True))
     shareable(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -158,6 +159,20 @@ def load_training_curve(ref: str) -> list[dict[str, float]]:
     """The training curve of a bundled model or local folder; [] if it has none."""
     path = _folder(ref) / TRAINING_CURVE
     return json.loads(path.read_text()) if path.is_file() else []
+
+
+@functools.cache
+def revision(ref: str) -> str:
+    """Which weights a bundled model or local folder holds: the first 12 hex digits of the
+    SHA-256 of its safetensors files (their paths and bytes, in order)."""
+    folder = _folder(ref)
+    if not folder.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.safetensors")):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _folder(ref: str) -> Path:

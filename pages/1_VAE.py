@@ -7,7 +7,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.pipelines import vae as actions
-from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
+from streamlit_gallery.common import Link, control, opened, pick_model, show, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Test set", "Upload", "Drawing"]
@@ -32,7 +32,7 @@ with manifold_tab:
     )
     image = showing_errors(actions.manifold, model, n, span, center_x, center_y)
     if image is not None:
-        right.image(image, caption="Decodings over the latent plane")
+        show(right, image, caption="Decodings over the latent plane")
         with right:
             link.show(dict(model=model, n=n, span=span, center_x=center_x, center_y=center_y))
 
@@ -41,15 +41,15 @@ with map_tab:
     x, y = control(actions.X, decode_link, right), control(actions.Y, decode_link, right)
     decoded = showing_errors(actions.decode, model, x, y)
     if decoded is not None:
-        right.image(decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
+        show(right, decoded, caption=f"Decoding of ({x:.2f}, {y:.2f})")
         with right:
             decode_link.show(dict(model=model, x=x, y=y))
-    left.image(actions.latent_map(model, marker=(x, y)).image, caption="Test set by class")
+    show(left, actions.latent_map(model, marker=(x, y)).image, caption="Test set by class")
     count = control(actions.COUNT, sample_link, right)
     seed = control(actions.SEED, sample_link, right)
     samples = showing_errors(actions.sample, model, count, seed)
     if samples is not None:
-        right.image(samples, caption=f"{count} samples, seed {seed}")
+        show(right, samples, caption=f"{count} samples, seed {seed}")
         with right:
             sample_link.show(dict(model=model, count=count, seed=seed))
 
@@ -64,9 +64,10 @@ with encode_tab:
         encoding = showing_errors(actions.encode, model, image)
         if encoding is not None:
             columns = st.columns(3)
-            columns[0].image(encoding.input, caption="What the model sees")
-            columns[1].image(encoding.reconstruction, caption="Reconstruction")
-            columns[2].image(
+            show(columns[0], encoding.input, caption="What the model sees")
+            show(columns[1], encoding.reconstruction, caption="Reconstruction")
+            show(
+                columns[2],
                 actions.latent_map(model, marker=encoding.point).image,
                 caption=f"Lands at ({encoding.point[0]:.2f}, {encoding.point[1]:.2f})",
             )
@@ -90,4 +91,4 @@ with interpolate_tab:
     else:
         strip = showing_errors(actions.interpolate, model, sides[0], sides[1], steps)
         if strip is not None:
-            st.image(strip, caption="From the first image to the second")
+            show(st, strip, caption="From the first image to the second")

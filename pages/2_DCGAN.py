@@ -7,7 +7,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.pipelines import gan as actions
-from streamlit_gallery.common import Link, control, opened, pick_model, showing_errors
+from streamlit_gallery.common import Link, control, opened, pick_model, show, showing_errors
 
 st.set_page_config(page_title="genzoo: DCGAN", page_icon="🦓", layout="wide")
 st.title("DCGAN")
@@ -31,7 +31,7 @@ with samples_tab:
     seed = control(actions.SEED, link, left)
     grid = showing_errors(actions.sample, model, count, seed)
     if grid is not None:
-        right.image(grid, caption=f"{count} samples of seed {seed}")
+        show(right, grid, caption=f"{count} samples of seed {seed}")
         with right:
             link.show(dict(model=model, count=count, seed=seed))
 
@@ -43,8 +43,8 @@ with interpolate_tab:
     steps = control(actions.STEPS, link, columns[2])
     result = showing_errors(actions.interpolate, model, seed_a, seed_b, steps)
     if result is not None:
-        st.image(result.strip, caption=f"Slerp from seed {seed_a}'s sample to seed {seed_b}'s")
-        st.image(result.animation, caption="As an animation")
+        show(st, result.strip, caption=f"Slerp from seed {seed_a}'s sample to seed {seed_b}'s")
+        show(st, result.animation, caption="As an animation")
         link.show(dict(model=model, seed_a=seed_a, seed_b=seed_b, steps=steps))
 
 with arithmetic_tab:
@@ -61,8 +61,9 @@ with arithmetic_tab:
     ]
     equation = showing_errors(actions.arithmetic, model, arithmetic_seed, *picks)
     if equation is not None:
-        st.image(equation, caption="a − b + c = result")
-        st.image(
+        show(st, equation, caption="a − b + c = result")
+        show(
+            st,
             actions.numbered_samples(model, 16, arithmetic_seed),
             caption="The seed's first 16 samples, numbered in reading order",
         )

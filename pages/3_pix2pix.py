@@ -7,7 +7,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.pipelines import translation as actions
-from streamlit_gallery.common import Link, pick_model, showing_errors
+from streamlit_gallery.common import Link, pick_model, show, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Held-out example", "Drawing", "Upload"]
@@ -40,9 +40,9 @@ else:
     result = showing_errors(actions.pix2pix, model, image)
     if result is not None:
         columns = right.columns(3 if truth else 2)
-        columns[0].image(result.input, caption="Input, as the model sees it")
-        columns[1].image(result.output, caption="pix2pix output")
+        show(columns[0], result.input, caption="Input, as the model sees it")
+        show(columns[1], result.output, caption="pix2pix output")
         if truth:
-            columns[2].image(truth, caption="The truth")
+            show(columns[2], truth, caption="The truth")
             with right:
                 link.show(dict(model=model, example=index))

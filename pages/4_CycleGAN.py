@@ -8,7 +8,7 @@ offline_defaults()
 import streamlit as st
 
 from genzoo.pipelines import translation as actions
-from streamlit_gallery.common import Link, pick_model, showing_errors
+from streamlit_gallery.common import Link, pick_model, show, showing_errors
 
 st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide")
 st.title("CycleGAN")
@@ -47,9 +47,9 @@ else:
     result = showing_errors(actions.cyclegan, model, image, direction)
     if result is not None:
         columns = st.columns(4)
-        columns[0].image(result.input, caption="Input")
-        columns[1].image(result.translated, caption="Translated")
-        columns[2].image(result.returned, caption="And back (round trip)")
+        show(columns[0], result.input, caption="Input")
+        show(columns[1], result.translated, caption="Translated")
+        show(columns[2], result.returned, caption="And back (round trip)")
         if truth:
-            columns[3].image(truth, caption="The true translation")
+            show(columns[3], truth, caption="The true translation")
             link.show(dict(model=model, direction=direction, example=index))

@@ -10,10 +10,11 @@ import io
 import pandas as pd
 import streamlit as st
 
+from genzoo import provenance
 from genzoo.cards import guidance_curve, guidance_kinds_markdown
 from genzoo.images import open_image
 from genzoo.pipelines import text_to_image as actions
-from streamlit_gallery.common import Link, control, pick_model, result_of, showing_errors
+from streamlit_gallery.common import Link, control, pick_model, result_of, show, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
@@ -58,10 +59,12 @@ with generate_tab:
         "generate", generate or link.opened, "Denoising", actions.text_to_image, model, prompt,
         count, guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
+    if "reused" in st.session_state:
+        st.success(st.session_state["reused"][1])
     if images is None:
         st.info("Type a prompt and press *Generate*.")
     else:
-        st.image(images, width=160, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
+        show(st, images, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
         link.show(
             dict(
                 model=model, prompt=prompt, negative_prompt=negative, guidance=guidance,
@@ -70,6 +73,17 @@ with generate_tab:
             )
         )  # fmt: skip
 
+    reuse = st.file_uploader("Drop a genzoo PNG here to reuse its settings", type=["png"])
+    if reuse is not None and st.session_state.get("reused", ("",))[0] != reuse.file_id:
+        found = showing_errors(actions.settings_from_png, reuse.getvalue())
+        if found is not None:
+            maker = provenance.maker(provenance.read(reuse.getvalue()))
+            st.session_state["reused"] = (
+                reuse.file_id,
+                f"Settings restored from a picture made by {maker}: it is made again below.",
+            )
+            link.follow(found)
+
 with sweep_tab:
     result = result_of(
         "sweep", st.button("Sweep guidance", type="primary"), "Sweeping",
@@ -77,7 +91,7 @@ with sweep_tab:
     )  # fmt: skip
     if result is not None:
         strip, scales = result
-        st.image(strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
+        show(st, strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
 
 with compare_tab:
     st.write(
@@ -93,7 +107,7 @@ with compare_tab:
     )  # fmt: skip
     if result is not None:
         strip, ways = result
-        st.image(strip, caption="Left to right: " + "; ".join(ways))
+        show(st, strip, caption="Left to right: " + "; ".join(ways))
 
 with trajectory_tab:
     frames = result_of(
@@ -101,7 +115,7 @@ with trajectory_tab:
         actions.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
     if frames is not None:
-        st.image(frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
+        show(st, frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
 
 with inpaint_tab:
     st.write(
@@ -129,4 +143,4 @@ with inpaint_tab:
                 strength, guidance=guidance, **settings,
             )  # fmt: skip
             if result is not None:
-                right.image(result, caption="Inpainted")
+                show(right, result, caption="Inpainted")

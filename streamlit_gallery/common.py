@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import streamlit as st
 from PIL import Image
 
-from genzoo import share
+from genzoo import provenance, share
 from genzoo.cards import NO_TRAINING_CURVE, metrics_markdown, training_curve
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
@@ -41,6 +41,22 @@ def show_training_curve(model: str) -> None:
         return
     st.markdown("**Training curve**")
     st.line_chart(curve, x="step", y="value", color="loss", y_label="loss (logged means)")
+
+
+def show(where, picture, **options) -> None:
+    """`where.image(picture, **options)` (a picture or a list), each picture that says what made
+    it sent as PNG bytes that carry that: Streamlit would re-encode it without (as it does any
+    picture shown narrower than it is)."""
+
+    def carried(one):
+        if isinstance(one, Image.Image) and provenance.FACTS in one.info:
+            return provenance.png_bytes(one)
+        return one
+
+    where.image(
+        [carried(one) for one in picture] if isinstance(picture, list) else carried(picture),
+        **options,
+    )
 
 
 def showing_errors(action, *args, **kwargs):
@@ -118,6 +134,13 @@ class Link:
         except InvalidInputError as error:
             st.warning(f"The link's {setting.label.lower()}: {error} Using {setting.default}.")
             return setting.default
+
+    def follow(self, settings: dict) -> None:
+        """Open the page again as the share link of `settings` would (making their result)."""
+        query = share.share_query(self.action, settings)
+        st.query_params.from_dict(dict(parse_qsl(query[1:])))
+        del st.session_state[f"share-link-{self.action}"]
+        st.rerun()
 
     def show(self, settings: dict) -> None:
         """Show `settings` as a link to copy; the page's address follows the view the page was

@@ -2,17 +2,22 @@
 server through gradio_client (/text_to_image, /inpaint, /guidance_sweep, /trajectory), the
 Streamlit page under AppTest, and a real browser typing a prompt and seeing an image."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
+from genzoo import provenance
+from genzoo.hub import revision
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.registry import bundled
 from tests.conftest import REPO
-from tests.test_browser import page  # noqa: F401  (the browser fixture)
+from tests.test_browser import CHROMIUM, FLAGS, page, streamlit_url  # noqa: F401  (fixtures)
 from tests.test_gradio import image_at, png, upload
 
 MODEL = "text-to-image-emoji"
@@ -49,6 +54,25 @@ def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
     # The server's worker thread may round differently from this one: a pixel or so apart,
     # where another seed is tens apart.
     assert distance(images[0], direct[0]) < 4 < 10 < distance(images[0], other_seed[0])
+
+
+def test_a_served_png_says_what_made_it_and_gives_its_settings_back(client, tmp_path):
+    """The PNG a visitor downloads carries its model, revision, settings and genzoo's version;
+    dropping it on the tab (`/settings_from_png`) puts the settings back in the controls."""
+    (item,) = client.predict(
+        MODEL, "a green tree", "", 6.0, 3, "DDIM", 21, 1, False, 0.0, api_name="/text_to_image"
+    )
+    served = Path(item["image"]).read_bytes()
+    facts = provenance.read(served)
+    assert facts["model"] == MODEL and facts["revision"] == revision(MODEL)
+    restored = client.predict(handle_file(item["image"]), api_name="/settings_from_png")
+    assert list(restored[:-1]) == [
+        MODEL, "a green tree", "", 6.0, 3, "DDIM", 21, 1, False, 0.0
+    ]  # fmt: skip
+    assert "press **Generate** to make it again" in restored[-1]
+    plain = upload(tmp_path, "plain.png", png(Image.new("RGB", (8, 8), "white")))
+    with pytest.raises(AppError, match="says nothing of what made it"):
+        client.predict(plain, api_name="/settings_from_png")
 
 
 def test_sweep_and_trajectory_endpoints(client):
@@ -185,3 +209,23 @@ def test_browser_draws_the_checked_editors(page, tabs, editor):  # noqa: F811
         expect(tab).to_be_visible(timeout=60_000)
         tab.click()
     expect(page.locator(f"{editor} canvas").first).to_be_visible(timeout=60_000)
+
+
+def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_url, tmp_path):  # noqa: F811
+    """The page reads the settings a genzoo PNG carries, fills them in and makes the picture."""
+    (image,) = t2i.text_to_image(MODEL, "a green tree, Twemoji", 1, steps=3, seed=17)
+    picture = tmp_path / "made-by-genzoo.png"
+    picture.write_bytes(provenance.png_bytes(image))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(f"{streamlit_url}/Text_to_image")
+        uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
+        uploader.set_input_files(str(picture))
+        expect(page.get_by_text("Settings restored from a picture made by")).to_be_visible(
+            timeout=120_000
+        )
+        expect(page.get_by_text("seed 17, image 1")).to_be_visible(timeout=120_000)
+        prompt = page.get_by_role("textbox", name="Prompt", exact=True)
+        expect(prompt).to_have_value("a green tree, Twemoji")
+        browser.close()

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 from genzoo.hub import load_model
 from genzoo.images import animated_gif, make_grid, to_pil, upscale
 from genzoo.models.dcgan import Generator
+from genzoo.provenance import recorded
 from genzoo.settings import MODEL, SEED, Setting, declare
 
 MAX_SAMPLES = 64  # a seed stands for this many codes
@@ -53,6 +54,7 @@ def images(net: Generator, z: torch.Tensor) -> torch.Tensor:
     return (net(z.to(net.device)).float().cpu() + 1) / 2
 
 
+@recorded()
 def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> Image.Image:
     """A grid of the first `count` samples of `seed`, in reading order."""
     count, seed = COUNT.check(count), SEED.check(seed)
@@ -61,6 +63,7 @@ def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> 
     return upscale(make_grid(pictures, padding=1, columns=min(count, 8)), zoom(net))
 
 
+@recorded()
 def numbered_samples(model: str, count: int = 16, seed: int = SEED.default) -> Image.Image:
     """`sample`'s grid with each sample's number (from 1, in reading order) in its top left
     corner: the numbers `arithmetic` picks a, b and c by."""
@@ -96,6 +99,7 @@ class Interpolation:
     animation: bytes  # an animated GIF going there and back
 
 
+@recorded()
 def interpolate(
     model: str,
     seed_a: int = SEED_A.default,
@@ -112,6 +116,7 @@ def interpolate(
     return Interpolation(strip, animated_gif([upscale(to_pil(f), 2 * scale) for f in frames]))
 
 
+@recorded()
 def arithmetic(
     model: str,
     seed: int = SEED.default,

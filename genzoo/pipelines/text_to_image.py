@@ -29,6 +29,7 @@ from diffusers import (
 )
 from PIL import Image, ImageFilter
 
+from genzoo import provenance
 from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, animated_gif, for_display, make_grid, open_image
 from genzoo.models import latent_diffusion
@@ -187,6 +188,7 @@ def _arguments(request: Request, count: int, on_step=None) -> dict:
     )
 
 
+@provenance.recorded(GENERATE)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def text_to_image(
     model: str, prompt: str, count: int = COUNT.default, on_step=None, **settings
@@ -200,6 +202,7 @@ def text_to_image(
     return [for_display(image) for image in images]
 
 
+@provenance.recorded(REQUEST)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def guidance_sweep(
     model: str, prompt: str, scales=SWEEP_SCALES, on_step=None, **settings
@@ -218,6 +221,7 @@ def guidance_sweep(
     return for_display(strip, len(images)), list(scales)
 
 
+@provenance.recorded(REQUEST)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def guidance_comparison(
     model: str, prompt: str, on_step=None, **settings
@@ -245,6 +249,7 @@ def guidance_comparison(
     return for_display(strip, len(images)), list(ways)
 
 
+@provenance.recorded(REQUEST)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def trajectory(model: str, prompt: str, on_step=None, **settings) -> list[Image.Image]:
     """The predicted clean image after each denoising step, decoded: the last is the result;
@@ -280,6 +285,18 @@ def _to_images(batch: torch.Tensor) -> list[Image.Image]:
     return [Image.fromarray(a) for a in array]
 
 
+def settings_from_png(data) -> dict:
+    """The settings (as `GENERATE` names them) that a genzoo text-to-image PNG was made with, to
+    make it again; `InvalidInputError` for any other picture."""
+    facts = provenance.read(data)
+    if not facts["action"].startswith("text_to_image."):
+        raise InvalidInputError(
+            f"This picture was made by genzoo's {facts['action']}, not by text to image."
+        )
+    found = {name: value for name, value in facts["settings"].items() if name in GENERATE}
+    return check_all(GENERATE, found | {"model": facts["model"]})
+
+
 def mask_from_editor(value) -> tuple[Image.Image, Image.Image]:
     """(image, mask) from a Gradio ImageEditor value: the background is the image, and whatever
     the user painted on the layers (any colour) is the mask, white where to repaint."""
@@ -307,6 +324,7 @@ def mask_from_strokes(strokes: bytes | None) -> Image.Image:
     return Image.fromarray((alpha > 0).astype(np.uint8) * 255)
 
 
+@provenance.recorded(REQUEST)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def inpaint(
     model: str,

@@ -30,6 +30,7 @@ from genzoo.images import (
 )
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import UNetGenerator
+from genzoo.provenance import recorded
 from genzoo.settings import EXAMPLE, MODEL, Setting, declare
 
 WHITE = 255
@@ -122,6 +123,7 @@ class Translation:
     output: Image.Image
 
 
+@recorded()
 def pix2pix(model: str, source, drawing: bool = False) -> Translation:
     """Translate an upload (a path, bytes, an array) or a sketch-pad drawing with pix2pix."""
     net: UNetGenerator = load_model(model, family="pix2pix")
@@ -142,6 +144,7 @@ def domain_names(model: str) -> tuple[str, str]:
     return net.domain_a, net.domain_b
 
 
+@recorded()
 def cyclegan(model: str, source, direction: str = DIRECTION.default) -> RoundTrip:
     """Translate an upload one way with CycleGAN, then back the other way."""
     direction = DIRECTION.check(direction)

@@ -30,6 +30,7 @@ from genzoo.images import (
     upscale,
 )
 from genzoo.models.vae import VAE
+from genzoo.provenance import recorded
 from genzoo.settings import MODEL, SEED, Setting, declare
 
 ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
@@ -95,6 +96,7 @@ def examples(model: str) -> Examples:
     return Examples(images, tensors["labels"].numpy(), net.class_names, plane, origin, axes)
 
 
+@recorded()
 def manifold(
     model: str,
     n: int = GRID_SIZE.default,
@@ -129,6 +131,7 @@ class Encoding:
         )
 
 
+@recorded()
 def encode(model: str, image) -> Encoding:
     """Encode an upload or drawing (anything `open_image` takes): its reconstruction and point."""
     picture = open_image(image)
@@ -148,6 +151,7 @@ def encode(model: str, image) -> Encoding:
     )
 
 
+@recorded()
 def decode(model: str, x: float, y: float) -> Image.Image:
     """Decode the point (x, y) of the latent plane."""
     x, y = X.check(x), Y.check(y)
@@ -156,6 +160,7 @@ def decode(model: str, x: float, y: float) -> Image.Image:
     return upscale(to_pil(image), ZOOM)
 
 
+@recorded()
 def sample(model: str, count: int = COUNT.default, seed: int = SEED.default) -> Image.Image:
     """A grid of `count` decodings of z ~ N(0, I); the same seed gives the same grid anywhere."""
     count, seed = COUNT.check(count), SEED.check(seed)
@@ -174,6 +179,7 @@ def example_image(model: str, index: int) -> Image.Image:
     return to_pil(found.images[index])
 
 
+@recorded()
 def interpolate(model: str, image_a, image_b, steps: int = STEPS.default) -> Image.Image:
     """A strip: input A, `steps` decodings along the line from A's code to B's, input B."""
     steps = STEPS.check(steps)
