@@ -20,7 +20,7 @@ from gradio.utils import get_upload_folder
 from PIL import Image
 
 from genzoo import provenance, share
-from genzoo.cards import NO_TRAINING_CURVE, training_curve
+from genzoo.cards import NO_TRAINING_CURVE, training_curve, training_timelapse
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
 from genzoo.settings import Setting
@@ -247,22 +247,34 @@ def model_and_metrics(
 
 def training_curve_chart(model: gr.Dropdown) -> None:
     """The picked model's training losses over the steps, as a chart that follows the picker
-    (or a line saying the model has none)."""
+    (or a line saying the model has none), and its training time-lapse, if it has one."""
 
     def points(name: str) -> pd.DataFrame:
         return pd.DataFrame(training_curve(name), columns=["step", "loss", "value"])
 
-    def drawn(name: str):
-        curve = points(name)
-        return gr.LinePlot(curve, visible=not curve.empty), gr.Markdown(visible=curve.empty)
+    def animation(name: str) -> str | None:
+        gif = training_timelapse(name)
+        return served_file(gif, ".gif") if gif else None
 
-    first = points(model.value)
+    def drawn(name: str):
+        curve, gif = points(name), animation(name)
+        return (
+            gr.LinePlot(curve, visible=not curve.empty),
+            gr.Markdown(visible=curve.empty),
+            gr.Image(gif, visible=gif is not None),
+        )
+
+    first, gif = points(model.value), animation(model.value)
     chart = gr.LinePlot(
         first, x="step", y="value", color="loss", label="Training curve", height=240,
         y_title="loss (logged means)", visible=not first.empty,
     )  # fmt: skip
     note = gr.Markdown(NO_TRAINING_CURVE, visible=first.empty)
-    model.change(drawn, model, [chart, note], api_visibility="private", queue=False)
+    timelapse = gr.Image(
+        gif, type="filepath", label="How it learned: its samples along the training",
+        visible=gif is not None, height=280,
+    )  # fmt: skip
+    model.change(drawn, model, [chart, note, timelapse], api_visibility="private", queue=False)
 
 
 SERVED_LIFETIME_S = 1800  # how long a result's file stays fetchable (Gradio's `delete_cache`)

@@ -16,7 +16,7 @@ from pathlib import Path
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from genzoo.evaluation import Metric
-from genzoo.hub import load_card, load_training_curve
+from genzoo.hub import load_card, load_training_curve, timelapse_path
 from genzoo.registry import dataset_repo_id, family_class
 
 REFERENCES = "genzoo_references"  # front matter: [{metric, name, value}], beside model-index
@@ -301,6 +301,12 @@ def training_curve(ref: str) -> list[dict]:
         for name, value in row.items()
         if name.startswith("loss/")
     ]
+
+
+def training_timelapse(ref: str) -> bytes | None:
+    """The model's sample grids along its training, as an animated GIF, if it has them."""
+    path = timelapse_path(ref)
+    return path.read_bytes() if path else None
 
 
 NO_TRAINING_CURVE = (

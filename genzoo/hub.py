@@ -155,6 +155,16 @@ TRAINING_CURVE = "training_curve.json"
 """In a model folder: the run's logged means, a dict per log ({"step": …, "loss/<name>": …})."""
 
 
+TIMELAPSE = "training_timelapse.gif"
+"""In a model folder: the run's sample grids, from the first to the last, as an animation."""
+
+
+def timelapse_path(ref: str) -> Path | None:
+    """The training time-lapse of a bundled model or local folder, if it has one."""
+    path = _folder(ref) / TIMELAPSE
+    return path if path.is_file() else None
+
+
 def load_training_curve(ref: str) -> list[dict[str, float]]:
     """The training curve of a bundled model or local folder; [] if it has none."""
     path = _folder(ref) / TRAINING_CURVE

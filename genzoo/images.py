@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger images are refused before decoding
@@ -262,3 +262,27 @@ def animated_gif(
     buffer = io.BytesIO()
     loop[0].save(buffer, "GIF", save_all=True, append_images=loop[1:], duration=duration_ms, loop=0)
     return buffer.getvalue()
+
+
+def timelapse(grids: list, steps: list[int], frames: int = 24, width: int = 256) -> bytes:
+    """Grids saved along a training run (paths, in order, and their steps) as an animated GIF
+    of at most `frames` of them, evenly chosen from the first to the last, each at most `width`
+    pixels wide and captioned with its step."""
+    last = len(grids) - 1
+    picks = sorted({round(i * last / max(1, frames - 1)) for i in range(frames)})
+    return animated_gif(
+        [_captioned(grids[i], f"step {steps[i]:,}", width) for i in picks],
+        duration_ms=300,
+        back_and_forth=False,
+    )
+
+
+def _captioned(path, caption: str, width: int) -> Image.Image:
+    with Image.open(path) as image:
+        frame = image.convert("RGB")
+    if frame.width > width:
+        frame = frame.resize((width, round(frame.height * width / frame.width)), Image.LANCZOS)
+    captioned = Image.new("RGB", (frame.width, frame.height + 16), "white")
+    captioned.paste(frame, (0, 16))
+    ImageDraw.Draw(captioned).text((4, 2), caption, fill="black")
+    return captioned

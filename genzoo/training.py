@@ -15,7 +15,7 @@ import shlex
 import sys
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,7 +29,8 @@ from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
 from genzoo.cards import CardFacts, write_model_card
-from genzoo.hub import TRAINING_CURVE, publish
+from genzoo.hub import TIMELAPSE, TRAINING_CURVE, publish
+from genzoo.images import timelapse
 from genzoo.system import describe_hardware
 
 Settings = TypeVar("Settings")
@@ -310,6 +311,8 @@ def run_facts(settings: RunSettings, command: str, wall_time: float) -> dict:
 def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
     """The last of every training script: the model card, the settings, the training curve, and
     the metrics on the console."""
+    if save_timelapse(folder, settings.run_path):
+        facts = replace(facts, images=facts.images | {"How it learned, grid by grid": TIMELAPSE})
     write_model_card(folder, facts)
     save_settings(folder, settings)
     save_curve(folder, settings.run_path)
@@ -330,6 +333,20 @@ def save_curve(folder: str | Path, run_dir: Path) -> None:
         row = json.loads(line)
         rows = {step: r for step, r in rows.items() if step < row["step"]} | {row["step"]: row}
     (Path(folder) / TRAINING_CURVE).write_text(json.dumps(list(rows.values())) + "\n")
+
+
+def save_timelapse(folder: str | Path, run_dir: Path) -> bool:
+    """The run's sample grids (its `samples-*` ones, else its most numerous kind) as a
+    `TIMELAPSE` in the model folder; whether there were any."""
+    kinds = defaultdict(list)
+    for path in sorted((run_dir / "samples").glob("*-*.png")):
+        kinds[path.stem.rpartition("-")[0]].append(path)
+    if not kinds:
+        return False
+    grids = kinds.get("samples") or max(kinds.values(), key=len)
+    steps = [int(path.stem.rpartition("-")[2]) for path in grids]
+    (Path(folder) / TIMELAPSE).write_bytes(timelapse(grids, steps))
+    return True
 
 
 def forget_local_paths(folder: str | Path) -> None:

@@ -11,7 +11,7 @@ import streamlit as st
 from PIL import Image
 
 from genzoo import provenance, share
-from genzoo.cards import NO_TRAINING_CURVE, metrics_markdown, training_curve
+from genzoo.cards import NO_TRAINING_CURVE, metrics_markdown, training_curve, training_timelapse
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
@@ -34,13 +34,17 @@ def pick_model(family: str, label: str = "Model", linked: str | None = None) -> 
 
 
 def show_training_curve(model: str) -> None:
-    """The model's training losses over the steps, or a line saying it has none."""
+    """The model's training losses over the steps and its training time-lapse, or a line saying
+    it has none."""
     curve = training_curve(model)
     if not curve:
         st.markdown(NO_TRAINING_CURVE)
         return
     st.markdown("**Training curve**")
     st.line_chart(curve, x="step", y="value", color="loss", y_label="loss (logged means)")
+    gif = training_timelapse(model)
+    if gif:
+        st.image(gif, caption="How it learned: its samples along the training")
 
 
 def show(where, picture, **options) -> None:

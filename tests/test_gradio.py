@@ -489,8 +489,9 @@ def test_the_metrics_panel_charts_the_picked_models_training_curve(family, tiny_
         if (model, "change") in map(tuple, d["targets"]) and chart["id"] in d["outputs"]
     ]
     drawn = demo.fns[follows].fn
-    shown, hidden_note = drawn(str(tiny_vae))  # a folder whose training wrote a curve
+    shown, hidden_note, animation = drawn(str(tiny_vae))  # its training wrote a curve
     assert shown.visible and not hidden_note.visible
-    assert list(shown.value["data"][0][:2]) == [6, "loss"]  # step 6, the VAE's one loss
-    hidden, shown_note = drawn(str(tiny_vae.parent))  # a folder without one
-    assert not hidden.visible and shown_note.visible
+    assert list(shown.value["data"][0][:2]) == [6, "loss"]  # step 6, the VAE's first loss
+    assert animation.visible and Image.open(animation.value["path"]).n_frames == 2  # 2 grids
+    hidden, shown_note, no_animation = drawn(str(tiny_vae.parent))  # a folder without one
+    assert not hidden.visible and shown_note.visible and not no_animation.visible

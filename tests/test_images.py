@@ -16,6 +16,7 @@ from genzoo.images import (
     make_grid,
     open_drawing,
     open_image,
+    timelapse,
     to_tensor,
 )
 
@@ -133,3 +134,17 @@ def test_make_grid_layout():
     assert grid.size == (3 * 5 - 1, 2 * 5 - 1)
     assert np.asarray(grid)[0, 4] == 255  # gutter is white
     assert np.asarray(grid)[0, 0] == 0
+
+
+def test_a_timelapse_keeps_the_first_and_last_grid_and_at_most_its_frames(tmp_path):
+    grids = []
+    for step in range(0, 1000, 10):  # 100 grids, each a shade darker
+        grids.append(tmp_path / f"samples-{step:06d}.png")
+        Image.new("RGB", (600, 300), (255 - step // 4,) * 3).save(grids[-1])
+    gif = Image.open(io.BytesIO(timelapse(grids, list(range(0, 1000, 10)), frames=24)))
+    assert gif.n_frames == 24 and gif.size == (256, 128 + 16)  # narrowed, a caption band above
+    shades = []
+    for index in (0, gif.n_frames - 1):
+        gif.seek(index)
+        shades.append(gif.convert("RGB").getpixel((128, 100))[0])
+    assert abs(shades[0] - 255) <= 2 and abs(shades[1] - (255 - 990 // 4)) <= 2

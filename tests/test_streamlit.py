@@ -222,6 +222,9 @@ def test_a_models_training_curve_is_a_chart_or_a_line_saying_there_is_none(tiny_
 
     app = shown(tiny_vae)
     assert not app.exception and len(app.get("vega_lite_chart")) == 1
+    assert [img.caption for el in app.get("image") for img in el.proto.imgs] == [
+        "How it learned: its samples along the training"
+    ]
     app = shown(tiny_vae.parent)
     assert not app.exception and not app.get("vega_lite_chart")
     assert any("No training curve" in m.value for m in app.markdown)

@@ -18,6 +18,7 @@ def test_smoke_run_writes_a_complete_hub_folder(tiny_vae):
     files = {path.name for path in tiny_vae.iterdir()}
     assert {"config.json", "model.safetensors", "README.md", "examples.safetensors"} <= files
     assert {"samples.png", "manifold.png", "training_config.json"} <= files
+    assert {"training_curve.json", "training_timelapse.gif"} <= files  # how it learned
     assert not any(name.endswith((".pt", ".bin", ".pkl")) for name in files)
 
     card = ModelCard.load(tiny_vae / "README.md")
@@ -29,6 +30,7 @@ def test_smoke_run_writes_a_complete_hub_folder(tiny_vae):
     assert metrics["iw_nll"] <= metrics["neg_elbo"] + 1e-3  # the IW bound is tighter
     assert "training/train_vae.py" in card.text and "Wall time" in card.text
     assert "Hardware" in card.text and "![" in card.text
+    assert "(training_timelapse.gif)" in card.text
 
     model = load_model(str(tiny_vae), family="vae")
     image = model.decode(torch.zeros(1, 2))
