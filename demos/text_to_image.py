@@ -33,9 +33,28 @@ from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdo
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
+CANCELLED: set[str] = set()
+"""Sessions whose running diffusion job stops at its next step (their Cancel button)."""
 
-def _reporter(progress: gr.Progress):
-    return lambda done, total: progress((done, total), desc="Denoising", unit="steps")
+
+def _reporter(progress: gr.Progress, request: gr.Request | None):
+    """The step callback of a session's new job: it shows progress, and stops the job at the
+    next step once the session cancels it (which frees the worker for the next visitor)."""
+    session = request.session_hash if request else None
+    CANCELLED.discard(session)  # a cancel before this job started was for an earlier one
+
+    def on_step(done: int, total: int) -> None:
+        if session in CANCELLED:
+            CANCELLED.discard(session)
+            raise gr.Error("Cancelled: nothing was made.", print_exception=False)
+        progress((done, total), desc="Denoising", unit="steps")
+
+    return on_step
+
+
+def cancel(request: gr.Request) -> None:
+    """Stop this session's diffusion job at its next step."""
+    CANCELLED.add(request.session_hash)
 
 
 @user_errors
@@ -43,10 +62,11 @@ def generate(
     model, prompt, negative_prompt, guidance, steps, scheduler, seed, count, thresholding,
     clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008  (Gradio's way of asking for a progress bar)
+    request: gr.Request = None,
 ):  # fmt: skip
     """Images for a prompt, steered by classifier-free (and optionally CLIP) guidance."""
     return actions.text_to_image(
-        model, prompt, count, on_step=_reporter(progress), negative_prompt=negative_prompt,
+        model, prompt, count, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -74,11 +94,13 @@ def settings_from_png(png: bytes | None):
 def sweep(
     model, prompt, negative_prompt, steps, scheduler, seed, thresholding, clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
 ):  # fmt: skip
     """One seed's image at several guidance scales, side by side."""
     strip, scales = actions.guidance_sweep(
-        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt, steps=steps,
-        scheduler=scheduler, seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
+        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
+        steps=steps, scheduler=scheduler, seed=seed, thresholding=thresholding,
+        clip_guidance=clip_guidance,
     )  # fmt: skip
     return strip, "Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales)
 
@@ -87,10 +109,11 @@ def sweep(
 def compare(
     model, prompt, negative_prompt, guidance, steps, scheduler, seed, clip_guidance,
     progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
 ):  # fmt: skip
     """One seed three ways: classifier-free guidance, CLIP guidance, and both."""
     strip, ways = actions.guidance_comparison(
-        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
+        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -102,10 +125,11 @@ def trajectory(
     model, prompt, negative_prompt, guidance, steps, scheduler, seed, thresholding,
     clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
 ):  # fmt: skip
     """The predicted clean image after each denoising step, and as an animation."""
     frames = actions.trajectory(
-        model, prompt, on_step=_reporter(progress), negative_prompt=negative_prompt,
+        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -117,11 +141,12 @@ def trajectory(
 def inpaint(
     model, editor, prompt, negative_prompt, guidance, steps, scheduler, seed, strength,
     progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
 ):  # fmt: skip
     """The painted part of an image redone to the prompt; the rest is kept."""
     image, mask = actions.mask_from_editor(editor)
     return actions.inpaint(
-        model, image, mask, prompt, strength, on_step=_reporter(progress),
+        model, image, mask, prompt, strength, on_step=_reporter(progress, request),
         negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
         seed=seed,
     )  # fmt: skip
@@ -152,6 +177,7 @@ def render(demo: gr.Blocks) -> None:
         generate_button = gr.Button(
             "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
         )
+        cancel_button = gr.Button("Cancel", variant="stop", elem_id="t2i-cancel", scale=0)
     images = ServedGallery(
         label="Images",
         columns=4,
@@ -252,30 +278,34 @@ def render(demo: gr.Blocks) -> None:
         )
         for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None))
     ]
-    sweep_button.click(
+    sweep_event = sweep_button.click(
         sweep,
         [model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance],
         [strip, scales],
         api_name="guidance_sweep",
         **DIFFUSION,
     )
-    compare_button.click(
+    compare_event = compare_button.click(
         compare,
         [model, *settings, clip_guidance],
         [compared, ways],
         api_name="guidance_comparison",
         **DIFFUSION,
     )
-    trajectory_button.click(
+    trajectory_event = trajectory_button.click(
         trajectory,
         [model, *settings, thresholding, clip_guidance],
         [frames, animation],
         api_name="trajectory",
         **DIFFUSION,
     )
-    inpaint_button.click(
+    inpaint_event = inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
+    cancel_button.click(
+        cancel, None, None, api_name="cancel_diffusion", queue=False,
+        cancels=[*generated, sweep_event, compare_event, trajectory_event, inpaint_event],
+    )  # fmt: skip
     reuse.upload(
         settings_from_png, reuse, [*every_setting, reused], api_name="settings_from_png",
         queue=False,

@@ -26,9 +26,11 @@ st.write(
 link = Link("text-to-image")
 model = pick_model("text-to-image", linked=link.get("model", None))
 example = st.selectbox("Examples", actions.EXAMPLE_PROMPTS)
-left, right = st.columns([4, 1], vertical_alignment="bottom")
+left, middle, right = st.columns([8, 2, 1], vertical_alignment="bottom")
 prompt = control(actions.PROMPT.but(default=example), link, left)
-generate = right.button("Generate", type="primary", width="stretch")
+generate = middle.button("Generate", type="primary", width="stretch")
+if right.button("Cancel", width="stretch"):  # any click stops a running job at its next step
+    st.toast("Cancelled: nothing was made.")
 with st.expander("Settings"):
     negative = control(actions.NEGATIVE_PROMPT, link)
     columns = st.columns(4)

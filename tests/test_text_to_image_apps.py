@@ -2,12 +2,14 @@
 server through gradio_client (/text_to_image, /inpaint, /guidance_sweep, /trajectory), the
 Streamlit page under AppTest, and a real browser typing a prompt and seeing an image."""
 
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
+from gradio_client.utils import Status
 from PIL import Image
 from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
@@ -73,6 +75,26 @@ def test_a_served_png_says_what_made_it_and_gives_its_settings_back(client, tmp_
     plain = upload(tmp_path, "plain.png", png(Image.new("RGB", (8, 8), "white")))
     with pytest.raises(AppError, match="says nothing of what made it"):
         client.predict(plain, api_name="/settings_from_png")
+
+
+def test_cancel_stops_the_running_job_at_its_next_step_and_frees_the_worker(client):
+    """A long job (100 steps, 8 images) is stopped once it has begun; the next job runs."""
+    job = client.submit(
+        MODEL, "a cat face", "", 5.0, 100, "DPM-Solver++", 3, 8, False, 0.0,
+        api_name="/text_to_image",
+    )  # fmt: skip
+    for _ in range(600):  # until it reports its first steps
+        status = job.status()
+        if status.code == Status.PROGRESS and status.progress_data:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the job never began")
+    client.predict(api_name="/cancel_diffusion")
+    with pytest.raises(AppError, match="Cancelled: nothing was made"):
+        job.result(timeout=120)
+    after = client.predict(MODEL, "a cat", *SETTINGS, 1, True, api_name="/text_to_image")
+    assert len(after) == 1  # the session's next job is not cancelled too
 
 
 def test_sweep_and_trajectory_endpoints(client):
@@ -228,4 +250,19 @@ def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_ur
         expect(page.get_by_text("seed 17, image 1")).to_be_visible(timeout=120_000)
         prompt = page.get_by_role("textbox", name="Prompt", exact=True)
         expect(prompt).to_have_value("a green tree, Twemoji")
+        browser.close()
+
+
+def test_cancel_on_the_streamlit_page_stops_a_long_job(streamlit_url):  # noqa: F811
+    """A share link opens the page on a long job (100 steps, 8 images); Cancel stops it."""
+    query = "tab=text-to-image&prompt=a+cat+face&steps=100&count=8"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1100})
+        page.goto(f"{streamlit_url}/Text_to_image?{query}")
+        expect(page.get_by_text("Denoising: step", exact=False)).to_be_visible(timeout=120_000)
+        page.get_by_role("button", name="Cancel", exact=True).click()
+        expect(page.get_by_text("Cancelled: nothing was made.")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Denoising: step", exact=False)).to_be_hidden(timeout=60_000)
+        assert page.get_by_text("seed 0, image 1").count() == 0
         browser.close()
