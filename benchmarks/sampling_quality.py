@@ -24,7 +24,8 @@ from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
 from genzoo.hub import load_pipeline
 from genzoo.models import latent_diffusion
 from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval
-from genzoo.pipelines.text_to_image import SCHEDULERS, image_size, make_scheduler
+from genzoo.pipelines.schedulers import SCHEDULERS, make_scheduler
+from genzoo.pipelines.text_to_image import image_size
 from genzoo.system import describe_hardware
 
 INTERVALS = {

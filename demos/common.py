@@ -336,6 +336,29 @@ QUEUE_SIZE = 64  # requests waiting past this are told the app is busy, to try a
 DIFFUSION = {"concurrency_id": "diffusion", "concurrency_limit": 1}
 """The diffusion actions' events: one at a time between them, so two do not fight over the CPU."""
 
+CANCELLED: set[str] = set()
+"""Sessions whose running diffusion job stops at its next step (their Cancel button)."""
+
+
+def step_reporter(progress: gr.Progress, request: gr.Request | None):
+    """The step callback of a session's new job: it shows progress, and stops the job at the
+    next step once the session cancels it (which frees the worker for the next visitor)."""
+    session = request.session_hash if request else None
+    CANCELLED.discard(session)  # a cancel before this job started was for an earlier one
+
+    def on_step(done: int, total: int) -> None:
+        if session in CANCELLED:
+            CANCELLED.discard(session)
+            raise gr.Error("Cancelled: nothing was made.", print_exception=False)
+        progress((done, total), desc="Denoising", unit="steps")
+
+    return on_step
+
+
+def cancel_diffusion(request: gr.Request) -> None:
+    """Stop this session's diffusion job at its next step."""
+    CANCELLED.add(request.session_hash)
+
 
 def launch(
     demo: gr.Blocks, *, port: int | None = None, queue_size: int = QUEUE_SIZE, **kwargs

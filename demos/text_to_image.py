@@ -11,6 +11,7 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from demos import image_to_image
 from demos.common import (
     DIFFUSION,
     FITTED_GALLERY,
@@ -20,11 +21,13 @@ from demos.common import (
     CheckedImageEditor,
     ServedGallery,
     ServedImage,
+    cancel_diffusion,
     clears,
     control,
     launch,
     served_file,
     shareable,
+    step_reporter,
     training_curve_chart,
     user_errors,
 )
@@ -32,29 +35,6 @@ from genzoo import provenance
 from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
-
-CANCELLED: set[str] = set()
-"""Sessions whose running diffusion job stops at its next step (their Cancel button)."""
-
-
-def _reporter(progress: gr.Progress, request: gr.Request | None):
-    """The step callback of a session's new job: it shows progress, and stops the job at the
-    next step once the session cancels it (which frees the worker for the next visitor)."""
-    session = request.session_hash if request else None
-    CANCELLED.discard(session)  # a cancel before this job started was for an earlier one
-
-    def on_step(done: int, total: int) -> None:
-        if session in CANCELLED:
-            CANCELLED.discard(session)
-            raise gr.Error("Cancelled: nothing was made.", print_exception=False)
-        progress((done, total), desc="Denoising", unit="steps")
-
-    return on_step
-
-
-def cancel(request: gr.Request) -> None:
-    """Stop this session's diffusion job at its next step."""
-    CANCELLED.add(request.session_hash)
 
 
 @user_errors
@@ -66,9 +46,9 @@ def generate(
 ):  # fmt: skip
     """Images for a prompt, steered by classifier-free (and optionally CLIP) guidance."""
     return actions.text_to_image(
-        model, prompt, count, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
-        guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
-        thresholding=thresholding, clip_guidance=clip_guidance,
+        model, prompt, count, on_step=step_reporter(progress, request),
+        negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
+        seed=seed, thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
 
 
@@ -98,7 +78,7 @@ def sweep(
 ):  # fmt: skip
     """One seed's image at several guidance scales, side by side."""
     strip, scales = actions.guidance_sweep(
-        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
+        model, prompt, on_step=step_reporter(progress, request), negative_prompt=negative_prompt,
         steps=steps, scheduler=scheduler, seed=seed, thresholding=thresholding,
         clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -113,7 +93,7 @@ def compare(
 ):  # fmt: skip
     """One seed three ways: classifier-free guidance, CLIP guidance, and both."""
     strip, ways = actions.guidance_comparison(
-        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
+        model, prompt, on_step=step_reporter(progress, request), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -129,7 +109,7 @@ def trajectory(
 ):  # fmt: skip
     """The predicted clean image after each denoising step, and as an animation."""
     frames = actions.trajectory(
-        model, prompt, on_step=_reporter(progress, request), negative_prompt=negative_prompt,
+        model, prompt, on_step=step_reporter(progress, request), negative_prompt=negative_prompt,
         guidance=guidance, steps=steps, scheduler=scheduler, seed=seed,
         thresholding=thresholding, clip_guidance=clip_guidance,
     )  # fmt: skip
@@ -146,7 +126,7 @@ def inpaint(
     """The painted part of an image redone to the prompt; the rest is kept."""
     image, mask = actions.mask_from_editor(editor)
     return actions.inpaint(
-        model, image, mask, prompt, strength, on_step=_reporter(progress, request),
+        model, image, mask, prompt, strength, on_step=step_reporter(progress, request),
         negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
         seed=seed,
     )  # fmt: skip
@@ -194,7 +174,7 @@ def render(demo: gr.Blocks) -> None:
             label="Drop a genzoo PNG here to reuse its settings", file_types=[".png"],
             type="binary", height=100, elem_id="t2i-reuse", scale=1, min_width=260,
         )  # fmt: skip
-        reused = gr.Markdown(elem_id="t2i-reused")
+        reused = gr.Markdown(label="What made the picture", elem_id="t2i-reused")
     with gr.Accordion("Settings", open=False):
         negative = control(actions.NEGATIVE_PROMPT, max_lines=2)
         with gr.Row():
@@ -220,51 +200,59 @@ def render(demo: gr.Blocks) -> None:
             )  # fmt: skip
         training_curve_chart(model)
     gr.Markdown("### More ways to see the model (with the settings above)")
-    with gr.Tab("Guidance sweep"):
-        sweep_button = gr.Button("Sweep guidance", variant="primary")
-        strip = ServedImage(
-            label="One seed at several guidance scales", type="pil", elem_classes=[STRIP]
-        )
-        scales = gr.Markdown(label="Guidance scales, left to right")
-    with gr.Tab("CFG vs CLIP"):
-        gr.Markdown(
-            "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
-            "(with CLIP guidance at 0, the comparison uses "
-            f"{actions.DEFAULT_CLIP_GUIDANCE:g})."
-        )
-        compare_button = gr.Button("Compare", variant="primary")
-        compared = ServedImage(
-            label="Classifier-free | CLIP | both", type="pil", elem_classes=[STRIP]
-        )
-        ways = gr.Markdown(label="The three ways, left to right")
-        with gr.Accordion("Measured on held-out captions", open=False):
-            measured = gr.Markdown(label="Measured on held-out captions")
-    with gr.Tab("Trajectory"):
-        trajectory_button = gr.Button("Show the denoising", variant="primary")
-        frames = ServedGallery(
-            label="The predicted clean image after each step", columns=10, height="auto",
-            format="png", elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
-        )  # fmt: skip
-        animation = ServedImage(label="As an animation", type="filepath", height=280)
-    with gr.Tab("Inpaint"):
-        gr.Markdown(
-            "Upload an image, paint over the part to redo with the brush, say what should be "
-            "there, and inpaint: the rest of the image is kept."
-        )
-        with gr.Row():
-            editor = CheckedImageEditor(
-                label="Image and mask", type="numpy", height=300, elem_id="t2i-editor",
-                brush=MASK_BRUSH,
+    with gr.Tabs() as views:
+        with gr.Tab("Guidance sweep", id="sweep"):
+            sweep_button = gr.Button("Sweep guidance", variant="primary")
+            strip = ServedImage(
+                label="One seed at several guidance scales", type="pil", elem_classes=[STRIP]
+            )
+            scales = gr.Markdown(label="Guidance scales, left to right")
+        with gr.Tab("CFG vs CLIP", id="compare"):
+            gr.Markdown(
+                "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
+                "(with CLIP guidance at 0, the comparison uses "
+                f"{actions.DEFAULT_CLIP_GUIDANCE:g})."
+            )
+            compare_button = gr.Button("Compare", variant="primary")
+            compared = ServedImage(
+                label="Classifier-free | CLIP | both", type="pil", elem_classes=[STRIP]
+            )
+            ways = gr.Markdown(label="The three ways, left to right")
+            with gr.Accordion("Measured on held-out captions", open=False):
+                measured = gr.Markdown(label="Measured on held-out captions")
+        with gr.Tab("Trajectory", id="trajectory"):
+            trajectory_button = gr.Button("Show the denoising", variant="primary")
+            frames = ServedGallery(
+                label="The predicted clean image after each step", columns=10, height="auto",
+                format="png", elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
             )  # fmt: skip
-            repainted = ServedImage(label="Inpainted", type="pil")
-        strength = control(actions.STRENGTH)
-        inpaint_button = gr.Button("Inpaint", variant="primary")
+            animation = ServedImage(label="As an animation", type="filepath", height=280)
+        with gr.Tab("Image to image", id="image-to-image"):
+            sdedit_results, sdedit_events = image_to_image.render(
+                demo, views, model, prompt, guidance, steps, seed
+            )
+        with gr.Tab("Inpaint", id="inpaint"):
+            gr.Markdown(
+                "Upload an image, paint over the part to redo with the brush, say what should be "
+                "there, and inpaint: the rest of the image is kept."
+            )
+            with gr.Row():
+                editor = CheckedImageEditor(
+                    label="Image and mask", type="numpy", height=300, elem_id="t2i-editor",
+                    brush=MASK_BRUSH,
+                )  # fmt: skip
+                repainted = ServedImage(label="Inpainted", type="pil")
+            strength = control(actions.STRENGTH)
+            inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
     described = [metrics, alignment_chart, distance_chart, measured]
     model.change(describe, model, described, api_visibility="private")
     model.input(
-        **clears([images, link, strip, scales, compared, ways, frames, animation, repainted])
+        **clears(
+            [images, link, strip, scales, compared, ways, frames, animation, repainted]
+            + sdedit_results
+        )
     )
     every_setting = [model, *settings, count, thresholding, clip_guidance]
     generated = [
@@ -303,8 +291,11 @@ def render(demo: gr.Blocks) -> None:
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
     cancel_button.click(
-        cancel, None, None, api_name="cancel_diffusion", queue=False,
-        cancels=[*generated, sweep_event, compare_event, trajectory_event, inpaint_event],
+        cancel_diffusion, None, None, api_name="cancel_diffusion", queue=False,
+        cancels=[
+            *generated, sweep_event, compare_event, trajectory_event, inpaint_event,
+            *sdedit_events,
+        ],
     )  # fmt: skip
     reuse.upload(
         settings_from_png, reuse, [*every_setting, reused], api_name="settings_from_png",

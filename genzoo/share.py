@@ -21,6 +21,7 @@ from genzoo.settings import Setting
 # pipeline functions' argument names.
 ACTIONS: dict[str, dict[str, Setting]] = {
     "text-to-image": text_to_image.GENERATE,
+    "text-to-image/image-to-image": text_to_image.IMAGE_TO_IMAGE,
     "dcgan": gan.SAMPLE,
     "dcgan/interpolate": gan.INTERPOLATE,
     "dcgan/arithmetic": gan.ARITHMETIC,

@@ -365,6 +365,7 @@ def test_translator_inputs_out_of_range(client, tmp_path, pix2pix_model, cyclega
 # The endpoint each share link's action makes its result with.
 ACTION_ENDPOINTS = {
     "text-to-image": "/text_to_image",
+    "text-to-image/image-to-image": "/image_to_image_example",
     "dcgan": "/gan_sample",
     "dcgan/interpolate": "/gan_interpolate",
     "dcgan/arithmetic": "/gan_arithmetic",

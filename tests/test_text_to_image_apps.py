@@ -126,6 +126,29 @@ def test_inpaint_endpoint_keeps_the_unmasked_part(client, tmp_path):
     assert np.abs(corner - (40, 90, 200)).max() < 2  # kept exactly, up to scaling
 
 
+def test_image_to_image_endpoints(client, tmp_path):
+    """A drawn picture, and held-out line art, redrawn under a prompt; a bad upload is told so."""
+    scribble = Image.new("RGB", (96, 96), "white")
+    editor = {
+        "background": upload(tmp_path, "background.png", png(scribble)),
+        "layers": [],
+        "composite": upload(tmp_path, "composite.png", png(scribble)),
+    }
+    path = client.predict(MODEL, editor, "a red heart", 0.7, 5.0, 6, 1, api_name="/image_to_image")
+    assert image_at(path).size == (256, 256)
+    shown, redrawn = client.predict(
+        MODEL, 2, "a red heart", 0.7, 5.0, 6, 1, api_name="/image_to_image_example"
+    )
+    assert image_at(redrawn).size == (256, 256)
+    expected = np.asarray(t2i.sketch_example(2).convert("RGB"), float)
+    served = image_at(shown).convert("RGB").resize((64, 64), Image.NEAREST)  # WebP: lossy
+    served = np.asarray(served, float)
+    assert np.abs(served - expected).mean() < 4
+    editor["composite"] = upload(tmp_path, "bad.png", b"not a picture")
+    with pytest.raises(AppError, match="not an image"):
+        client.predict(MODEL, editor, "a red heart", 0.7, 5.0, 6, 1, api_name="/image_to_image")
+
+
 @pytest.mark.parametrize(
     "api_name, args, message",
     [

@@ -12,6 +12,7 @@ from PIL import Image
 
 from genzoo.hub import load_pipeline
 from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display
+from genzoo.pipelines import schedulers
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.pipelines.guidance_interval import GuidanceInterval
 
@@ -35,7 +36,7 @@ def test_a_seed_gives_the_same_images_and_another_seed_others(model):
     assert not np.array_equal(pixels(first[0]), pixels(first[1]))  # a batch is not one image
 
 
-@pytest.mark.parametrize("scheduler", list(t2i.SCHEDULERS))
+@pytest.mark.parametrize("scheduler", list(schedulers.SCHEDULERS))
 def test_every_scheduler_draws(model, scheduler):
     (image,) = t2i.text_to_image(model, "a cat", 1, steps=3, scheduler=scheduler)
     assert np.isfinite(pixels(image)).all() and pixels(image).std() > 0
@@ -44,14 +45,14 @@ def test_every_scheduler_draws(model, scheduler):
 @pytest.mark.parametrize("scheduler", ["DPM-Solver++", "DDIM", "UniPC", "DDPM"])
 def test_thresholding_in_latent_units_pulls_in_only_saturated_predictions(model, scheduler):
     loaded = load_pipeline(model)
-    assert not t2i.make_scheduler(loaded, scheduler, False).config.thresholding
-    thresholded = t2i.make_scheduler(loaded, scheduler, True)
+    assert not schedulers.make_scheduler(loaded, scheduler, False).config.thresholding
+    thresholded = schedulers.make_scheduler(loaded, scheduler, True)
     assert thresholded.config.thresholding
     inside = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0)).clamp(-4, 4)
     torch.testing.assert_close(thresholded._threshold_sample(inside), inside)
     saturated = inside * 3
     pulled = thresholded._threshold_sample(saturated)
-    assert pulled.abs().max() <= t2i.LATENT_LIMIT + 1e-4 < saturated.abs().max()
+    assert pulled.abs().max() <= schedulers.LATENT_LIMIT + 1e-4 < saturated.abs().max()
     (image,) = t2i.text_to_image(model, "a cat", 1, steps=3, guidance=20, thresholding=True)
     assert pixels(image).std() > 0
 
@@ -82,6 +83,26 @@ def test_trajectory_has_one_prediction_per_step(model, scheduler):
     frames = t2i.trajectory(model, "a cat", steps=4, scheduler=scheduler, seed=3)
     assert len(frames) == 4
     assert not np.array_equal(pixels(frames[0]), pixels(frames[-1]))
+
+
+def test_image_to_image_keeps_more_of_the_picture_the_lower_the_strength():
+    """SDEdit on the bundled model: a blue picture redrawn under a red prompt stays nearer blue
+    at low strength than at high; the steps run are the strength's share of those asked."""
+    picture = Image.new("RGB", (64, 64), (30, 60, 220))
+    reported = []
+    redrawn = {
+        strength: np.asarray(
+            t2i.image_to_image(
+                "text-to-image-emoji", picture, "a red heart, flat icon", strength, steps=10,
+                seed=3, on_step=lambda done, total, s=strength: reported.append((s, total)),
+            ).resize((64, 64)),
+            float,
+        )
+        for strength in (0.2, 1.0)
+    }  # fmt: skip
+    blue = np.asarray(picture, float)
+    assert np.abs(redrawn[0.2] - blue).mean() < np.abs(redrawn[1.0] - blue).mean()
+    assert {(0.2, 2), (1.0, 10)} == set(reported)
 
 
 def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):

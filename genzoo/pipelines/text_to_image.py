@@ -10,22 +10,15 @@ raise `InvalidInputError` with a message for the user.
 
 from __future__ import annotations
 
-import functools
-import inspect
 import io
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from diffusers import (
-    DDIMScheduler,
-    DDPMScheduler,
-    DPMSolverMultistepScheduler,
-    EulerAncestralDiscreteScheduler,
-    EulerDiscreteScheduler,
+    StableDiffusionImg2ImgPipeline,
     StableDiffusionInpaintPipeline,
     StableDiffusionPipeline,
-    UniPCMultistepScheduler,
 )
 from PIL import Image, ImageFilter
 
@@ -34,23 +27,13 @@ from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, animated_gif, for_display, make_grid, open_image
 from genzoo.models import latent_diffusion
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
+from genzoo.pipelines import translation
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
-from genzoo.settings import MODEL, SEED, Setting, check_all, declare
+from genzoo.pipelines.schedulers import SCHEDULERS, make_scheduler
+from genzoo.settings import EXAMPLE, MODEL, SEED, Setting, check_all, declare
 
-SCHEDULERS = {
-    "DPM-Solver++": DPMSolverMultistepScheduler,
-    "DDIM": DDIMScheduler,
-    "Euler": EulerDiscreteScheduler,
-    "Euler ancestral": EulerAncestralDiscreteScheduler,
-    "UniPC": UniPCMultistepScheduler,
-    "DDPM": DDPMScheduler,
-}
 DEFAULT_CLIP_GUIDANCE = 3.0  # the comparison's CLIP scale when the request has none
 SWEEP_SCALES = (1.0, 3.0, 5.0, 7.5, 10.0)
-# The range of clean latents: the largest per-image 99.5th percentile of |latent| over the
-# held-out emoji is 5.4 (they are scaled to unit variance, but heavy-tailed and off-centre).
-LATENT_LIMIT = 5.5
-
 EXAMPLE_PROMPTS = (
     "a red apple, flat icon",
     "a grinning face, Noto emoji",
@@ -85,6 +68,11 @@ STRENGTH = Setting(
     "strength", "Strength", 1.0, 0.05, 1.0, 0.05,
     help="How much of the painted part is redone: 1 starts it from noise.",
 )  # fmt: skip
+SDEDIT_STRENGTH = STRENGTH.but(
+    default=0.8,
+    help="How far the picture is noised before the prompt redraws it: lower keeps more of its "
+    "shapes and colours, 1 keeps nothing.",
+)
 GENERATE = declare(
     MODEL, PROMPT, NEGATIVE_PROMPT, GUIDANCE, STEPS, SCHEDULER, SEED, COUNT, THRESHOLDING,
     CLIP_GUIDANCE,
@@ -92,6 +80,10 @@ GENERATE = declare(
 """`text_to_image`'s settings, in the API's order; its share links carry them."""
 REQUEST = {name: s for name, s in GENERATE.items() if name not in ("model", "count")}
 """The settings of one denoising run, as `check_request` takes them."""
+IMAGE_TO_IMAGE = declare(MODEL, EXAMPLE, PROMPT, SDEDIT_STRENGTH, GUIDANCE, STEPS, SEED)
+"""`image_to_image` on a held-out example, as its share links carry it."""
+SKETCHES = "pix2pix-emoji-line-to-color"
+"""The bundled model whose held-out line art are image to image's examples (pix2pix's task)."""
 
 
 @dataclass(frozen=True)
@@ -111,37 +103,6 @@ class Request:
 def check_request(prompt: str, **settings) -> Request:
     """The settings (named as in `REQUEST`; the rest at their defaults), checked."""
     return Request(**check_all(REQUEST, settings | {"prompt": prompt}))
-
-
-def make_scheduler(pipeline, name: str, thresholding: bool):
-    """A fresh scheduler of the named kind on the pipeline's noise schedule, with dynamic
-    thresholding (Imagen's, in latent units) where that kind supports it."""
-    cls = SCHEDULERS[name]
-    accepted = inspect.signature(cls.__init__).parameters
-    options = {"clip_sample": False} if "clip_sample" in accepted else {}  # it assumes pixels
-    if thresholding and "thresholding" in accepted:
-        cls = _in_latent_units(cls)
-        options |= dict(thresholding=True, sample_max_value=MAX_THRESHOLD_RATIO)
-    return cls.from_config(pipeline.scheduler.config, **options)
-
-
-MAX_THRESHOLD_RATIO = 10.0  # Imagen caps nothing; diffusers needs a number
-
-
-@functools.cache
-def _in_latent_units(cls: type) -> type:
-    """`cls` with Imagen's dynamic thresholding measured in units of `LATENT_LIMIT`.
-
-    diffusers thresholds as for pixels in [-1, 1]: it clamps the predicted clean sample at its
-    99.5th percentile s of |x| (when s > 1) and divides by s. On latents, which reach about
-    +-5, that shrinks every prediction and washes the images out (measured: the Fréchet distance
-    rose from 172 to 262 at guidance 5). Scaled by the latents' range it does what Imagen
-    meant: nothing to a prediction within range, and pulls in only one that saturates."""
-
-    def threshold(self, sample):
-        return cls._threshold_sample(self, sample / LATENT_LIMIT) * LATENT_LIMIT
-
-    return type(cls.__name__, (cls,), {"_threshold_sample": threshold})
 
 
 def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
@@ -174,7 +135,7 @@ def _arguments(request: Request, count: int, on_step=None) -> dict:
     if on_step is not None:
 
         def report(pipeline, index, timestep, tensors):
-            on_step(index + 1, request.steps)
+            on_step(index + 1, pipeline.num_timesteps)  # fewer than asked at strength below 1
             return tensors
 
         progress = {"callback_on_step_end": report}
@@ -354,6 +315,32 @@ def inpaint(
         **_arguments(request, 1, on_step),
     ).images[0]  # fmt: skip
     return for_display(Image.composite(result, picture, soft_mask(hole)))
+
+
+@provenance.recorded(REQUEST)
+@torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
+def image_to_image(
+    model: str, image, prompt: str, strength: float = SDEDIT_STRENGTH.default, on_step=None,
+    **settings,
+) -> Image.Image:  # fmt: skip
+    """SDEdit (Meng et al., 2022): the picture noised `strength` of the way and denoised under the
+    prompt, through diffusers' stock image-to-image pipeline on the same model; a rough drawing
+    becomes an emoji in the style the prompt names."""
+    request = check_request(prompt, **settings)
+    strength = SDEDIT_STRENGTH.check(strength)
+    picture = fit_square(open_image(image, background=255).convert("RGB"), image_size(model))
+    pipeline = _pipeline_for(model, request, StableDiffusionImg2ImgPipeline)
+    result = pipeline(image=picture, strength=strength, **_arguments(request, 1, on_step))
+    return for_display(result.images[0])
+
+
+def sketch_example(index: int) -> Image.Image:
+    """Held-out line-art example number `index` (see `SKETCHES`)."""
+    return translation.example_image(SKETCHES, index, "a")
+
+
+def sketch_gallery() -> list[Image.Image]:
+    return translation.example_gallery(SKETCHES, "a")
 
 
 def soft_mask(mask: Image.Image) -> Image.Image:

@@ -1,0 +1,108 @@
+"""The text-to-image tab's image-to-image view (SDEdit): held-out line art, or the visitor's own
+picture, noised part of the way and redrawn under the tab's prompt."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from demos.common import (
+    DIFFUSION,
+    CheckedImageEditor,
+    ServedImage,
+    clears,
+    control,
+    example_picker,
+    shareable,
+    step_reporter,
+    user_errors,
+)
+from genzoo.images import for_display
+from genzoo.pipelines import text_to_image as actions
+
+
+@user_errors
+def redraw(
+    model, picture, prompt, strength, guidance, steps, seed,
+    progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
+):  # fmt: skip
+    """SDEdit on an uploaded or drawn picture: it becomes what the prompt says."""
+    image = picture.get("composite") if isinstance(picture, dict) else picture
+    return actions.image_to_image(
+        model, image, prompt, strength, on_step=step_reporter(progress, request),
+        guidance=guidance, steps=steps, seed=seed,
+    )  # fmt: skip
+
+
+@user_errors
+def redraw_example(
+    model, example, prompt, strength, guidance, steps, seed,
+    progress=gr.Progress(),  # noqa: B008
+    request: gr.Request = None,
+):  # fmt: skip
+    """SDEdit on held-out line art: the picture, and what it became."""
+    picture = actions.sketch_example(example)
+    redrawn = actions.image_to_image(
+        model, picture, prompt, strength, on_step=step_reporter(progress, request),
+        guidance=guidance, steps=steps, seed=seed,
+    )  # fmt: skip
+    return for_display(picture), redrawn
+
+
+def select_sketch(model, prompt, strength, guidance, steps, seed, evt: gr.SelectData):
+    return evt.index, *redraw_example(model, evt.index, prompt, strength, guidance, steps, seed)
+
+
+def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed):
+    """The view, inside the open tab, using the tab's model, prompt and settings; its results
+    (to empty when the model changes) and its events (to cancel)."""
+    gr.Markdown(
+        "**SDEdit**: a rough picture is noised part of the way, then denoised under the prompt "
+        "above, so it becomes an emoji in the style the prompt names. Pick held-out line art, "
+        "or upload or draw your own."
+    )
+    with gr.Row():
+        with gr.Column():
+            with gr.Tab("Held-out line art"):
+                sketches, sketch_index, sketch_button = example_picker(
+                    "t2i-sketches", "Redraw example"
+                )
+            with gr.Tab("Upload or draw"):
+                rough = CheckedImageEditor(
+                    label="Your picture", type="numpy", height=300, elem_id="t2i-rough",
+                    brush=gr.Brush(default_size=6),
+                )  # fmt: skip
+                rough_button = gr.Button("Redraw", variant="primary")
+            strength = control(actions.SDEDIT_STRENGTH)
+        with gr.Column():
+            with gr.Row():
+                seen = ServedImage(label="The picture", type="pil", height=256)
+                redrawn = ServedImage(label="Redrawn", type="pil", height=256)
+            link = gr.Markdown(elem_id="t2i-sdedit-share")
+
+    settings = [prompt, strength, guidance, steps, seed]
+    own = rough_button.click(
+        redraw, [model, rough, *settings], redrawn, api_name="image_to_image", **DIFFUSION
+    )
+    own.success(**clears([seen, link]))  # the last example's, not this picture's
+    examples = [
+        sketch_button.click(
+            redraw_example, [model, sketch_index, *settings], [seen, redrawn],
+            api_name="image_to_image_example", **DIFFUSION,
+        ),
+        sketches.select(
+            select_sketch, [model, *settings], [sketch_index, seen, redrawn],
+            api_visibility="private", **DIFFUSION,
+        ),
+    ]  # fmt: skip
+    demo.load(actions.sketch_gallery, None, sketches, api_visibility="private")
+    shareable(
+        demo, "text-to-image/image-to-image",
+        dict(
+            model=model, example=sketch_index, prompt=prompt, strength=strength,
+            guidance=guidance, steps=steps, seed=seed,
+        ),
+        redraw_example, [seen, redrawn], link, examples,
+        view=(views, "image-to-image"), events=DIFFUSION,
+    )  # fmt: skip
+    return [seen, redrawn, link], [own, *examples]
