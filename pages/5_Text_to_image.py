@@ -12,9 +12,17 @@ import streamlit as st
 
 from genzoo import provenance
 from genzoo.cards import guidance_curve, guidance_kinds_markdown
-from genzoo.images import open_image
+from genzoo.images import for_display, open_image
 from genzoo.pipelines import text_to_image as actions
-from streamlit_gallery.common import Link, control, pick_model, result_of, show, showing_errors
+from streamlit_gallery.common import (
+    Link,
+    control,
+    opened,
+    pick_model,
+    result_of,
+    show,
+    showing_errors,
+)
 from streamlit_gallery.sketchpad import sketchpad
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
@@ -24,24 +32,26 @@ st.write(
     "step by step, steered by your prompt; guidance trades variety for following it closely."
 )
 link = Link("text-to-image")
-model = pick_model("text-to-image", linked=link.get("model", None))
+sdedit_link = Link("text-to-image/image-to-image")
+opened_tab, opened_link = opened([("Generate", link), ("Image to image", sdedit_link)])
+model = pick_model("text-to-image", linked=opened_link.get("model", None))
 example = st.selectbox("Examples", actions.EXAMPLE_PROMPTS)
 left, middle, right = st.columns([8, 2, 1], vertical_alignment="bottom")
-prompt = control(actions.PROMPT.but(default=example), link, left)
+prompt = control(actions.PROMPT.but(default=example), opened_link, left)
 generate = middle.button("Generate", type="primary", width="stretch")
 if right.button("Cancel", width="stretch"):  # any click stops a running job at its next step
     st.toast("Cancelled: nothing was made.")
 with st.expander("Settings"):
-    negative = control(actions.NEGATIVE_PROMPT, link)
+    negative = control(actions.NEGATIVE_PROMPT, opened_link)
     columns = st.columns(4)
-    guidance = control(actions.GUIDANCE, link, columns[0])
-    steps = control(actions.STEPS, link, columns[1])
-    scheduler = control(actions.SCHEDULER, link, columns[2])
-    seed = control(actions.SEED, link, columns[3])
+    guidance = control(actions.GUIDANCE, opened_link, columns[0])
+    steps = control(actions.STEPS, opened_link, columns[1])
+    scheduler = control(actions.SCHEDULER, opened_link, columns[2])
+    seed = control(actions.SEED, opened_link, columns[3])
     columns = st.columns(3)
-    count = control(actions.COUNT, link, columns[0])
-    clip = control(actions.CLIP_GUIDANCE, link, columns[1])
-    thresholding = control(actions.THRESHOLDING, link, columns[2])
+    count = control(actions.COUNT, opened_link, columns[0])
+    clip = control(actions.CLIP_GUIDANCE, opened_link, columns[1])
+    thresholding = control(actions.THRESHOLDING, opened_link, columns[2])
 settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
@@ -52,8 +62,9 @@ with st.expander("Guidance against alignment and distance (held-out emoji)"):
     left, right = st.columns(2)
     left.line_chart(curve, x="guidance", y="top-5", color="steps", y_label="top-5 (higher)")
     right.line_chart(curve, x="guidance", y="distance", color="steps", y_label="distance (lower)")
-generate_tab, sweep_tab, compare_tab, trajectory_tab, inpaint_tab = st.tabs(
-    ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Inpaint"]
+generate_tab, sweep_tab, compare_tab, trajectory_tab, sdedit_tab, inpaint_tab = st.tabs(
+    ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Image to image", "Inpaint"],
+    default=opened_tab,
 )
 
 with generate_tab:
@@ -118,6 +129,37 @@ with trajectory_tab:
     )  # fmt: skip
     if frames is not None:
         show(st, frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
+
+with sdedit_tab:
+    st.write(
+        "**SDEdit**: a rough picture is noised part of the way, then denoised under the prompt "
+        "above, so it becomes an emoji in the style the prompt names."
+    )
+    sketches = actions.sketch_gallery()
+    left, right = st.columns(2)
+    example = left.number_input(
+        "Held-out line art (example number)", 0, len(sketches) - 1,
+        sdedit_link.value(actions.IMAGE_TO_IMAGE["example"]),
+    )  # fmt: skip
+    own = left.file_uploader("…or your own picture", key="sdedit_upload")
+    picture = showing_errors(open_image, own.getvalue(), 255) if own else sketches[example]
+    strength = control(actions.SDEDIT_STRENGTH, sdedit_link, left)
+    redrawn = result_of(
+        "sdedit", left.button("Redraw", type="primary") or sdedit_link.opened, "Redrawing",
+        actions.image_to_image, model, picture, prompt, strength, guidance=guidance,
+        steps=steps, seed=seed,
+    ) if picture is not None else None  # fmt: skip
+    columns = right.columns(2)
+    show(columns[0], for_display(picture) if picture is not None else None, caption="The picture")
+    if redrawn is not None:
+        show(columns[1], redrawn, caption="Redrawn")
+        if own is None:
+            sdedit_link.show(
+                dict(
+                    model=model, example=example, prompt=prompt, strength=strength,
+                    guidance=guidance, steps=steps, seed=seed,
+                )
+            )  # fmt: skip
 
 with inpaint_tab:
     st.write(

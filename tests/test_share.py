@@ -198,3 +198,22 @@ def test_streamlit_example_links():
     app.run()
     assert not app.exception and app.slider[0].value == 0
     assert any("example (999) is out of range" in w.value for w in app.warning)
+
+
+def test_a_streamlit_image_to_image_link_redraws_its_example():
+    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    query = {
+        "tab": "text-to-image", "view": "image-to-image", "example": "3",
+        "prompt": "a red heart, flat icon", "strength": "0.6", "steps": "6", "seed": "9",
+    }  # fmt: skip
+    app.query_params.update(query)
+    app.run()
+    assert not app.exception and not app.error
+    assert app.text_input[0].value == "a red heart, flat icon"
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    assert {"The picture", "Redrawn"} <= set(captions)
+    link = (
+        "?tab=text-to-image&view=image-to-image&model=text-to-image-emoji&example=3"
+        "&prompt=a+red+heart%2C+flat+icon&strength=0.6&guidance=5&steps=6&seed=9"
+    )
+    assert any(link in m.value for m in app.markdown)

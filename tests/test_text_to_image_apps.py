@@ -197,7 +197,9 @@ def page_app() -> AppTest:
 
 
 def captions_of(app: AppTest) -> list[str]:
-    return [img.caption for element in app.get("image") for img in element.proto.imgs]
+    """What the page made: the captions of its pictures, less the image-to-image input's."""
+    captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
+    return [caption for caption in captions if caption != "The picture"]
 
 
 def click(app: AppTest, label: str) -> AppTest:
