@@ -265,6 +265,13 @@ GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
 HELD_OUT_SECTION = "Guidance and steps"
 """The text-to-image card's table of alignment and distance over guidance and steps."""
 SEEN_SECTION = "Guidance on emoji seen in training"
+SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
+"""The text-to-image card's section that `benchmarks/sdedit.py` writes."""
+
+
+def sdedit_markdown(ref: str) -> str:
+    """The card's comparison of SDEdit with pix2pix, or a line saying it has none."""
+    return card_section(ref, SDEDIT_SECTION) or "_Not measured for this model yet._"
 
 
 def card_table(ref: str, heading: str) -> list[dict[str, str]]:

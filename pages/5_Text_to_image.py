@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from genzoo import provenance
-from genzoo.cards import guidance_curve, guidance_kinds_markdown
+from genzoo.cards import guidance_curve, guidance_kinds_markdown, sdedit_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import text_to_image as actions
 from streamlit_gallery.common import (
@@ -144,6 +144,8 @@ with sdedit_tab:
     own = left.file_uploader("…or your own picture", key="sdedit_upload")
     picture = showing_errors(open_image, own.getvalue(), 255) if own else sketches[example]
     strength = control(actions.SDEDIT_STRENGTH, sdedit_link, left)
+    with left.expander("Measured against pix2pix, a model trained for this"):
+        st.markdown(sdedit_markdown(model))
     redrawn = result_of(
         "sdedit", left.button("Redraw", type="primary") or sdedit_link.opened, "Redrawing",
         actions.image_to_image, model, picture, prompt, strength, guidance=guidance,
