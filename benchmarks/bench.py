@@ -114,6 +114,9 @@ def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
     upload = png_of(picture)
     return {
         "load (cold)": lambda: hub.load_pipeline(model),
+        f"preview ({text_to_image.PREVIEW_STEPS} steps)": lambda: text_to_image.preview(
+            model, prompt
+        ),
         "1 image, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 1),
         "4 images, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 4),
         "inpaint, 20 steps (PNG upload)": lambda: text_to_image.inpaint(

@@ -71,6 +71,12 @@ def settings_from_png(png: bytes | None):
 
 
 @user_errors
+def preview(model, prompt):
+    """A quick, rough image of the prompt as it is typed (only the latest words are served)."""
+    return actions.preview(model, prompt)
+
+
+@user_errors
 def sweep(
     model, prompt, negative_prompt, steps, scheduler, seed, thresholding, clip_guidance=0.0,
     progress=gr.Progress(),  # noqa: B008
@@ -158,6 +164,10 @@ def render(demo: gr.Blocks) -> None:
             "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
         )
         cancel_button = gr.Button("Cancel", variant="stop", elem_id="t2i-cancel", scale=0)
+        glimpse = ServedImage(
+            label="Preview", type="pil", format="png", height=120, width=120, scale=0,
+            min_width=130, elem_id="t2i-preview", buttons=[],
+        )  # fmt: skip
     images = ServedGallery(
         label="Images",
         columns=4,
@@ -168,6 +178,7 @@ def render(demo: gr.Blocks) -> None:
         elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
     )
     link = gr.Markdown(elem_id="t2i-share")
+    gr.Markdown(actions.PREVIEW_SAYS, elem_id="t2i-preview-says")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
     with gr.Row(equal_height=False):
         reuse = gr.File(
@@ -250,7 +261,7 @@ def render(demo: gr.Blocks) -> None:
     model.change(describe, model, described, api_visibility="private")
     model.input(
         **clears(
-            [images, link, strip, scales, compared, ways, frames, animation, repainted]
+            [images, link, glimpse, strip, scales, compared, ways, frames, animation, repainted]
             + sdedit_results
         )
     )
@@ -290,6 +301,10 @@ def render(demo: gr.Blocks) -> None:
     inpaint_event = inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
+    prompt.change(
+        preview, [model, prompt], glimpse, api_name="preview", trigger_mode="always_last",
+        show_progress="hidden", concurrency_id="preview", concurrency_limit=1,
+    )  # fmt: skip
     cancel_button.click(
         cancel_diffusion, None, None, api_name="cancel_diffusion", queue=False,
         cancels=[

@@ -41,6 +41,11 @@ prompt = control(actions.PROMPT.but(default=example), opened_link, left)
 generate = middle.button("Generate", type="primary", width="stretch")
 if right.button("Cancel", width="stretch"):  # any click stops a running job at its next step
     st.toast("Cancelled: nothing was made.")
+glimpse = result_of("preview", None, "Previewing", actions.preview, model, prompt)
+if glimpse is not None:
+    left, right = st.columns([1, 7], vertical_alignment="center")
+    show(left, glimpse, width=96, caption="Preview")
+    right.markdown(actions.PREVIEW_SAYS)
 with st.expander("Settings"):
     negative = control(actions.NEGATIVE_PROMPT, opened_link)
     columns = st.columns(4)

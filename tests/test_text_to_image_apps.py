@@ -97,6 +97,17 @@ def test_cancel_stops_the_running_job_at_its_next_step_and_frees_the_worker(clie
     assert len(after) == 1  # the session's next job is not cancelled too
 
 
+def test_the_preview_follows_the_prompt_in_a_few_steps(client):
+    """`/preview`: one quick image of the prompt (the pipeline's own), nothing for no prompt."""
+    path = client.predict(MODEL, "a blue car", api_name="/preview")
+    served = np.asarray(image_at(path).convert("RGB"), float)
+    direct = np.asarray(t2i.preview(MODEL, "a blue car").convert("RGB"), float)
+    other = np.asarray(t2i.preview(MODEL, "a red apple").convert("RGB"), float)
+    assert np.abs(served - direct).mean() < 4 < np.abs(served - other).mean()
+    assert provenance.read(Path(path).read_bytes())["settings"]["prompt"] == "a blue car"
+    assert client.predict(MODEL, "  ", api_name="/preview") is None
+
+
 def test_sweep_and_trajectory_endpoints(client):
     strip, scales = client.predict(
         MODEL, "a cat face", "", 6, "DDIM", 3, True, api_name="/guidance_sweep"
@@ -197,9 +208,10 @@ def page_app() -> AppTest:
 
 
 def captions_of(app: AppTest) -> list[str]:
-    """What the page made: the captions of its pictures, less the image-to-image input's."""
+    """What the page made: the captions of its pictures, less the image-to-image input's and
+    the preview's (made as the prompt changes)."""
     captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
-    return [caption for caption in captions if caption != "The picture"]
+    return [caption for caption in captions if caption not in ("The picture", "Preview")]
 
 
 def click(app: AppTest, label: str) -> AppTest:
@@ -209,7 +221,9 @@ def click(app: AppTest, label: str) -> AppTest:
 def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     app = page_app()
     assert not app.exception and app.title[0].value == "Text to image"
-    assert captions_of(app) == []  # opening the page denoises nothing
+    assert captions_of(app) == []  # opening the page makes only the preview
+    previews = [i for e in app.get("image") for i in e.proto.imgs if i.caption == "Preview"]
+    assert len(previews) == 1
     assert any("press *Generate*" in i.value for i in app.info)
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison

@@ -163,6 +163,24 @@ def text_to_image(
     return [for_display(image) for image in images]
 
 
+PREVIEW_STEPS = 3
+"""A preview's DPM-Solver++ steps: enough for the prompt's colours and rough shape, not its
+details, in about a tenth of a second on a 2-core CPU."""
+PREVIEW_SAYS = (
+    f"A quick look as you type: one image, {PREVIEW_STEPS} steps instead of "
+    f"{STEPS.default}, at the default guidance and seed. **Generate** makes the real ones."
+)
+
+
+@provenance.recorded()
+def preview(model: str, prompt: str) -> Image.Image | None:
+    """What `prompt` will roughly give: one image in `PREVIEW_STEPS` steps, at the default
+    guidance and seed, so that it changes only with the words; None for no prompt yet."""
+    if not str(prompt or "").strip():
+        return None
+    return text_to_image(model, prompt, 1, steps=PREVIEW_STEPS)[0]
+
+
 @provenance.recorded(REQUEST)
 @torch.no_grad()  # not inference mode: CLIP guidance takes gradients inside
 def guidance_sweep(
