@@ -158,12 +158,15 @@ def render(demo: gr.Blocks) -> None:
         "captioned emoji: it starts from noise and removes it step by step, steered by your "
         "prompt. **Guidance** trades variety for following the prompt more closely."
     )
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False):
         prompt = control(actions.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)
-        generate_button = gr.Button(
-            "Generate", variant="primary", elem_id="t2i-generate", scale=1, min_width=120
-        )
-        cancel_button = gr.Button("Cancel", variant="stop", elem_id="t2i-cancel", scale=0)
+        with gr.Column(scale=1, min_width=120):
+            generate_button = gr.Button(
+                "Generate", variant="primary", elem_id="t2i-generate", size="lg"
+            )
+            cancel_button = gr.Button(
+                "Cancel", variant="secondary", elem_id="t2i-cancel", size="sm"
+            )
         glimpse = ServedImage(
             label="Preview", type="pil", format="png", height=120, width=120, scale=0,
             min_width=130, elem_id="t2i-preview", buttons=[],
@@ -301,10 +304,12 @@ def render(demo: gr.Blocks) -> None:
     inpaint_event = inpaint_button.click(
         inpaint, [model, editor, *settings, strength], repainted, api_name="inpaint", **DIFFUSION
     )
+    previewing = dict(show_progress="hidden", concurrency_id="preview", concurrency_limit=1)
     prompt.change(
         preview, [model, prompt], glimpse, api_name="preview", trigger_mode="always_last",
-        show_progress="hidden", concurrency_id="preview", concurrency_limit=1,
+        **previewing,
     )  # fmt: skip
+    demo.load(preview, [model, prompt], glimpse, api_visibility="private", **previewing)
     cancel_button.click(
         cancel_diffusion, None, None, api_name="cancel_diffusion", queue=False,
         cancels=[
