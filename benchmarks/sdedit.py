@@ -63,15 +63,8 @@ def main() -> None:
             ).resize((size, size), Image.NEAREST)  # undo its display enlargement exactly
             for index, (picture, key) in enumerate(zip(inputs, keys, strict=True))
         ]  # fmt: skip
-        rows[f"SDEdit, strength {strength:g}"] = (
-            torch.stack(
-                [
-                    torch.from_numpy(np.asarray(image.convert("RGB"))).permute(2, 0, 1)
-                    for image in outputs
-                ]
-            ).float()
-            / 255
-        )
+        pixels = np.stack([np.array(image.convert("RGB")) for image in outputs])
+        rows[f"SDEdit, strength {strength:g}"] = torch.from_numpy(pixels).permute(0, 3, 1, 2) / 255
     table = markdown(rows, targets, inputs, len(keys), args)
     print(table)
     if args.write_card:
