@@ -46,7 +46,7 @@ train-vae: data  ## retrain the bundled VAEs into checkpoints/
 
 train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpoints/
 	$(BIN)/python training/train_dcgan.py --preset dcgan-fashion-mnist
-	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji
+	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji-faces
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
 	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
 

@@ -171,7 +171,7 @@ BUNDLED = {
         Bundled("vae-mnist", "vae", "VAE, 2-D latent, MNIST digits"),
         Bundled("vae-fashion-mnist-16d", "vae", "VAE, 16-D latent, Fashion-MNIST"),
         Bundled("dcgan-fashion-mnist", "dcgan", "DCGAN, Fashion-MNIST, 32 px"),
-        Bundled("dcgan-emoji", "dcgan", "DCGAN, colour emoji, 64 px"),
+        Bundled("dcgan-emoji-faces", "dcgan", "DCGAN, emoji faces, 64 px"),
         Bundled("pix2pix-emoji-line-to-color", "pix2pix", "pix2pix, emoji line art to colour"),
         Bundled(
             "cyclegan-emoji-flat-high-contrast",

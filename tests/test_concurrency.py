@@ -28,7 +28,7 @@ def calls(user: int, picture) -> list[tuple[str, tuple]]:
     return [
         ("/vae_sample", ("vae-mnist", 4, seed)),
         ("/vae_decode", ("vae-fashion-mnist", 0.3 * user, -0.5)),
-        ("/gan_sample", ("dcgan-emoji", 4, seed)),
+        ("/gan_sample", ("dcgan-emoji-faces", 4, seed)),
         ("/gan_interpolate", ("dcgan-fashion-mnist", seed, seed + 1, 4)),
         ("/gan_arithmetic", ("dcgan-fashion-mnist", seed, 1, 2, 3)),
         ("/pix2pix_example", ("pix2pix-emoji-line-to-color", user)),
@@ -158,7 +158,7 @@ def identical_calls(picture: dict, drawing: dict, editor: dict) -> dict[str, tup
         "/vae_sample": ("vae-mnist", 4, 0),
         "/vae_interpolate": ("vae-mnist", "Test set", 3, None, None, "Test set", 4, None, None, 4),
         "/vae_map": ("vae-mnist",),
-        "/gan_sample": ("dcgan-emoji", 4, 0),
+        "/gan_sample": ("dcgan-emoji-faces", 4, 0),
         "/gan_interpolate": ("dcgan-fashion-mnist", 0, 1, 4),
         "/gan_arithmetic": ("dcgan-fashion-mnist", 0, 1, 2, 3),
         "/pix2pix": ("pix2pix-emoji-line-to-color", picture),
@@ -171,6 +171,9 @@ def identical_calls(picture: dict, drawing: dict, editor: dict) -> dict[str, tup
         "/guidance_comparison": (T2I, "a cat face", "", 5.0, 2, "DDIM", 0, 0.0),
         "/trajectory": (T2I, "a cat face", "", 5.0, 2, "DDIM", 0, False, 0.0),
         "/inpaint": (T2I, editor, "a sun", "", 5.0, 2, "DDIM", 0, 1.0),
+        "/image_to_image": (T2I, editor, "a red heart", 0.7, 5.0, 2, 0),
+        "/image_to_image_example": (T2I, 0, "a red heart", 0.7, 5.0, 2, 0),
+        "/preview": (T2I, "a cat face"),
         "/clip_rank_example": ("clip-emoji", 0, "a red apple\na cat face"),
         "/clip_rank": ("clip-emoji", picture, "a red apple\na cat face"),
     }

@@ -388,7 +388,7 @@ def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["checkpoints"].startswith(str(site)) and not Path(result["checkpoints"]).exists()
-    assert result["found"] == ["dcgan-fashion-mnist"]  # published; dcgan-emoji is not
+    assert result["found"] == ["dcgan-fashion-mnist"]  # published; dcgan-emoji-faces is not
     assert result["size"][0] > 0
     assert "genzoo/vae-mnist" in result["missing"] and "GENZOO_CHECKPOINTS" in result["missing"]
 

@@ -59,26 +59,26 @@ def test_a_text_to_image_link_opens_its_tab_and_makes_the_same_images(gallery_ur
 
 def test_a_dcgan_link_samples_its_seed_and_a_sample_offers_its_link(gallery_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(gallery_url + "?tab=dcgan&model=dcgan-emoji&count=4&seed=77")
+    page.goto(gallery_url + "?tab=dcgan&model=dcgan-emoji-faces&count=4&seed=77")
     expect(page.locator("#gan-share a")).to_have_attribute(
-        "href", "?tab=dcgan&model=dcgan-emoji&count=4&seed=77", timeout=120_000
+        "href", "?tab=dcgan&model=dcgan-emoji-faces&count=4&seed=77", timeout=120_000
     )
-    expected = gan.sample("dcgan-emoji", 4, 77)
+    expected = gan.sample("dcgan-emoji-faces", 4, 77)
     assert np.array_equal(image_from(page, "#gan-samples img"), np.asarray(expected.convert("RGB")))
 
 
 def test_links_to_other_views_open_them_with_their_results(gallery_url, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    query = "?tab=dcgan&view=interpolate&model=dcgan-emoji&seed_a=3&seed_b=9&steps=5"
+    query = "?tab=dcgan&view=interpolate&model=dcgan-emoji-faces&seed_a=3&seed_b=9&steps=5"
     page.goto(gallery_url + query)
     expect(page.locator("#gan-interpolate-share a")).to_have_attribute(
         "href", query, timeout=120_000
     )
     expect(page.locator("#gan-strip img")).to_be_visible()  # the view is open
-    expected = gan.interpolate("dcgan-emoji", 3, 9, 5).strip.convert("RGB")
+    expected = gan.interpolate("dcgan-emoji-faces", 3, 9, 5).strip.convert("RGB")
     assert np.array_equal(image_from(page, "#gan-strip img"), np.asarray(expected))
     # The first view shows the linked model's samples, not another model's.
-    expected = gan.sample("dcgan-emoji", 16, 0).convert("RGB")
+    expected = gan.sample("dcgan-emoji-faces", 16, 0).convert("RGB")
     assert np.array_equal(image_from(page, "#gan-samples img"), np.asarray(expected))
 
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -126,15 +126,19 @@ def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_
 
 def test_streamlit_pages_read_and_write_their_links():
     app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
-    app.query_params.update({"tab": "dcgan", "model": "dcgan-emoji", "count": "4", "seed": "77"})
+    app.query_params.update(
+        {"tab": "dcgan", "model": "dcgan-emoji-faces", "count": "4", "seed": "77"}
+    )
     app.run()
     assert not app.exception
     captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
     assert "4 samples of seed 77" in captions
-    assert app.selectbox[0].value == "dcgan-emoji"
+    assert app.selectbox[0].value == "dcgan-emoji-faces"
     app.number_input[0].set_value(78).run()
-    assert app.query_params["seed"] == "78" and app.query_params["model"] == "dcgan-emoji"
-    assert any("?tab=dcgan&model=dcgan-emoji&count=4&seed=78" in m.value for m in app.markdown)
+    assert app.query_params["seed"] == "78" and app.query_params["model"] == "dcgan-emoji-faces"
+    assert any(
+        "?tab=dcgan&model=dcgan-emoji-faces&count=4&seed=78" in m.value for m in app.markdown
+    )
 
     app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
     app.query_params.update({"tab": "text-to-image", "prompt": "a cat face", "steps": "999"})
@@ -146,18 +150,26 @@ def test_streamlit_pages_read_and_write_their_links():
 
 def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
     app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
-    query = {"tab": "dcgan", "view": "arithmetic", "model": "dcgan-emoji", "seed": "5", "a": "4"}
+    query = {
+        "tab": "dcgan",
+        "view": "arithmetic",
+        "model": "dcgan-emoji-faces",
+        "seed": "5",
+        "a": "4",
+    }
     app.query_params.update(query)
     app.run()
     assert not app.exception
-    assert app.selectbox[0].value == "dcgan-emoji"
+    assert app.selectbox[0].value == "dcgan-emoji-faces"
     seeds = {n.label: n.value for n in app.number_input if n.key in ("arith_seed", "pick_a")}
     assert seeds == {"Seed": 5, "Sample a": 4}
-    link = "?tab=dcgan&view=arithmetic&model=dcgan-emoji&seed=5&a=4&b=2&c=3"
+    link = "?tab=dcgan&view=arithmetic&model=dcgan-emoji-faces&seed=5&a=4&b=2&c=3"
     assert any(link in m.value for m in app.markdown)
     assert app.query_params["view"] == "arithmetic" and app.query_params["b"] == "2"
     # The samples' own link is offered too, with the linked model, but the address stays.
-    assert any("?tab=dcgan&model=dcgan-emoji&count=16&seed=0" in m.value for m in app.markdown)
+    assert any(
+        "?tab=dcgan&model=dcgan-emoji-faces&count=16&seed=0" in m.value for m in app.markdown
+    )
 
     app = AppTest.from_file(str(REPO / "pages/1_VAE.py"), default_timeout=120)
     app.query_params.update({"tab": "vae", "view": "decode", "model": "vae-mnist", "x": "1.5"})
