@@ -4,8 +4,9 @@ image-generation UIs do. `genzoo` holds the facts as JSON, for genzoo to read ba
 says them in a line, for people and for the tools that read AUTOMATIC1111's chunk of that name.
 
 A pipeline function marked `@recorded(...)` stamps every picture it returns (a picture, or
-pictures in a list, tuple or dataclass). Gradio copies the chunks into the PNG files it serves;
-`png_bytes` writes them for the Streamlit pages and for saving.
+pictures in a list, tuple or dataclass, but for a dataclass's `input`: the visitor's own).
+Gradio copies the chunks into the PNG files it serves; `png_bytes` writes them for the Streamlit
+pages and for saving.
 """
 
 from __future__ import annotations
@@ -126,4 +127,5 @@ def _stamp(result, facts: dict) -> None:
             _stamp(item, facts)
     elif dataclasses.is_dataclass(result) and not isinstance(result, type):
         for field in dataclasses.fields(result):
-            _stamp(getattr(result, field.name), facts)
+            if field.name != "input":  # the visitor's own picture, as the model saw it
+                _stamp(getattr(result, field.name), facts)

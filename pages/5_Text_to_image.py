@@ -74,7 +74,7 @@ generate_tab, sweep_tab, compare_tab, trajectory_tab, sdedit_tab, inpaint_tab = 
 
 with generate_tab:
     images = result_of(
-        "generate", generate or link.opened, "Denoising", actions.text_to_image, model, prompt,
+        "generate", generate or link.opens_now(), "Denoising", actions.text_to_image, model, prompt,
         count, guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
     if "reused" in st.session_state:
@@ -152,7 +152,7 @@ with sdedit_tab:
     with left.expander("Measured against pix2pix, a model trained for this"):
         st.markdown(sdedit_markdown(model))
     redrawn = result_of(
-        "sdedit", left.button("Redraw", type="primary") or sdedit_link.opened, "Redrawing",
+        "sdedit", left.button("Redraw", type="primary") or sdedit_link.opens_now(), "Redrawing",
         actions.image_to_image, model, picture, prompt, strength, guidance=guidance,
         steps=steps, seed=seed,
     ) if picture is not None else None  # fmt: skip

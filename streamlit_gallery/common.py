@@ -139,11 +139,21 @@ class Link:
             st.warning(f"The link's {setting.label.lower()}: {error} Using {setting.default}.")
             return setting.default
 
+    def opens_now(self) -> bool:
+        """Whether this run is the link's first: it makes the linked result once, and a later
+        rerun (a Cancel, say) does not make it again."""
+        key = f"share-link-made-{self.action}"
+        first = self.opened and key not in st.session_state
+        if first:
+            st.session_state[key] = True
+        return first
+
     def follow(self, settings: dict) -> None:
         """Open the page again as the share link of `settings` would (making their result)."""
         query = share.share_query(self.action, settings)
         st.query_params.from_dict(dict(parse_qsl(query[1:])))
         del st.session_state[f"share-link-{self.action}"]
+        st.session_state.pop(f"share-link-made-{self.action}", None)
         st.rerun()
 
     def show(self, settings: dict) -> None:

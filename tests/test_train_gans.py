@@ -243,7 +243,11 @@ def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("module", "preset", "expected"),
     [
-        (train_dcgan, "dcgan-emoji", {"image_size": 64, "channels": 3, "augment": True}),
+        (
+            train_dcgan,
+            "dcgan-emoji-faces",
+            {"image_size": 64, "channels": 3, "augment": True, "categories": ["Smileys & Emotion"]},
+        ),
         (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 5}),
         (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
         (train_cyclegan, "cyclegan-emoji-flat-high-contrast", {"upsample": "resize"}),
