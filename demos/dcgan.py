@@ -49,6 +49,18 @@ def describe(model: str):
     return metrics_markdown(model)
 
 
+def preset_choices(model: str) -> gr.Dropdown:
+    """The model's arithmetic presets to pick from, none picked; hidden for a model with none."""
+    names = [preset.name for preset in actions.arithmetic_presets(model)]
+    return gr.Dropdown(choices=names, value=None, visible=bool(names))
+
+
+@user_errors
+def apply_preset(model: str, name: str):
+    """The seed and picks of the model's preset `name`, for the controls."""
+    return list(actions.arithmetic_preset(model, name).settings().values())
+
+
 def render(demo: gr.Blocks) -> None:
     """Add the DCGAN demo to `demo`, inside whichever tab or column is open."""
     names = [entry.name for entry in bundled("dcgan")]
@@ -90,7 +102,13 @@ def render(demo: gr.Blocks) -> None:
             gr.Markdown(
                 "Pick three samples of a seed's grid by number (1 is top left, reading order): "
                 "the generator draws the code **a − b + c**, as in Radford et al.'s vector "
-                "arithmetic."
+                "arithmetic, or try a preset."
+            )
+            preset = gr.Dropdown(
+                list(dict.fromkeys(p.name for n in names for p in actions.arithmetic_presets(n))),
+                value=None,
+                label="Preset",
+                info="A result you can name, picked by looking at the samples",
             )
             with gr.Row():
                 arithmetic_seed = control(actions.SEED)
@@ -105,6 +123,7 @@ def render(demo: gr.Blocks) -> None:
             arithmetic_link = gr.Markdown(elem_id="gan-arithmetic-share")
 
     model.change(describe, model, metrics, api_visibility="private")
+    model.change(preset_choices, model, preset, api_visibility="private", queue=False)
     model.input(
         **clears(
             [samples, sample_link, strip, animation, interpolate_link, result, grid]
@@ -115,10 +134,17 @@ def render(demo: gr.Blocks) -> None:
     interpolated = interpolate_button.click(
         interpolate, [model, seed_a, seed_b, steps], [strip, animation], api_name="gan_interpolate"
     )
+    arithmetic_inputs = [model, arithmetic_seed, *picks]
     computed = arithmetic_button.click(
-        arithmetic, [model, arithmetic_seed, *picks], [result, grid], api_name="gan_arithmetic"
+        arithmetic, arithmetic_inputs, [result, grid], api_name="gan_arithmetic"
     )
+    for number in [arithmetic_seed, *picks]:
+        number.input(**clears([preset]))  # the picks are the visitor's own now
+    preset_computed = preset.input(
+        apply_preset, [model, preset], arithmetic_inputs[1:], api_name="gan_arithmetic_preset"
+    ).success(arithmetic, arithmetic_inputs, [result, grid], api_visibility="private")
     demo.load(describe, model, metrics, api_visibility="private")
+    demo.load(preset_choices, model, preset, api_visibility="private", queue=False)
     shareable(
         demo, "dcgan", dict(model=model, count=count, seed=seed), sample, [samples],
         sample_link, [sampled], view=(views, "samples"), first=True,
@@ -133,7 +159,7 @@ def render(demo: gr.Blocks) -> None:
     )
     shareable(
         demo, "dcgan/arithmetic", arithmetic_controls, arithmetic, [result, grid],
-        arithmetic_link, [computed], view=(views, "arithmetic"),
+        arithmetic_link, [computed, preset_computed], view=(views, "arithmetic"),
     )  # fmt: skip
 
 

@@ -165,10 +165,15 @@ def timelapse_path(ref: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def load_json(ref: str, filename: str, default=None):
+    """A JSON file of a bundled model or local folder; `default` if it has none."""
+    path = _folder(ref) / filename
+    return json.loads(path.read_text()) if path.is_file() else default
+
+
 def load_training_curve(ref: str) -> list[dict[str, float]]:
     """The training curve of a bundled model or local folder; [] if it has none."""
-    path = _folder(ref) / TRAINING_CURVE
-    return json.loads(path.read_text()) if path.is_file() else []
+    return load_json(ref, TRAINING_CURVE, [])
 
 
 @functools.cache

@@ -50,9 +50,14 @@ with interpolate_tab:
 with arithmetic_tab:
     st.write(
         "Pick three samples of a seed's grid by number (1 is top left, reading order): the "
-        "generator draws the code **a − b + c**."
+        "generator draws the code **a − b + c**, or try a preset."
     )
     link = links["Arithmetic"]
+    if presets := actions.arithmetic_presets(model):
+        preset_columns = st.columns(len(presets))
+        for column, preset in zip(preset_columns, presets, strict=True):
+            if column.button(preset.name, key=f"preset-{preset.name}", width="stretch"):
+                link.follow(dict(model=model) | preset.settings())
     columns = st.columns(4)
     arithmetic_seed = control(actions.SEED, link, columns[0], key="arith_seed")
     picks = [

@@ -119,6 +119,9 @@ class Link:
                 share.read_query(action, params),
             )
         self.opened, self.page_opened, self.settings = st.session_state[key]
+        self.keys = st.session_state.setdefault(f"share-link-keys-{action}", set())
+        """The keyed controls of the link's settings: a keyed control keeps its value over
+        reruns, so `follow` forgets them, for them to take the followed link's values."""
 
     def get(self, name: str, default, low=None, high=None):
         """The linked value of `name`, or `default` when the link has none or one out of range."""
@@ -154,6 +157,8 @@ class Link:
         st.query_params.from_dict(dict(parse_qsl(query[1:])))
         del st.session_state[f"share-link-{self.action}"]
         st.session_state.pop(f"share-link-made-{self.action}", None)
+        for key in self.keys:
+            st.session_state.pop(key, None)
         st.rerun()
 
     def show(self, settings: dict) -> None:
@@ -169,6 +174,8 @@ def control(setting: Setting, link: Link | None = None, where=st, **options):
     """The control for a declared setting, at the link's value or its default; `where` is a
     column or the page, and `options` add to its facts."""
     value = link.value(setting) if link else setting.default
+    if link and "key" in options:
+        link.keys.add(options["key"])
     facts = dict(label=setting.label, help=setting.help or None) | options
     if setting.choices:
         return where.selectbox(options=setting.choices, index=setting.choices.index(value), **facts)

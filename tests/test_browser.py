@@ -2,6 +2,7 @@
 tab and sees images arrive, clicks through every tab of the gallery and every Streamlit page
 (`streamlit run`) and sees an image on each, and draws on the Streamlit page's sketch pad."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -140,6 +141,24 @@ def test_example_pickers_show_every_column_whole(page, gallery_url, width):
         wrap = page.locator(f"#{name}-examples .grid-wrap")
         expect(page.locator(f"#{name}-examples img").first).to_be_visible(timeout=60_000)
         assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), tab
+
+
+def test_an_arithmetic_preset_fills_the_picks_and_computes(page):
+    from genzoo.pipelines import gan
+
+    preset = gan.arithmetic_presets("dcgan-emoji-faces")[0]
+    page.goto(page.url.split("?")[0] + "?tab=dcgan&model=dcgan-emoji-faces")
+    page.get_by_role("tab", name="Arithmetic", exact=True).click()
+    page.get_by_label("Preset").click()
+    page.get_by_role("option", name=preset.name).click()
+    image_source(page, "#gan-arithmetic img")
+    link = page.locator("#gan-arithmetic-share a")
+    expect(link).to_have_attribute(
+        "href", re.compile("seed={seed}&a={a}&b={b}&c={c}$".format(**preset.settings()))
+    )
+    page.get_by_label("Sample c").locator("visible=true").first.fill("4")
+    page.get_by_label("Sample c").locator("visible=true").first.press("Enter")
+    expect(page.get_by_label("Preset")).to_have_value("")  # the picks are the visitor's now
 
 
 def test_a_strips_label_sits_above_its_pictures(page):

@@ -2,6 +2,8 @@
 real training scripts (folder paths, loaded through `load_model(ref, family=...)`)."""
 
 import io
+import json
+import shutil
 
 import numpy as np
 import pytest
@@ -456,3 +458,35 @@ def test_pix2pix_of_an_example_is_the_stock_model_on_it(pix2pix):
     expected = (expected * 255).round().permute(1, 2, 0).numpy().astype(np.int16)
     scale = DISPLAY_SIZE // net.image_size
     assert np.abs(pixels(result.output)[::scale, ::scale] - expected).max() <= 1
+
+
+def test_arithmetic_presets_are_read_from_the_model_folder(dcgan, tmp_path):
+    assert gan.arithmetic_presets(dcgan) == ()  # a model that ships none
+    folder = tmp_path / "with-presets"
+    shutil.copytree(dcgan, folder)
+    chosen = [dict(name="Add a smile", seed=4, a=2, b=5, c=9)]
+    (folder / gan.ARITHMETIC_PRESETS).write_text(json.dumps(chosen))
+    (preset,) = gan.arithmetic_presets(str(folder))
+    assert preset == gan.arithmetic_preset(str(folder), "Add a smile")
+    assert preset.settings() == dict(seed=4, a=2, b=5, c=9)
+    shown = gan.arithmetic(str(folder), **preset.settings())
+    assert pixels(shown).tolist() == pixels(gan.arithmetic(str(folder), 4, 2, 5, 9)).tolist()
+    with pytest.raises(InvalidInputError, match="no arithmetic preset called 'Add tears'"):
+        gan.arithmetic_preset(str(folder), "Add tears")
+
+
+def test_an_arithmetic_preset_out_of_range_is_refused(dcgan, tmp_path):
+    folder = tmp_path / "bad-presets"
+    shutil.copytree(dcgan, folder)
+    bad = [dict(name="Too far", seed=0, a=1, b=2, c=gan.MAX_SAMPLES + 1)]
+    (folder / gan.ARITHMETIC_PRESETS).write_text(json.dumps(bad))
+    with pytest.raises(InvalidInputError, match="between 1 and 64"):
+        gan.arithmetic_presets(str(folder))
+
+
+def test_the_bundled_faces_dcgan_ships_named_presets():
+    presets = gan.arithmetic_presets("dcgan-emoji-faces")
+    assert len(presets) >= 3 and len({preset.name for preset in presets}) == len(presets)
+    for preset in presets:  # each picks three different samples of its grid of 16
+        picks = [preset.a, preset.b, preset.c]
+        assert len(set(picks)) == 3 and max(picks) <= 16, preset

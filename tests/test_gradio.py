@@ -263,6 +263,17 @@ def test_gan_arithmetic(client, dcgan_model):
     assert looks_like(image_at(grid), gan.numbered_samples(dcgan_model, 16, 5))
 
 
+def test_gan_arithmetic_preset_gives_its_seed_and_picks(client):
+    from genzoo.pipelines import gan
+
+    model, endpoint = "dcgan-emoji-faces", "/gan_arithmetic_preset"
+    for preset in gan.arithmetic_presets(model):
+        settings = client.predict(model, preset.name, api_name=endpoint)
+        assert list(settings) == list(preset.settings().values())
+    with pytest.raises(Exception, match="Add tears"):
+        client.predict(model, "Add tears", api_name=endpoint)
+
+
 @pytest.mark.parametrize("model", ["pix2pix", "cyclegan"])
 def test_translation_of_an_upload(client, tmp_path, pix2pix_model, cyclegan_model, model):
     from genzoo.pipelines import translation

@@ -147,6 +147,22 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
     assert not app.exception and not app.error
 
 
+def test_dcgan_page_offers_the_faces_models_arithmetic_presets():
+    from genzoo.pipelines import gan
+
+    app = page("pages/2_DCGAN.py")
+    assert not [b for b in app.button if b.key and b.key.startswith("preset-")]  # Fashion: none
+    app.selectbox[0].set_value("dcgan-emoji-faces").run()
+    preset = gan.arithmetic_presets("dcgan-emoji-faces")[1]
+    app.button(key=f"preset-{preset.name}").click().run()
+    assert not app.exception and not app.error
+    assert [
+        app.number_input(key=k).value for k in ("arith_seed", "pick_a", "pick_b", "pick_c")
+    ] == (list(preset.settings().values()))
+    links = " ".join(m.value for m in app.markdown)
+    assert "seed={seed}&a={a}&b={b}&c={c}".format(**preset.settings()) in links
+
+
 def test_pix2pix_page_translates_examples_and_uploads():
     app = page("pages/3_pix2pix.py")
     assert app.title[0].value == "pix2pix"

@@ -9,16 +9,17 @@ the animation); the Gradio tab, the Streamlit page, the benchmark and the tests 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import asdict, dataclass
 
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from genzoo.hub import load_model
-from genzoo.images import animated_gif, make_grid, to_pil, upscale
+from genzoo.hub import load_json, load_model
+from genzoo.images import InvalidInputError, animated_gif, make_grid, to_pil, upscale
 from genzoo.models.dcgan import Generator
 from genzoo.provenance import recorded
-from genzoo.settings import MODEL, SEED, Setting, declare
+from genzoo.settings import MODEL, SEED, Setting, check_all, declare
 
 MAX_SAMPLES = 64  # a seed stands for this many codes
 COUNT = Setting("count", "Number of samples", 16, 1, MAX_SAMPLES, 1)
@@ -32,6 +33,9 @@ PICKS = [
 SAMPLE = declare(MODEL, COUNT, SEED)
 INTERPOLATE = declare(MODEL, SEED_A, SEED_B, STEPS)
 ARITHMETIC = declare(MODEL, SEED, *PICKS)
+ARITHMETIC_PRESETS = "arithmetic_presets.json"
+"""In a DCGAN's folder: named `ArithmeticPreset`s, chosen by looking at its samples (a retrained
+model draws other samples, so its presets are chosen again)."""
 
 
 def generator(model: str) -> Generator:
@@ -133,6 +137,39 @@ def arithmetic(
     result = z[0] - z[1] + z[2]
     pictures = images(net, torch.cat([z, result[None]]))
     return equation([upscale(to_pil(p), 2 * zoom(net)) for p in pictures], ["-", "+", "="])
+
+
+@dataclass(frozen=True)
+class ArithmeticPreset:
+    """An `arithmetic` whose result a visitor can name, on one seed's grid."""
+
+    name: str  # what it does to c: "Add a laughing mouth"
+    seed: int
+    a: int
+    b: int
+    c: int
+
+    def settings(self) -> dict[str, int]:
+        """The arguments of `arithmetic` (after the model), and of its share links."""
+        return {name: value for name, value in asdict(self).items() if name != "name"}
+
+
+@functools.cache
+def arithmetic_presets(model: str) -> tuple[ArithmeticPreset, ...]:
+    """The model's named arithmetic presets, checked against the settings' ranges; none for a
+    model that ships none."""
+    presets = tuple(ArithmeticPreset(**facts) for facts in load_json(model, ARITHMETIC_PRESETS, []))
+    for preset in presets:
+        check_all(ARITHMETIC, preset.settings())
+    return presets
+
+
+def arithmetic_preset(model: str, name: str) -> ArithmeticPreset:
+    """The model's preset called `name`, or a message saying there is none."""
+    for preset in arithmetic_presets(model):
+        if preset.name == name:
+            return preset
+    raise InvalidInputError(f"{model} has no arithmetic preset called {name!r}.")
 
 
 def equation(tiles: list[Image.Image], operators: list[str]) -> Image.Image:
