@@ -98,6 +98,7 @@ FITTED_GALLERY = "genzoo-fitted-gallery"
 STRIP = "genzoo-strip"
 PAGE_CSS = f"""
 .{STRIP} label.float {{ position: static; }}
+.{STRIP} .icon-button-wrapper.top-panel {{ position: static; justify-content: flex-end; }}
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
 .{FITTED_GALLERY} .grid-wrap .grid-container {{
   grid-template-columns: repeat(
@@ -110,7 +111,7 @@ the window): a band under one row of pictures, a scroll bar over two. And it kee
 columns at least 100 px wide whatever its width, cutting off the last columns of a narrow one: a
 fitted gallery has its `columns` where they fit, and fewer where they do not. A strip (a picture
 many times wider than tall) is drawn under its label, which would otherwise cover its first
-pictures."""
+pictures, and under its buttons, which would cover its last ones."""
 
 
 def pen(width: int) -> gr.Brush:

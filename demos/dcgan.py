@@ -115,10 +115,17 @@ def render(demo: gr.Blocks) -> None:
                 picks = [control(pick) for pick in actions.PICKS]
             arithmetic_button = gr.Button("Compute a − b + c", variant="primary")
             result = ServedImage(
-                label="a − b + c = result", type="pil", format="png", elem_id="gan-arithmetic"
+                label="a − b + c = result",
+                type="pil",
+                format="png",
+                elem_id="gan-arithmetic",
+                elem_classes=[STRIP],
             )
             grid = ServedImage(
-                label="The seed's first 16 samples, numbered in reading order", type="pil"
+                label="The seed's first 16 samples, numbered in reading order",
+                type="pil",
+                elem_id="gan-arithmetic-grid",
+                elem_classes=[STRIP],
             )
             arithmetic_link = gr.Markdown(elem_id="gan-arithmetic-share")
 

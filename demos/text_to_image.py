@@ -32,7 +32,7 @@ from demos.common import (
     user_errors,
 )
 from genzoo import provenance
-from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown
+from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown, preview_trade
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -141,10 +141,11 @@ def inpaint(
 @user_errors
 def describe(model: str):
     """The model's measured quality: its card's metrics, guidance against alignment and distance
-    as charts, and the CLIP guidance comparison."""
+    as charts, the CLIP guidance comparison, and what its preview trades away."""
     curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
     curve["steps"] = curve["steps"].astype(str) + " steps"
-    return metrics_markdown(model), curve, curve, guidance_kinds_markdown(model)
+    preview_says = f"{actions.PREVIEW_SAYS} {preview_trade(model)}"
+    return metrics_markdown(model), curve, curve, guidance_kinds_markdown(model), preview_says
 
 
 def render(demo: gr.Blocks) -> None:
@@ -181,7 +182,7 @@ def render(demo: gr.Blocks) -> None:
         elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
     )
     link = gr.Markdown(elem_id="t2i-share")
-    gr.Markdown(actions.PREVIEW_SAYS, elem_id="t2i-preview-says")
+    preview_says = gr.Markdown(elem_id="t2i-preview-says")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
     with gr.Row(equal_height=False):
         reuse = gr.File(
@@ -260,7 +261,7 @@ def render(demo: gr.Blocks) -> None:
             inpaint_button = gr.Button("Inpaint", variant="primary")
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
-    described = [metrics, alignment_chart, distance_chart, measured]
+    described = [metrics, alignment_chart, distance_chart, measured, preview_says]
     model.change(describe, model, described, api_visibility="private")
     model.input(
         **clears(

@@ -265,6 +265,8 @@ GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
 HELD_OUT_SECTION = "Guidance and steps"
 """The text-to-image card's table of alignment and distance over guidance and steps."""
 SEEN_SECTION = "Guidance on emoji seen in training"
+PREVIEW_SECTION = "Live preview against Generate"
+"""The text-to-image card's section that `benchmarks/preview.py` writes."""
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
 """The text-to-image card's section that `benchmarks/sdedit.py` writes."""
 
@@ -272,6 +274,20 @@ SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
 def sdedit_markdown(ref: str) -> str:
     """The card's comparison of SDEdit with pix2pix, or a line saying it has none."""
     return card_section(ref, SDEDIT_SECTION) or "_Not measured for this model yet._"
+
+
+def preview_trade(ref: str) -> str:
+    """What the live preview trades away, as measured in the card (`benchmarks/preview.py`): a
+    sentence, or "" for a model not measured."""
+    rows = card_table(ref, PREVIEW_SECTION)
+    if len(rows) < 2:
+        return ""
+    preview, full = rows[0], rows[1]
+    return (
+        f"Measured on held-out captions: top-5 alignment {preview['top-5']} for the preview "
+        f"against {full['top-5']} for Generate, Fréchet distance "
+        f"{preview['Fréchet distance (lower)']} against {full['Fréchet distance (lower)']}."
+    )
 
 
 def card_table(ref: str, heading: str) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from genzoo import provenance
-from genzoo.cards import guidance_curve, guidance_kinds_markdown, sdedit_markdown
+from genzoo.cards import guidance_curve, guidance_kinds_markdown, preview_trade, sdedit_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import text_to_image as actions
 from streamlit_gallery.common import (
@@ -45,7 +45,7 @@ glimpse = result_of("preview", None, "Previewing", actions.preview, model, promp
 if glimpse is not None:
     left, right = st.columns([1, 7], vertical_alignment="center")
     show(left, glimpse, width=96, caption="Preview")
-    right.markdown(actions.PREVIEW_SAYS)
+    right.markdown(f"{actions.PREVIEW_SAYS} {preview_trade(model)}")
 with st.expander("Settings"):
     negative = control(actions.NEGATIVE_PROMPT, opened_link)
     columns = st.columns(4)

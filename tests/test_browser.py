@@ -162,7 +162,8 @@ def test_an_arithmetic_preset_fills_the_picks_and_computes(page):
 
 
 def test_a_strips_label_sits_above_its_pictures(page):
-    """A strip is a single row of small pictures: its floating label must not cover the first."""
+    """A strip is a single row of small pictures: its floating label must not cover the first,
+    nor its buttons the last."""
     page.get_by_role("tab", name="DCGAN", exact=True).click()
     page.get_by_role("tab", name="Interpolate", exact=True).click()
     page.get_by_role("button", name="Interpolate", exact=True).click()
@@ -170,6 +171,8 @@ def test_a_strips_label_sits_above_its_pictures(page):
     label = page.locator("#gan-strip label").first.bounding_box()
     picture = page.locator("#gan-strip img").bounding_box()
     assert label["y"] + label["height"] <= picture["y"] + 1, (label, picture)
+    buttons = page.locator("#gan-strip .icon-button-wrapper").first.bounding_box()
+    assert buttons["y"] + buttons["height"] <= picture["y"] + 1, (buttons, picture)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import provenance
+from genzoo.cards import PREVIEW_SECTION, card_table, preview_trade
 from genzoo.hub import revision
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.registry import bundled
@@ -202,6 +203,16 @@ def test_the_card_gives_the_charts_guidance_against_alignment_and_distance():
     assert guidance_curve("autoencoder-emoji") == []  # a card without that table
 
 
+def test_the_card_measures_what_the_preview_trades_away():
+    rows = card_table(MODEL, PREVIEW_SECTION)
+    assert [row["steps"] for row in rows] == [str(t2i.PREVIEW_STEPS), str(t2i.STEPS.default)]
+    preview, full = (float(row["top-5"]) for row in rows)
+    sentence = preview_trade(MODEL)
+    assert f"top-5 alignment {rows[0]['top-5']} for the preview" in sentence
+    assert 0 <= preview <= 1 and 0 <= full <= 1
+    assert preview_trade("autoencoder-emoji") == ""  # a card that has no such table
+
+
 def page_app() -> AppTest:
     app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
     return app.run()
@@ -225,6 +236,8 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     previews = [i for e in app.get("image") for i in e.proto.imgs if i.caption == "Preview"]
     assert len(previews) == 1
     assert any("press *Generate*" in i.value for i in app.info)
+    says = [m.value for m in app.markdown if m.value.startswith(t2i.PREVIEW_SAYS)]
+    assert says and preview_trade(MODEL) in says[0]  # what the preview trades away, measured
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
     assert len(app.get("vega_lite_chart")) == 2  # guidance against alignment, and distance
@@ -249,6 +262,7 @@ def test_browser_types_a_prompt_and_sees_images(page):  # noqa: F811
     tab = page.get_by_role("tab", name="Text to image")
     expect(tab).to_be_visible(timeout=60_000)
     tab.click()
+    expect(page.locator("#t2i-preview-says")).to_contain_text(preview_trade(MODEL))
     prompt = page.locator("#t2i-prompt textarea")
     prompt.fill("a red apple, flat icon")
     page.locator("#t2i-generate").click()

@@ -122,6 +122,12 @@ def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
     return latent_diffusion.sharing(loaded, cls, **replaced)
 
 
+def pipeline_as_served(model: str, **settings) -> StableDiffusionPipeline:
+    """The pipeline `text_to_image` runs for these settings (named as in `REQUEST`; the rest at
+    their defaults): for measuring what the gallery serves."""
+    return _pipeline_for(model, check_request("an emoji", **settings))
+
+
 def _part_of(on_step, index: int, parts: int):
     """`on_step` for run `index` of `parts` equal runs: it counts the steps of all of them."""
     if on_step is None:
