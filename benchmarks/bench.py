@@ -22,7 +22,7 @@ offline_defaults()
 import torch
 from PIL import Image
 
-from genzoo import hub
+from genzoo import hub, provenance
 from genzoo.catalogue import summaries
 from genzoo.pipelines import clip, gan, text_to_image, translation, vae
 from genzoo.registry import bundled
@@ -112,6 +112,7 @@ def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
         (picture.width // 4, picture.height // 4, picture.width * 3 // 4, picture.height * 3 // 4),
     )
     upload = png_of(picture)
+    stamped = provenance.png_bytes(picture)  # what a visitor drops on the tab to reuse
     return {
         "load (cold)": lambda: hub.load_pipeline(model),
         f"preview ({text_to_image.PREVIEW_STEPS} steps)": lambda: text_to_image.preview(
@@ -130,7 +131,29 @@ def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
         "CFG vs CLIP vs both (3 images, 20 steps)": lambda: text_to_image.guidance_comparison(
             model, prompt
         ),
+        "image to image, SDEdit 0.8 of 20 steps (PNG upload)": lambda: text_to_image.image_to_image(
+            model, upload, prompt
+        ),
+        "settings from a genzoo PNG": lambda: text_to_image.settings_from_png(stamped),
+        "4 images, cancelled at the first step (worker free)": lambda: cancelled(model, prompt),
     }
+
+
+class Cancelled(Exception):
+    pass
+
+
+def cancelled(model: str, prompt: str) -> None:
+    """A job cancelled as the Cancel button does: its step callback raises at the next step."""
+
+    def on_step(done: int, total: int) -> None:
+        raise Cancelled
+
+    try:
+        text_to_image.text_to_image(model, prompt, 4, on_step=on_step)
+    except Cancelled:
+        return
+    raise AssertionError("the job was not cancelled")
 
 
 def clip_actions(model: str) -> dict[str, Callable[[], object]]:
