@@ -140,12 +140,27 @@ def _reference_cell(value: float | None, name: str, digits: str) -> str:
     return "" if value is None else f"{name}: {value:{digits}}"
 
 
-def _body(facts: CardFacts) -> str:
-    metric_rows = "\n".join(
-        f"| {m.name} | {m.value:.4f} | {_reference_cell(m.reference, m.reference_name, '.4f')} "
-        f"| {'lower' if m.lower_is_better else 'higher'} |"
-        for m in facts.metrics
+def _metric_table(metrics: Sequence[Metric]) -> str:
+    """The card's metrics as a Markdown table, with a reference column only if one has a
+    reference."""
+    with_references = any(m.reference is not None for m in metrics)
+    header = (
+        "| metric | value | reference | better |"
+        if with_references
+        else "| metric | value | better |"
     )
+    rows = [header, "|---" * header.count(" | ") + "|---|"]
+    for m in metrics:
+        reference = (
+            f" {_reference_cell(m.reference, m.reference_name, '.4f')} |" if with_references else ""
+        )
+        better = "lower" if m.lower_is_better else "higher"
+        rows.append(f"| {m.name} | {m.value:.4f} |{reference} {better} |")
+    return "\n".join(rows)
+
+
+def _body(facts: CardFacts) -> str:
+    metric_table = _metric_table(facts.metrics)
     images = "\n\n".join(
         f"**{caption}**\n\n![{caption}]({file})" for caption, file in facts.images.items()
     )
@@ -174,9 +189,7 @@ on its held-out test split.
 
 ## Metrics (test split)
 
-| metric | value | reference | better |
-|---|---|---|---|
-{metric_rows}
+{metric_table}
 
 {sections}## Samples
 

@@ -218,6 +218,13 @@ def test_a_reference_survives_the_model_card_round_trip(tmp_path: Path):
     assert table[3] == "| PSNR (dB) | 21.5 |  |"
 
 
+def test_a_card_without_references_has_no_reference_column(tmp_path: Path):
+    card = write_model_card(tmp_path, card_facts([Metric("l1", "L1 error", 0.125)]))
+    assert "| metric | value | better |" in card.text
+    assert "| L1 error | 0.1250 | lower |" in card.text
+    assert "reference" not in card.text.split("## Metrics")[1].split("##")[0]
+
+
 def test_cards_without_references_keep_their_two_columns():
     table = metrics_markdown("vae-mnist").splitlines()
     assert table[0] == "| metric (held-out test split) | value |"
