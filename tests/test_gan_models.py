@@ -217,6 +217,20 @@ def test_cyclegan_hub_round_trip_keeps_the_domains(tmp_path):
     assert {"cyclegan", "gan", "genzoo"} <= set(tags)
 
 
+def test_a_generator_that_learns_the_change_starts_as_the_identity_and_can_leave_it(tmp_path):
+    model = CycleGAN(image_size=16, base_channels=4, blocks=1, learn_change=True)
+    inputs = torch.rand(2, 3, 16, 16) * 2 - 1
+    with torch.no_grad():
+        assert torch.equal(model.a_to_b(inputs), inputs)
+    (model.a_to_b(inputs) - 0.5).abs().mean().backward()
+    assert model.a_to_b.net[-1].weight.grad.abs().sum() > 0  # the head learns from step one
+    loaded, config, _ = _hub_round_trip(model, tmp_path, inputs)
+    assert config["learn_change"] is True and loaded.a_to_b.learn_change
+    with torch.no_grad():
+        outputs = model.a_to_b(inputs * 4)
+    assert outputs.min() >= -1 and outputs.max() <= 1
+
+
 # The adversarial machinery
 
 

@@ -240,6 +240,23 @@ def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
     )  # two more steps changed the weights
 
 
+def test_a_dcgan_can_ship_its_moving_average(tiny_dcgan, tmp_path):
+    """With --ema_decay the shipped generator is the average, with batch-norm statistics measured
+    for it; the average is checkpointed, so a run with one resumes."""
+    out, run = tmp_path / "out", tmp_path / "run"
+    train_dcgan.main(tiny_dcgan.again(out, run, "--ema_decay", "0.9"))
+    card = (out / "README.md").read_text()
+    assert "moving average of the generator's weights (decay 0.9)" in card
+    averaged, live = Generator.from_pretrained(out), Generator.from_pretrained(tiny_dcgan.out)
+    assert not torch.equal(averaged.state_dict()["net.0.weight"], live.state_dict()["net.0.weight"])
+    norm = next(m for m in averaged.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    assert norm.num_batches_tracked == 50  # measured again, not left by the last step
+    train_dcgan.main(
+        tiny_dcgan.again(out, run, "--ema_decay", "0.9", "--max_steps", "6", "--resume")
+    )
+    assert (run / "checkpoints" / "step-6").is_dir()
+
+
 @pytest.mark.parametrize(
     ("module", "preset", "expected"),
     [
@@ -248,7 +265,7 @@ def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
             "dcgan-emoji-faces",
             {"image_size": 64, "channels": 3, "augment": True, "categories": ["Smileys & Emotion"]},
         ),
-        (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 5}),
+        (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 20}),
         (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
         (train_cyclegan, "cyclegan-emoji-flat-high-contrast", {"upsample": "resize"}),
     ],

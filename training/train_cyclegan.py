@@ -39,6 +39,10 @@ class Settings(training.RunSettings):
     generator_channels: int = 64
     residual_blocks: int = 6
     upsample: str = field(default="resize", metadata={"help": "'resize' or 'transpose'"})
+    learn_change: bool = field(
+        default=False,
+        metadata={"help": "generators add a learned change to their input (start at identity)"},
+    )
     discriminator_channels: int = 64
     discriminator_layers: int = 2
     cycle_weight: float = field(default=10.0, metadata={"help": "lambda of the cycle losses"})
@@ -118,6 +122,7 @@ def build_models(settings: Settings) -> tuple[CycleGAN, list[PatchDiscriminator]
         base_channels=settings.generator_channels,
         blocks=settings.residual_blocks,
         upsample=settings.upsample,
+        learn_change=settings.learn_change,
         domain_a=Path(settings.domain_a).name,
         domain_b=Path(settings.domain_b).name,
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
@@ -50,6 +51,10 @@ class Settings(training.RunSettings):
     real_label: float = field(default=1.0, metadata={"help": "below 1: one-sided smoothing"})
     augment: bool = field(
         default=False, metadata={"help": "DiffAugment every image D sees (small datasets)"}
+    )
+    ema_decay: float = field(
+        default=0.0,
+        metadata={"help": "ship an exponential moving average of the generator (0: off)"},
     )
     eval_images: int = field(default=2000, metadata={"help": "images per set in the distance"})
 
@@ -92,10 +97,14 @@ def main(argv: list[str] | None = None) -> None:
     run_dir = settings.run_path
     train_data, test_data = load_data(settings)
     generator, discriminator = build_models(settings)
-    train(settings, generator, discriminator, train_data, accelerator, run_dir)
+    ema = train(settings, generator, discriminator, train_data, accelerator, run_dir)
     if accelerator.is_main_process:
         wall_time = training.training_seconds(run_dir)
-        generator = accelerator.unwrap_model(generator).float().eval()
+        generator = accelerator.unwrap_model(generator).float()
+        if ema is not None:
+            ema.copy_to(generator.parameters())
+            recalibrate_batch_norm(generator, settings)
+        generator.eval()
         save_hub_folder(settings, generator, train_data, test_data, wall_time, command)
         training.push_if_asked(settings)
     accelerator.end_training()
@@ -141,9 +150,9 @@ def train(
     train_data: ImageTensors,
     accelerator,
     run_dir: Path,
-) -> None:
+) -> EMAModel | None:
     """The loop: a discriminator step on real and fake, then a generator step; grids, logs and
-    checkpoints along the way."""
+    checkpoints along the way. Returns the generator's moving average, if asked for one."""
     loader = DataLoader(
         TensorDataset(train_data.images), settings.batch_size, shuffle=True, drop_last=True
     )
@@ -154,6 +163,12 @@ def train(
     generator, discriminator, g_optimizer, d_optimizer, loader = accelerator.prepare(
         generator, discriminator, *optimizers, loader
     )
+    ema = None
+    if settings.ema_decay:
+        # The average smooths the generator's step-to-step swings (Yazıcı et al., 2019).
+        ema = EMAModel(generator.parameters(), decay=settings.ema_decay)
+        ema.to(accelerator.device)
+        accelerator.register_for_checkpointing(ema)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     checkpoints = training.Checkpoints(accelerator, run_dir)
     start = checkpoints.resume() if settings.resume else 0
@@ -188,9 +203,28 @@ def train(
         g_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(g_loss)
         g_optimizer.step()
+        if ema is not None:
+            ema.step(generator.parameters())
 
         losses.add(d=d_loss, g=g_loss)
         steps.end(step, losses, draw)
+    return ema
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(generator: Generator, settings: Settings, batches: int = 50) -> None:
+    """Batch-norm statistics that match averaged weights: the mean over `batches` fresh batches,
+    since those the training left behind belong to the last weights, not to their average."""
+    norms = [m for m in generator.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for norm in norms:
+        norm.reset_running_stats()
+        norm.momentum = None  # a cumulative average
+    generator.train()
+    seeded = torch.Generator().manual_seed(settings.seed)
+    for _ in range(batches):
+        generator(torch.randn(settings.batch_size, settings.latent_dim, generator=seeded))
+    for norm in norms:
+        norm.momentum = 0.1
 
 
 @torch.no_grad()
@@ -245,6 +279,12 @@ def save_hub_folder(
                 " The discriminator saw every image, real or generated, through differentiable "
                 "augmentation (DiffAugment: colour, translation, cutout; Zhao et al., 2020)."
                 if settings.augment
+                else ""
+            )
+            + (
+                f" It ships the moving average of the generator's weights (decay "
+                f"{settings.ema_decay:g}), its batch-norm statistics measured again."
+                if settings.ema_decay
                 else ""
             )
         ),

@@ -5,6 +5,8 @@ two transposed convolutions up and a 7x7 tanh head, reflection padding and insta
 fully convolutional, so it translates any size divisible by 4. `upsample="resize"` swaps each
 transposed convolution for nearest-neighbour resizing and a 3x3 convolution (Odena et al., 2016,
 "Deconvolution and checkerboard artifacts"), which keeps the outputs free of checkerboards.
+`learn_change=True` makes each generator predict a change added to its input: its head starts at
+zero, so training starts from the identity and only moves where the other style differs.
 The two PatchGAN discriminators (`genzoo.models.pix2pix.PatchDiscriminator`) stay in the
 training run.
 """
@@ -61,8 +63,10 @@ class ResnetGenerator(nn.Module):
         base_channels: int = 64,
         blocks: int = 6,
         upsample: str = "transpose",
+        learn_change: bool = False,
     ):
         super().__init__()
+        self.learn_change = learn_change
         if upsample not in UPSAMPLING:
             raise ValueError(f"upsample must be one of {UPSAMPLING}; got {upsample!r}")
         width = base_channels
@@ -87,11 +91,19 @@ class ResnetGenerator(nn.Module):
                 nn.ReLU(True),
             ]
             width //= 2
-        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, channels, 7), nn.Tanh()]
+        head = nn.Conv2d(width, channels, 7)
+        layers += [nn.ReflectionPad2d(3), head]
+        if not learn_change:
+            layers.append(nn.Tanh())
         self.net = nn.Sequential(*layers)
         init_weights(self)
+        if learn_change:
+            nn.init.zeros_(head.weight)
+            nn.init.zeros_(head.bias)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
+        if self.learn_change:
+            return (images + self.net(images)).clamp(-1, 1)
         return self.net(images)
 
 
@@ -113,6 +125,7 @@ class CycleGAN(
         base_channels: int = 64,
         blocks: int = 6,
         upsample: str = "transpose",
+        learn_change: bool = False,
         domain_a: str = "A",
         domain_b: str = "B",
     ):
@@ -121,7 +134,11 @@ class CycleGAN(
         self.domain_a, self.domain_b = domain_a, domain_b
         self.a_to_b, self.b_to_a = (
             ResnetGenerator(
-                channels=channels, base_channels=base_channels, blocks=blocks, upsample=upsample
+                channels=channels,
+                base_channels=base_channels,
+                blocks=blocks,
+                upsample=upsample,
+                learn_change=learn_change,
             )
             for _ in "ab"
         )
