@@ -260,7 +260,8 @@ def test_every_streamlit_page_shows_an_image(streamlit_url):
                 button = page.get_by_role("button", name="Generate")
                 expect(button).to_be_visible(timeout=120_000)
                 button.click()
-            image = page.locator("[data-testid=stImage] img").first
+            # a card's time-lapse may sit in a closed expander above the page's own picture
+            image = page.locator("[data-testid=stImage] img:visible").first
             expect(image).to_be_visible(timeout=180_000)
             assert page.locator("[data-testid=stException]").count() == 0, name
         browser.close()
