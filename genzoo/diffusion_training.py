@@ -206,12 +206,11 @@ def prepare(settings: DiffusionSettings, unet, vae, moments: torch.Tensor, accel
     )
     unet, optimizer, loader = accelerator.prepare(unet, optimizer, loader)
     vae.to(accelerator.device)
-    averages = []
-    for decay in (settings.ema_decay, settings.second_ema_decay):
-        if decay:
-            averages.append(EMAModel(accelerator.unwrap_model(unet).parameters(), decay=decay))
-            averages[-1].to(accelerator.device)
-            accelerator.register_for_checkpointing(averages[-1])
+    averages = [
+        training.moving_average(accelerator.unwrap_model(unet).parameters(), decay, accelerator)
+        for decay in (settings.ema_decay, settings.second_ema_decay)
+        if decay
+    ]
     return unet, optimizer, loader, averages
 
 

@@ -24,6 +24,7 @@ import torch
 from accelerate import Accelerator
 from accelerate.utils import DataLoaderConfiguration, ProjectConfiguration, set_seed
 from diffusers.optimization import get_scheduler
+from diffusers.training_utils import EMAModel
 from PIL import Image
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser
@@ -224,6 +225,15 @@ def learning_rate_schedule(accelerator: Accelerator, optimizer, total: int, cosi
     )
     accelerator.register_for_checkpointing(schedule)
     return schedule
+
+
+def moving_average(parameters, decay: float, accelerator: Accelerator) -> EMAModel:
+    """An exponential moving average of `parameters` on the run's device, saved and restored
+    with the run's checkpoints."""
+    average = EMAModel(parameters, decay=decay)
+    average.to(accelerator.device)
+    accelerator.register_for_checkpointing(average)
+    return average
 
 
 class Checkpoints:

@@ -166,9 +166,7 @@ def train(
     ema = None
     if settings.ema_decay:
         # The average smooths the generator's step-to-step swings (Yazıcı et al., 2019).
-        ema = EMAModel(generator.parameters(), decay=settings.ema_decay)
-        ema.to(accelerator.device)
-        accelerator.register_for_checkpointing(ema)
+        ema = training.moving_average(generator.parameters(), settings.ema_decay, accelerator)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     checkpoints = training.Checkpoints(accelerator, run_dir)
     start = checkpoints.resume() if settings.resume else 0
