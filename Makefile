@@ -54,8 +54,7 @@ train-autoencoder: data  ## retrain the bundled autoencoder (the next text-to-im
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji-decoder
 
-train-diffusion: data  ## retrain the bundled text-to-image model (its autoencoder first)
-	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
+train-diffusion: train-autoencoder  ## retrain the bundled text-to-image model (its autoencoder first)
 	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji
 
 train-clip: data  ## retrain the bundled CLIP (it measures noise-awareness with the text-to-image model)

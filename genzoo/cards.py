@@ -282,6 +282,8 @@ PREVIEW_SECTION = "Live preview against Generate"
 """The text-to-image card's section that `benchmarks/preview.py` writes."""
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
 """The text-to-image card's section that `benchmarks/sdedit.py` writes."""
+NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"
+"""The CLIP card's section that its training and `benchmarks/noise_awareness.py` write."""
 
 
 def sdedit_markdown(ref: str) -> str:

@@ -78,6 +78,10 @@ class DiffusionSettings(training.RunSettings):
         ]
     )
     validation_guidance: float = 5.0
+    half_precision: bool = field(
+        default=False,
+        metadata={"help": "store the UNet at half precision (half the size; upcast at load)"},
+    )
     eval_count: int = field(default=500, metadata={"help": "held-out captions for the metrics"})
 
     def check(self) -> None:
@@ -341,11 +345,15 @@ def render(pipeline: StableDiffusionPipeline, prompts: list[str], guidance: floa
 
 
 def save_pipeline(settings: DiffusionSettings, pipeline, grid: Grid) -> Path:
-    """The pipeline (without the text encoder's weights), the autoencoder's card beside its
-    weights, and the validation grid as `samples.png`, in `output_dir`."""
+    """The pipeline (without the text encoder's weights; the UNet at half precision with
+    `half_precision`), the autoencoder's card beside its weights, and the validation grid as
+    `samples.png`, in `output_dir`."""
     folder = Path(settings.output_dir)
     pipeline.set_progress_bar_config(disable=True)
+    if settings.half_precision:
+        pipeline.unet.half()
     latent_diffusion.save_pipeline(pipeline, folder)
+    pipeline.unet.float()  # the grid and the metrics then come from the weights as stored
     shutil.copyfile(Path(settings.autoencoder) / "README.md", folder / "vae" / "README.md")
     grid(pipeline).save(folder / "samples.png")
     return folder

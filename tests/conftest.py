@@ -180,7 +180,7 @@ def tiny_text_to_image(tiny_emoji, tiny_autoencoder, tmp_path_factory) -> TinyRu
         "--batch_size", "8", "--train_limit", "8", "--test_limit", "8", "--eval_count", "6",
         "--eval_guidance", "1", "5", "--eval_steps", "2", "3", "--title", "tiny text-to-image",
         "--validation_prompts", "a red apple", "a cat face", "--second_ema_decay", "0.5",
-        "--cosine_decay", "true",
+        "--cosine_decay", "true", "--half_precision", "true",
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
     return smoke_run(tmp_path_factory, "tiny-text-to-image", main, args)

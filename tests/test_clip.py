@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from transformers import VisionTextDualEncoderModel
 
 from genzoo.alignment import top_k
-from genzoo.cards import card_metrics
+from genzoo.cards import NOISE_AWARENESS_SECTION, card_metrics
 from genzoo.data.captions import load_captioned
 from genzoo.hub import load_model
 from genzoo.images import InvalidInputError
@@ -218,7 +218,7 @@ def test_measurements_after_training_go_into_the_card_once(tiny_clip):
          "reference_name": "ceiling"}
     ]  # fmt: skip
     assert card_section(folder, "Extra") == "measured 2.5"
-    assert card_section(folder, "Noisy and partially denoised images").startswith("Image →")
+    assert card_section(folder, NOISE_AWARENESS_SECTION).startswith("Image →")
 
 
 def test_guidance_kinds_are_measured_at_matched_cost(tiny_emoji):

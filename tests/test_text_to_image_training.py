@@ -13,6 +13,7 @@ import pytest
 import torch
 from diffusers import AutoencoderKL, DiffusionPipeline, UNet2DConditionModel
 from huggingface_hub import ModelCard
+from safetensors.torch import load_file
 
 from genzoo.alignment import (
     GREY_HOLE,
@@ -442,6 +443,16 @@ def test_throughput_benchmark_times_sampling_and_every_training_loop(tiny_emoji)
     assert done.stdout.startswith("Hardware: ")
 
 
+def test_half_precision_stores_the_unet_alone_in_float16(tiny_text_to_image):
+    """The bundled UNet is stored at half precision, half the size; loading upcasts it."""
+    unet = load_file(tiny_text_to_image.out / "unet" / "diffusion_pytorch_model.safetensors")
+    vae = load_file(tiny_text_to_image.out / "vae" / "diffusion_pytorch_model.safetensors")
+    assert {t.dtype for t in unet.values()} == {torch.float16}
+    assert {t.dtype for t in vae.values()} == {torch.float32}
+    pipeline = DiffusionPipeline.from_pretrained(tiny_text_to_image.out, dtype=torch.float32)
+    assert pipeline.unet.dtype == torch.float32
+
+
 def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_to_image, tmp_path):
     """--unet_from trains the UNet a pipeline folder saved (the bundled one, when a session's runs
     are gone), and its card adds this sitting to the runs that made the weights before it."""
@@ -449,8 +460,10 @@ def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_
 
     main(tiny_text_to_image.again(tmp_path / "out", tmp_path / "run", "--unet_from",
                                   str(tiny_text_to_image.out), "--max_steps", "2"))  # fmt: skip
-    before = UNet2DConditionModel.from_pretrained(tiny_text_to_image.out, subfolder="unet")
-    after = UNet2DConditionModel.from_pretrained(tmp_path / "out", subfolder="unet")
+    before, after = (
+        UNet2DConditionModel.from_pretrained(folder, subfolder="unet", dtype=torch.float32)
+        for folder in (tiny_text_to_image.out, tmp_path / "out")
+    )
     assert {k: v for k, v in after.config.items() if k != "_name_or_path"} == {
         k: v for k, v in before.config.items() if k != "_name_or_path"
     }

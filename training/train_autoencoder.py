@@ -93,7 +93,7 @@ PRESETS = {
         adversarial_weight=0, cosine_decay=True, sample_every=1000, checkpoint_every=1000,
     ),
     # then its decoder alone, against the marks its corners kept (the latents stay as they are):
-    # the bundled autoencoder, the latent space of the next text-to-image model
+    # the bundled autoencoder, the latent space of the text-to-image model
     "autoencoder-emoji-decoder": dict(
         output_dir="checkpoints/autoencoder-emoji", run_dir="runs/autoencoder-emoji-decoder",
         title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],

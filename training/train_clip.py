@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import training
-from genzoo.cards import CardFacts
+from genzoo.cards import NOISE_AWARENESS_SECTION, CardFacts
 from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
 from genzoo.evaluation import gaussian_blur
 from genzoo.hub import load_pipeline
@@ -207,7 +207,7 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
         rows = evaluate_noise_awareness(
             model, load_pipeline(settings.diffusion_model), test_set, count=settings.eval_count
         )
-        sections["Noisy and partially denoised images"] = noise_awareness_markdown(
+        sections[NOISE_AWARENESS_SECTION] = noise_awareness_markdown(
             rows, len(retrieval.image_to_text)
         )
     trained = sum(p.numel() for n, p in model.named_parameters() if not n.startswith("text_model"))

@@ -59,7 +59,9 @@ BLENDING = "latent blending (the text-to-image model)"
 def main(argv: list[str] | None = None) -> None:
     settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     run = diffusion_training.start(settings, accelerator)
-    trained = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
+    trained = UNet2DConditionModel.from_pretrained(
+        settings.inpainting_from, subfolder="unet", dtype=torch.float32
+    )
     unet = latent_diffusion.with_mask_channels(trained)
     holes = validation_holes(run.test_set, settings)
     averages = diffusion_training.train(
@@ -178,7 +180,9 @@ def measure_inpainting(
 ) -> tuple[list, dict[str, str]]:
     """This model against the text-to-image model it started from, which inpaints by blending
     latents by the mask, on the same holes: the card's metrics and findings."""
-    source = UNet2DConditionModel.from_pretrained(settings.inpainting_from, subfolder="unet")
+    source = UNet2DConditionModel.from_pretrained(
+        settings.inpainting_from, subfolder="unet", dtype=torch.float32
+    )
     blending = latent_diffusion.sharing(pipeline, unet=source.to(pipeline.device))
     table = evaluate_inpainting(
         {MASK_CHANNEL: pipeline, BLENDING: blending},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import torch
 from diffusers import AutoencoderKL, UNet2DConditionModel
 
 from genzoo import diffusion_training, training
@@ -46,23 +47,33 @@ class Settings(diffusion_training.DiffusionSettings):
 
 
 PRESETS = {
+    # The bundled model. A constant learning rate lets `--max_steps` end a sitting at any step;
+    # a later sitting goes on from the bundled folder (`--unet_from checkpoints/text-to-image-emoji
+    # --max_steps N`), since runs/ does not outlive a session.
     "text-to-image-emoji": dict(
         output_dir="checkpoints/text-to-image-emoji",
-        title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
-        layers_per_block=2, epochs=45, batch_size=32, learning_rate=3e-4, sample_every=1000,
-        checkpoint_every=500, noise_offset=0.1,
-    ),
-    # The next bundled model, in sittings of a session each: a constant learning rate, so that
-    # `--max_steps N` can end a sitting at any step; the next goes on with `--unet_from` from the
-    # folder the last one wrote (bundled, once it measured better), since runs/ may not survive.
-    "text-to-image-emoji-next": dict(
-        output_dir="runs/text-to-image-emoji-next/hub", run_dir="runs/text-to-image-emoji-next",
+        run_dir="runs/text-to-image-emoji",
         autoencoder="checkpoints/autoencoder-emoji",
-        title="Text-to-image latent diffusion, emoji, 64 px", channels=[32, 64, 128],
-        layers_per_block=2, norm_groups=8, epochs=100, batch_size=32, learning_rate=3e-4,
-        noise_offset=0.1, second_ema_decay=0.9999, sample_every=1000, checkpoint_every=500,
+        title="Text-to-image latent diffusion, emoji, 64 px",
+        channels=[32, 64, 128],
+        layers_per_block=2,
+        norm_groups=8,
+        epochs=100,
+        max_steps=12500,
+        batch_size=32,
+        learning_rate=3e-4,
+        noise_offset=0.1,
+        second_ema_decay=0.9999,
+        sample_every=1000,
+        checkpoint_every=500,
+        eval_guidance=[1.0, 5.0, 7.5],
+        half_precision=True,
     ),
-}  # fmt: skip
+}
+# The same under runs/, for a sitting measured before it replaces the bundled model.
+PRESETS["text-to-image-emoji-next"] = PRESETS["text-to-image-emoji"] | dict(
+    output_dir="runs/text-to-image-emoji-next/hub", run_dir="runs/text-to-image-emoji-next"
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -84,9 +95,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
-    """A fresh UNet, or the trained one of `unet_from` to go on training."""
+    """A fresh UNet, or the trained one of `unet_from` to go on training (in float32: a bundled
+    UNet is stored at half precision)."""
     if settings.unet_from:
-        return UNet2DConditionModel.from_pretrained(settings.unet_from, subfolder="unet")
+        return UNet2DConditionModel.from_pretrained(
+            settings.unet_from, subfolder="unet", dtype=torch.float32
+        )
     return latent_diffusion.denoiser(
         latent_size=settings.image_size // 2 ** (len(vae.config.block_out_channels) - 1),
         latent_channels=vae.config.latent_channels,

@@ -1,0 +1,51 @@
+"""The bundled text-to-image model (`checkpoints/text-to-image-emoji`): does a visitor get what they
+typed? Measured by the project's own judge on emoji of the colour styles it was trained on, both
+emoji it saw in training and emoji it never saw."""
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from genzoo.alignment import evaluate_text_to_image
+from genzoo.cards import card_metrics
+from genzoo.data.captions import load_captioned
+from genzoo.hub import load_pipeline
+from genzoo.registry import BUNDLED
+from tests.conftest import colour_folders
+
+NAME = "text-to-image-emoji"
+COUNT = 24  # emoji, each in one of its styles, judged among each other: chance top-5 is 5 / 24
+
+
+@pytest.fixture(scope="module")
+def splits(tiny_emoji):
+    folders = colour_folders(tiny_emoji)
+    return load_captioned(folders, "test", 64), load_captioned(folders, "train", 64)
+
+
+@pytest.mark.parametrize("seen", [True, False], ids=["seen emoji", "held-out emoji"])
+def test_the_pictures_are_recognised_as_their_prompts(splits, seen):
+    held_out, train_set = splits
+    table = evaluate_text_to_image(
+        load_pipeline(NAME), held_out, train_set, count=COUNT, guidance_scales=(5.0,),
+        step_counts=(10,), seen=seen,
+    )  # fmt: skip
+    (row,) = table.rows
+    assert table.emoji == COUNT
+    # measured 0.50 seen and 0.54 held-out (12 and 13 of 24)
+    assert row.top5 >= 0.4, f"top-5 {row.top5:.3f}: near chance ({5 / COUNT:.2f})"
+
+
+def test_the_unet_is_stored_at_half_precision_and_runs_at_full():
+    weights = BUNDLED[NAME].folder / "unet" / "diffusion_pytorch_model.safetensors"
+    assert {tensor.dtype for tensor in load_file(weights).values()} == {torch.float16}
+    assert load_pipeline(NAME).unet.dtype == torch.float32
+
+
+def test_the_card_reports_better_pictures_than_the_first_model():
+    """The first bundled model measured distance 163.2, held-out top-5 0.190 and seen top-5 0.214
+    (guidance 5, 25 steps); the issue's goals are 0.30 and 0.50 top-5."""
+    metrics = {m["type"]: m["value"] for m in card_metrics(NAME)}
+    assert metrics["fd_effnet_lite0"] < 163.2 - 20
+    assert metrics["alignment_top5"] > 0.190
+    assert metrics["alignment_seen_top5"] > 0.214 * 1.5
