@@ -172,7 +172,7 @@ def training_seconds(
                 accelerator,
                 settings.seed,
             )
-        unet, optimizer, _, (ema,) = fresh()
+        unet, optimizer, _, (ema, *_) = fresh()
         loops["plain"] = plain_step(
             settings, unet, train_set.images, train_set.captions, optimizer, ema, accelerator
         )

@@ -20,7 +20,12 @@ from gradio.utils import get_upload_folder
 from PIL import Image
 
 from genzoo import provenance, share
-from genzoo.cards import NO_TRAINING_CURVE, training_curve, training_timelapse
+from genzoo.cards import (
+    NO_TRAINING_CURVE,
+    TIMELAPSE_CAPTION,
+    training_curve,
+    training_timelapse,
+)
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
 from genzoo.settings import Setting
@@ -272,7 +277,7 @@ def training_curve_chart(model: gr.Dropdown) -> None:
     )  # fmt: skip
     note = gr.Markdown(NO_TRAINING_CURVE, visible=first.empty)
     timelapse = gr.Image(
-        gif, type="filepath", label="How it learned: its samples along the training",
+        gif, type="filepath", label=TIMELAPSE_CAPTION,
         visible=gif is not None, height=280,
     )  # fmt: skip
     model.change(drawn, model, [chart, note, timelapse], api_visibility="private", queue=False)

@@ -347,6 +347,8 @@ def training_timelapse(ref: str) -> bytes | None:
     return path.read_bytes() if path else None
 
 
+TIMELAPSE_CAPTION = "How it learned: its samples along the training"
+
 NO_TRAINING_CURVE = (
     "_No training curve: this model was trained before genzoo recorded one. Its preset's "
     "command writes one into the model folder._"

@@ -11,7 +11,13 @@ import streamlit as st
 from PIL import Image
 
 from genzoo import provenance, share
-from genzoo.cards import NO_TRAINING_CURVE, metrics_markdown, training_curve, training_timelapse
+from genzoo.cards import (
+    NO_TRAINING_CURVE,
+    TIMELAPSE_CAPTION,
+    metrics_markdown,
+    training_curve,
+    training_timelapse,
+)
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
@@ -44,7 +50,7 @@ def show_training_curve(model: str) -> None:
     st.line_chart(curve, x="step", y="value", color="loss", y_label="loss (logged means)")
     gif = training_timelapse(model)
     if gif:
-        st.image(gif, caption="How it learned: its samples along the training")
+        st.image(gif, caption=TIMELAPSE_CAPTION)
 
 
 def show(where, picture, **options) -> None:

@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from genzoo.cards import TIMELAPSE_CAPTION
 from tests.conftest import REPO
 from tests.test_gradio import png
 from tests.test_images import png_header_claiming
@@ -238,9 +239,7 @@ def test_a_models_training_curve_is_a_chart_or_a_line_saying_there_is_none(tiny_
 
     app = shown(tiny_vae)
     assert not app.exception and len(app.get("vega_lite_chart")) == 1
-    assert [img.caption for el in app.get("image") for img in el.proto.imgs] == [
-        "How it learned: its samples along the training"
-    ]
+    assert [img.caption for el in app.get("image") for img in el.proto.imgs] == [TIMELAPSE_CAPTION]
     app = shown(tiny_vae.parent)
     assert not app.exception and not app.get("vega_lite_chart")
     assert any("No training curve" in m.value for m in app.markdown)

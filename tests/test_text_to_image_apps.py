@@ -15,7 +15,7 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import provenance
-from genzoo.cards import PREVIEW_SECTION, card_table, preview_trade
+from genzoo.cards import PREVIEW_SECTION, TIMELAPSE_CAPTION, card_table, preview_trade
 from genzoo.hub import revision
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.registry import bundled
@@ -46,7 +46,14 @@ def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
         assert np.array_equal(np.asarray(image), np.asarray(same))
     direct, other_seed = (
         t2i.text_to_image(
-            MODEL, "a red apple", 2, negative_prompt="", guidance=5.0, steps=8, seed=seed
+            MODEL,
+            "a red apple",
+            2,
+            negative_prompt="",
+            guidance=5.0,
+            steps=8,
+            seed=seed,
+            thresholding=True,
         )
         for seed in (11, 12)
     )
@@ -198,7 +205,7 @@ def test_the_card_gives_the_charts_guidance_against_alignment_and_distance():
     from genzoo.cards import guidance_curve
 
     curve = guidance_curve(MODEL)
-    assert {(p["guidance"], p["steps"]) for p in curve} >= {(1.0, 25), (5.0, 25), (10.0, 25)}
+    assert {(p["guidance"], p["steps"]) for p in curve} >= {(1.0, 25), (5.0, 25), (7.5, 25)}
     assert all(0 <= p["top-5"] <= 1 and p["distance"] > 0 for p in curve)
     assert guidance_curve("autoencoder-emoji") == []  # a card without that table
 
@@ -219,10 +226,11 @@ def page_app() -> AppTest:
 
 
 def captions_of(app: AppTest) -> list[str]:
-    """What the page made: the captions of its pictures, less the image-to-image input's and
-    the preview's (made as the prompt changes)."""
+    """What the page made: the captions of its pictures, less the image-to-image input's, the
+    preview's (made as the prompt changes) and the model's training time-lapse."""
     captions = [img.caption for element in app.get("image") for img in element.proto.imgs]
-    return [caption for caption in captions if caption not in ("The picture", "Preview")]
+    shown = ("The picture", "Preview", TIMELAPSE_CAPTION)
+    return [caption for caption in captions if caption not in shown]
 
 
 def click(app: AppTest, label: str) -> AppTest:
@@ -240,7 +248,8 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     assert says and preview_trade(MODEL) in says[0]  # what the preview trades away, measured
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
-    assert len(app.get("vega_lite_chart")) == 2  # guidance against alignment, and distance
+    # guidance against alignment, and distance; and the training curve
+    assert len(app.get("vega_lite_chart")) == 3
     click(app, "Generate")
     assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
     app.run()  # another rerun (any widget) keeps the result, without denoising again
