@@ -32,8 +32,8 @@ def test_the_pictures_are_recognised_as_their_prompts(splits, seen):
     )  # fmt: skip
     (row,) = table.rows
     assert table.emoji == COUNT
-    # measured 0.50 seen and 0.54 held-out (12 and 13 of 24)
-    assert row.top5 >= 0.4, f"top-5 {row.top5:.3f}: near chance ({5 / COUNT:.2f})"
+    # measured 0.54 seen and 0.42 held-out (13 and 10 of 24); a model drawing noise scores ~5
+    assert row.top5 >= 9 / COUNT, f"top-5 {row.top5:.3f}: near chance ({5 / COUNT:.2f})"
 
 
 def test_the_unet_is_stored_at_half_precision_and_runs_at_full():
@@ -44,8 +44,8 @@ def test_the_unet_is_stored_at_half_precision_and_runs_at_full():
 
 def test_the_card_reports_better_pictures_than_the_first_model():
     """The first bundled model measured distance 163.2, held-out top-5 0.190 and seen top-5 0.214
-    (guidance 5, 25 steps); the issue's goals are 0.30 and 0.50 top-5."""
+    (guidance 5, 25 steps); the issue's goals are 0.30 held-out and 0.50 seen top-5."""
     metrics = {m["type"]: m["value"] for m in card_metrics(NAME)}
     assert metrics["fd_effnet_lite0"] < 163.2 - 20
     assert metrics["alignment_top5"] > 0.190
-    assert metrics["alignment_seen_top5"] > 0.214 * 1.5
+    assert metrics["alignment_seen_top5"] >= 0.50
