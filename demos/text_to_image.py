@@ -32,7 +32,13 @@ from demos.common import (
     user_errors,
 )
 from genzoo import provenance
-from genzoo.cards import guidance_curve, guidance_kinds_markdown, metrics_markdown, preview_trade
+from genzoo.cards import (
+    guidance_curve,
+    guidance_kinds_markdown,
+    inpainting_markdown,
+    metrics_markdown,
+    preview_trade,
+)
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -141,11 +147,15 @@ def inpaint(
 @user_errors
 def describe(model: str):
     """The model's measured quality: its card's metrics, guidance against alignment and distance
-    as charts, the CLIP guidance comparison, and what its preview trades away."""
+    as charts, the CLIP guidance comparison, what its preview trades away, and how its way of
+    inpainting compares."""
     curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
     curve["steps"] = curve["steps"].astype(str) + " steps"
     preview_says = f"{actions.PREVIEW_SAYS} {preview_trade(model)}"
-    return metrics_markdown(model), curve, curve, guidance_kinds_markdown(model), preview_says
+    return (
+        metrics_markdown(model), curve, curve, guidance_kinds_markdown(model), preview_says,
+        inpainting_markdown(model),
+    )  # fmt: skip
 
 
 def render(demo: gr.Blocks) -> None:
@@ -259,9 +269,13 @@ def render(demo: gr.Blocks) -> None:
                 repainted = ServedImage(label="Inpainted", type="pil")
             strength = control(actions.STRENGTH)
             inpaint_button = gr.Button("Inpaint", variant="primary")
+            with gr.Accordion("Measured against a model fine-tuned to read the mask", open=False):
+                inpainting_measured = gr.Markdown()
 
     settings = [prompt, negative, guidance, steps, scheduler, seed]
-    described = [metrics, alignment_chart, distance_chart, measured, preview_says]
+    described = [
+        metrics, alignment_chart, distance_chart, measured, preview_says, inpainting_measured,
+    ]  # fmt: skip
     model.change(describe, model, described, api_visibility="private")
     model.input(
         **clears(

@@ -282,13 +282,21 @@ PREVIEW_SECTION = "Live preview against Generate"
 """The text-to-image card's section that `benchmarks/preview.py` writes."""
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
 """The text-to-image card's section that `benchmarks/sdedit.py` writes."""
+INPAINTING_SECTION = "Inpainting: latent blending against a mask channel"
+"""The text-to-image card's section that `benchmarks/inpainting.py` writes."""
+NOT_MEASURED = "_Not measured for this model yet._"
 NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"
 """The CLIP card's section that its training and `benchmarks/noise_awareness.py` write."""
 
 
 def sdedit_markdown(ref: str) -> str:
     """The card's comparison of SDEdit with pix2pix, or a line saying it has none."""
-    return card_section(ref, SDEDIT_SECTION) or "_Not measured for this model yet._"
+    return card_section(ref, SDEDIT_SECTION) or NOT_MEASURED
+
+
+def inpainting_markdown(ref: str) -> str:
+    """The card's comparison of the two ways to inpaint, or a line saying it has none."""
+    return card_section(ref, INPAINTING_SECTION) or NOT_MEASURED
 
 
 def preview_trade(ref: str) -> str:
@@ -357,7 +365,7 @@ NO_TRAINING_CURVE = (
 
 def guidance_kinds_markdown(ref: str) -> str:
     """The card's comparison of CLIP and classifier-free guidance, or a line saying it has none."""
-    return card_section(ref, GUIDANCE_KINDS_SECTION) or "_Not measured for this model yet._"
+    return card_section(ref, GUIDANCE_KINDS_SECTION) or NOT_MEASURED
 
 
 def card_section(ref: str, heading: str) -> str:

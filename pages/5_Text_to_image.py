@@ -11,7 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from genzoo import provenance
-from genzoo.cards import guidance_curve, guidance_kinds_markdown, preview_trade, sdedit_markdown
+from genzoo.cards import (
+    guidance_curve,
+    guidance_kinds_markdown,
+    inpainting_markdown,
+    preview_trade,
+    sdedit_markdown,
+)
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import text_to_image as actions
 from streamlit_gallery.common import (
@@ -174,6 +180,8 @@ with inpaint_tab:
         "to match the prompt; the rest is kept."
     )
     upload = st.file_uploader("Image to inpaint", key="inpaint_upload")
+    with st.expander("Measured against a model fine-tuned to read the mask"):
+        st.markdown(inpainting_markdown(model))
     image = showing_errors(open_image, upload.getvalue(), 255) if upload is not None else None
     if image is not None:
         png = io.BytesIO()

@@ -15,7 +15,15 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import provenance
-from genzoo.cards import PREVIEW_SECTION, TIMELAPSE_CAPTION, card_table, preview_trade
+from genzoo.cards import (
+    INPAINTING_SECTION,
+    NOT_MEASURED,
+    PREVIEW_SECTION,
+    TIMELAPSE_CAPTION,
+    card_table,
+    inpainting_markdown,
+    preview_trade,
+)
 from genzoo.hub import revision
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.registry import bundled
@@ -218,6 +226,24 @@ def test_the_card_measures_what_the_preview_trades_away():
     assert f"top-5 alignment {rows[0]['top-5']} for the preview" in sentence
     assert 0 <= preview <= 1 and 0 <= full <= 1
     assert preview_trade("autoencoder-emoji") == ""  # a card that has no such table
+
+
+def test_both_galleries_show_the_cards_two_ways_to_inpaint():
+    """`benchmarks/inpainting.py --write-card`: latent blending (what the galleries do) against
+    the mask-channel fine-tune, beside the hole left grey, in the card and the Inpaint views."""
+    from demos.text_to_image import describe
+
+    rows = {row["approach"]: row for row in card_table(MODEL, INPAINTING_SECTION)}
+    blending = next(row for name, row in rows.items() if name.startswith("latent blending"))
+    assert any(name.startswith("mask channel") for name in rows)
+    grey = next(row for name, row in rows.items() if name.startswith("hole left grey"))
+    hole_l1 = next(key for key in blending if key.startswith("L1"))
+    assert float(blending[hole_l1]) < float(grey[hole_l1])  # it paints nearer the truth
+    assert describe(MODEL)[-1] == inpainting_markdown(MODEL)  # the Gradio Inpaint tab's text
+    assert inpainting_markdown("autoencoder-emoji") == NOT_MEASURED
+    app = page_app()
+    shown = [m.value for m in app.markdown if m.value == inpainting_markdown(MODEL)]
+    assert len(shown) == 1 and not app.exception
 
 
 def page_app() -> AppTest:
