@@ -209,8 +209,14 @@ class Steps:
 
 
 def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
-    """Steps for `epochs` passes over a loader of `loader_length` batches, capped by `max_steps`."""
+    """Steps for `epochs` passes over a loader of `loader_length` batches, capped by `max_steps`
+    (said on the console when the epochs end training first)."""
     total = epochs * loader_length
+    if max_steps > total:
+        print(
+            f"--max_steps {max_steps} is more than {epochs} epochs of {loader_length} batches "
+            f"give: training stops at step {total}. Raise --epochs to go further."
+        )
     return min(total, max_steps) if max_steps else total
 
 

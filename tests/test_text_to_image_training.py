@@ -39,7 +39,7 @@ from genzoo.data.captions import (
 from genzoo.data.masks import random_masks
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
 from genzoo.models import latent_diffusion
-from genzoo.training import training_seconds
+from genzoo.training import total_steps, training_seconds
 from tests.conftest import COLOUR, REPO, colour_folders, free_port
 
 ROW = {
@@ -477,3 +477,11 @@ def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_
     assert distance(old, new) < 0.1 * distance(old, fresh)  # went on, did not start afresh
     earlier, runs = card_runs(str(tiny_text_to_image.out)), card_runs(str(tmp_path / "out"))
     assert runs[:-1] == earlier and "--unet_from" in runs[-1]["command"]
+
+
+def test_epochs_that_end_training_before_max_steps_are_said(capsys):
+    """A resumed sitting asked for more steps than its epochs give stops early: it says so."""
+    assert total_steps(100, 213, 26000) == 21300
+    assert "training stops at step 21300. Raise --epochs" in capsys.readouterr().out
+    assert total_steps(100, 213, 19000) == 19000 and total_steps(2, 10, 0) == 20
+    assert capsys.readouterr().out == ""
