@@ -15,7 +15,7 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.cards import GUIDANCE_KINDS_SECTION, add_to_card
+from genzoo.cards import GUIDANCE_KINDS_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
 from genzoo.evaluation import Metric
 from genzoo.hub import load_model, load_pipeline
@@ -27,7 +27,6 @@ from genzoo.retrieval import (
     evaluate_guidance_kinds,
     guidance_kinds_markdown,
 )
-from genzoo.system import describe_hardware
 
 
 def main() -> None:
@@ -46,25 +45,21 @@ def main() -> None:
         loaded, clip, held_out, guidance=args.guidance, clip_guidance=args.clip_guidance,
         steps=args.steps, count=args.count,
     )  # fmt: skip
-    table = guidance_kinds_markdown(rows, real, min(args.count, len(set(held_out.keys))))
-    table += (
-        f"\n\nMeasured by `python benchmarks/clip_guidance.py --clip_guidance "
-        f"{args.clip_guidance:g} --write-card` on {describe_hardware()}."
+    cfg = rows[0]
+    metric = Metric(
+        CLIP_SCORE_KEY,
+        f"CLIP score, {CLIP_MODEL} (guidance {cfg.guidance:g}, {cfg.steps} steps)",
+        cfg.clip_score,
+        False,
+        real,
+        "real held-out images (ceiling)",
     )
-    print(table)
-    if args.write_card:
-        cfg = rows[0]
-        metric = Metric(
-            CLIP_SCORE_KEY,
-            f"CLIP score, {CLIP_MODEL} (guidance {cfg.guidance:g}, {cfg.steps} steps)",
-            cfg.clip_score,
-            False,
-            real,
-            "real held-out images (ceiling)",
-        )
-        add_to_card(
-            BUNDLED[args.model].folder, [metric], {GUIDANCE_KINDS_SECTION: table}, "text-to-image"
-        )
+    report_measurement(
+        guidance_kinds_markdown(rows, real, min(args.count, len(set(held_out.keys)))),
+        f"python benchmarks/clip_guidance.py --clip_guidance {args.clip_guidance:g} --write-card",
+        write=args.write_card, folder=BUNDLED[args.model].folder, section=GUIDANCE_KINDS_SECTION,
+        task="text-to-image", metrics=[metric],
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

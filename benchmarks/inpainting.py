@@ -17,13 +17,12 @@ import argparse
 from diffusers import StableDiffusionInpaintPipeline
 
 from genzoo.alignment import evaluate_inpainting
-from genzoo.cards import INPAINTING_SECTION, add_to_card
+from genzoo.cards import INPAINTING_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
 from genzoo.hub import load_pipeline
 from genzoo.models.latent_diffusion import sharing
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
-from genzoo.system import describe_hardware
 
 BLENDING = "latent blending (this model; what the galleries do)"
 MASK_CHANNEL = "mask channel (its UNet fine-tuned to read the mask; not bundled)"
@@ -45,14 +44,12 @@ def main() -> None:
         load_captioned(COLOUR_STYLES, "test", image_size(args.model)),
         count=args.count, guidance=args.guidance, steps=args.steps,
     )  # fmt: skip
-    markdown = (
-        f"{table.markdown()}\n\nNearer the truth in the hole: "
-        f"{table.best([BLENDING, MASK_CHANNEL])}. Measured by "
-        f"`python benchmarks/inpainting.py --write-card` on {describe_hardware()}."
-    )
-    print(markdown)
-    if args.write_card:
-        add_to_card(BUNDLED[args.model].folder, [], {INPAINTING_SECTION: markdown}, "text-to-image")
+    report_measurement(
+        table.markdown(), "python benchmarks/inpainting.py --write-card",
+        note=f"Nearer the truth in the hole: {table.best([BLENDING, MASK_CHANNEL])}.",
+        write=args.write_card, folder=BUNDLED[args.model].folder, section=INPAINTING_SECTION,
+        task="text-to-image",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

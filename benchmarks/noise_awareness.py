@@ -15,14 +15,13 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
-from genzoo.cards import NOISE_AWARENESS_SECTION, add_to_card
+from genzoo.cards import NOISE_AWARENESS_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
 from genzoo.hub import load_model, load_pipeline
 from genzoo.pipelines.clip_guidance import CLIP_MODEL
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 from genzoo.retrieval import evaluate_noise_awareness, noise_awareness_markdown
-from genzoo.system import describe_hardware
 
 
 def main() -> None:
@@ -34,19 +33,12 @@ def main() -> None:
     clip = load_model(CLIP_MODEL, family="clip")
     held_out = load_captioned(list(COLOUR_STYLES), "test", image_size(args.model))
     rows = evaluate_noise_awareness(clip, load_pipeline(args.model), held_out, count=args.count)
-    table = noise_awareness_markdown(rows, min(args.count, len(set(held_out.keys))))
-    table += (
-        f"\n\nWith `{args.model}`, measured by `python benchmarks/noise_awareness.py "
-        f"--write-card` on {describe_hardware()}."
-    )
-    print(table)
-    if args.write_card:
-        add_to_card(
-            BUNDLED[CLIP_MODEL].folder,
-            [],
-            {NOISE_AWARENESS_SECTION: table},
-            "zero-shot-image-classification",
-        )
+    report_measurement(
+        noise_awareness_markdown(rows, min(args.count, len(set(held_out.keys)))),
+        "python benchmarks/noise_awareness.py --write-card", note=f"Through `{args.model}`.",
+        write=args.write_card, folder=BUNDLED[CLIP_MODEL].folder,
+        section=NOISE_AWARENESS_SECTION, task="zero-shot-image-classification",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from genzoo.alignment import References, generate
-from genzoo.cards import PREVIEW_SECTION, add_to_card
+from genzoo.cards import PREVIEW_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
 from genzoo.evaluation import image_features
 from genzoo.pipelines.text_to_image import (
@@ -32,7 +32,6 @@ from genzoo.pipelines.text_to_image import (
     pipeline_as_served,
 )
 from genzoo.registry import BUNDLED
-from genzoo.system import describe_hardware
 
 
 def main() -> None:
@@ -66,14 +65,13 @@ def main() -> None:
             f"| {name} | {steps} | {distance:.1f} | {top1:.3f} | {top5:.3f} | {l1:.3f} | "
             f"{cosine:.3f} |"
         )
-    table = "\n".join(lines) + (
-        f"\n\n{len(refs.prompts)} held-out captions (one per unseen emoji), guidance "
-        f"{GUIDANCE.default:g}, the default scheduler, the same noise for both. Measured by "
-        f"`python benchmarks/preview.py --write-card` on {describe_hardware()}."
-    )
-    print(table)
-    if args.write_card:
-        add_to_card(BUNDLED[args.model].folder, [], {PREVIEW_SECTION: table}, "text-to-image")
+    report_measurement(
+        "\n".join(lines), "python benchmarks/preview.py --write-card",
+        note=f"{len(refs.prompts)} held-out captions (one per unseen emoji), guidance "
+        f"{GUIDANCE.default:g}, the default scheduler, the same noise for both.",
+        write=args.write_card, folder=BUNDLED[args.model].folder, section=PREVIEW_SECTION,
+        task="text-to-image",
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

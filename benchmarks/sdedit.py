@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from genzoo.cards import SDEDIT_SECTION, add_to_card
+from genzoo.cards import SDEDIT_SECTION, report_measurement
 from genzoo.data import load_pairs
 from genzoo.data.captions import LEFT_OUT, load_captioned
 from genzoo.evaluation import Metric, evaluate_translation
@@ -30,7 +30,6 @@ from genzoo.images import to_pil
 from genzoo.pipelines.text_to_image import image_size, image_to_image
 from genzoo.pipelines.translation import translate_batches
 from genzoo.registry import BUNDLED
-from genzoo.system import describe_hardware
 
 LINE_ART, COLOUR = "data/emoji-openmoji-line", "data/emoji-openmoji-color"
 
@@ -65,17 +64,20 @@ def main() -> None:
         ]  # fmt: skip
         pixels = np.stack([np.array(image.convert("RGB")) for image in outputs])
         rows[f"SDEdit, strength {strength:g}"] = torch.from_numpy(pixels).permute(0, 3, 1, 2) / 255
-    table = markdown(rows, targets, inputs, len(keys), args)
-    print(table)
-    if args.write_card:
-        add_to_card(BUNDLED[args.model].folder, [], {SDEDIT_SECTION: table}, "text-to-image")
+    report_measurement(
+        markdown(rows, targets, inputs), "python benchmarks/sdedit.py --write-card",
+        note=f"{len(keys)} held-out OpenMoji line art -> colour pairs; SDEdit with {args.steps} "
+        f"steps at guidance {args.guidance:g}, told each emoji's colour caption.",
+        write=args.write_card, folder=BUNDLED[args.model].folder, section=SDEDIT_SECTION,
+        task="text-to-image",
+    )  # fmt: skip
 
 
 def pix2pix_outputs(model: str, inputs: torch.Tensor) -> torch.Tensor:
     return translate_batches(load_model(model, family="pix2pix"), inputs).clamp(0, 1)
 
 
-def markdown(rows: dict, targets, inputs, count: int, args) -> str:
+def markdown(rows: dict, targets, inputs) -> str:
     lines = [
         "| way | L1 (lower) | PSNR dB (higher) | SSIM (higher) | Fréchet distance (lower) |",
         "|---|---|---|---|---|",
@@ -86,11 +88,7 @@ def markdown(rows: dict, targets, inputs, count: int, args) -> str:
         identity = identity or metrics
         lines.append(f"| {name} | " + " | ".join(_cells(metrics)) + " |")
     lines.append("| the line art itself (identity) | " + " | ".join(_cells(identity, True)) + " |")
-    return "\n".join(lines) + (
-        f"\n\n{count} held-out OpenMoji line art -> colour pairs; SDEdit with {args.steps} "
-        f"steps at guidance {args.guidance:g}, told each emoji's colour caption. Measured by "
-        f"`python benchmarks/sdedit.py --write-card` on {describe_hardware()}."
-    )
+    return "\n".join(lines)
 
 
 def _cells(metrics: dict[str, Metric], reference: bool = False) -> list[str]:

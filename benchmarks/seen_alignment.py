@@ -18,12 +18,11 @@ from genzoo.env import offline_defaults
 offline_defaults()
 
 from genzoo.alignment import evaluate_text_to_image
-from genzoo.cards import SEEN_SECTION, add_to_card
+from genzoo.cards import SEEN_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned_splits
 from genzoo.hub import load_pipeline
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
-from genzoo.system import describe_hardware
 
 
 def main() -> None:
@@ -41,14 +40,11 @@ def main() -> None:
         loaded, held_out, train_set, count=args.count, guidance_scales=args.guidance,
         step_counts=[args.steps], seen=True,
     )  # fmt: skip
-    text = table.markdown() + (
-        f"\n\nMeasured after training by `python benchmarks/seen_alignment.py --write-card` on "
-        f"{describe_hardware()}."
-    )
-    print(text)
-    if args.write_card:
-        sections = {SEEN_SECTION: text}
-        add_to_card(BUNDLED[args.model].folder, table.headline(), sections, "text-to-image")
+    report_measurement(
+        table.markdown(), "python benchmarks/seen_alignment.py --write-card",
+        note="After training.", write=args.write_card, folder=BUNDLED[args.model].folder,
+        section=SEEN_SECTION, task="text-to-image", metrics=table.headline(),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

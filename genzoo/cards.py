@@ -18,6 +18,7 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData
 from genzoo.evaluation import Metric
 from genzoo.hub import load_card, load_training_curve, timelapse_path
 from genzoo.registry import dataset_repo_id, family_class
+from genzoo.system import describe_hardware
 
 REFERENCES = "genzoo_references"  # front matter: [{metric, name, value}], beside model-index
 RUNS = "genzoo_runs"  # front matter: [{command, seconds}], the runs that made the weights
@@ -271,6 +272,29 @@ def add_to_card(
     card = ModelCard(f"---\n{data.to_yaml()}\n---\n{body}")
     card.save(path)
     return card
+
+
+def report_measurement(
+    table: str,
+    command: str,
+    *,
+    note: str = "",
+    write: bool = False,
+    folder: str | Path = "",
+    section: str = "",
+    task: str = "",
+    metrics: Sequence[Metric] = (),
+) -> str:
+    """How a benchmark ends: its table, a `note` on what was measured, and the command and
+    hardware that measured it, printed; with `write` (its `--write-card`), also put into the
+    card of `folder` as `section`, with `metrics` (see `add_to_card`)."""
+    text = (
+        f"{table}\n\n{note}{' ' if note else ''}Measured by `{command}` on {describe_hardware()}."
+    )
+    print(text)
+    if write:
+        add_to_card(folder, metrics, {section: text}, task)
+    return text
 
 
 GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"

@@ -221,6 +221,19 @@ def test_measurements_after_training_go_into_the_card_once(tiny_clip):
     assert card_section(folder, NOISE_AWARENESS_SECTION).startswith("Image →")
 
 
+def test_a_benchmark_reports_its_table_and_writes_it_only_when_asked(tiny_clip, capsys):
+    from genzoo.cards import card_section, report_measurement
+
+    folder = str(tiny_clip.out)
+    asked = dict(folder=folder, section="Report", task="text-to-image", note="Two rows.")
+    text = report_measurement("| a | b |", "python benchmarks/x.py --write-card", **asked)
+    assert capsys.readouterr().out.strip() == text
+    assert text.startswith("| a | b |\n\nTwo rows. Measured by `python benchmarks/x.py")
+    assert "CPU" in text and card_section(folder, "Report") == ""
+    report_measurement("| c | d |", "python benchmarks/x.py --write-card", write=True, **asked)
+    assert card_section(folder, "Report").startswith("| c | d |\n\nTwo rows. Measured by")
+
+
 def test_guidance_kinds_are_measured_at_matched_cost(tiny_emoji):
     from genzoo.hub import load_pipeline
     from genzoo.retrieval import evaluate_guidance_kinds, guidance_kinds_markdown
