@@ -302,7 +302,11 @@ def save_sample(
 
 
 def settings_dict(settings) -> dict:
-    return {f.name: getattr(settings, f.name) for f in fields(settings)}
+    """Every setting, with `run_dir` as the folder it stood for (an empty one: runs/<name>)."""
+    values = {f.name: getattr(settings, f.name) for f in fields(settings)}
+    if isinstance(settings, RunSettings):
+        values["run_dir"] = settings.run_path.as_posix()
+    return values
 
 
 def save_settings(folder: str | Path, settings) -> None:

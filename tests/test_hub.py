@@ -322,6 +322,15 @@ def test_the_cards_command_reproduces_the_bundled_settings(card: Path) -> None:
         assert value == expected, f"{card.parent.name}: --{name} {value}, trained with {expected}"
 
 
+def test_each_card_says_where_its_run_was_written() -> None:
+    """An empty `--run_dir` stands for runs/<name>; the card says which folder that was."""
+    from genzoo.training import RunSettings, settings_dict
+
+    assert settings_dict(RunSettings(output_dir="checkpoints/x"))["run_dir"] == "runs/x"
+    for config in (ROOT / "checkpoints").glob("*/training_config.json"):
+        assert json.loads(config.read_text())["run_dir"].startswith("runs/"), config
+
+
 def test_each_card_names_the_library_that_loads_it() -> None:
     """The Hub shows a library's own loading snippet: diffusers' and transformers' for the
     folders they load, and the mixin's (with its tags) for genzoo's own classes."""
