@@ -95,6 +95,16 @@ class ImagePool:
         return torch.stack(out)
 
 
+def excess_edges(fakes: torch.Tensor, reals: torch.Tensor) -> torch.Tensor:
+    """How far the fakes' total variation (mean absolute difference of neighbouring pixels)
+    exceeds the reals': zero for a translation no busier than the style it paints."""
+
+    def total_variation(images: torch.Tensor) -> torch.Tensor:
+        return images.diff(dim=-2).abs().mean() + images.diff(dim=-1).abs().mean()
+
+    return (total_variation(fakes) - total_variation(reals)).clamp(min=0)
+
+
 def random_flip(*images: torch.Tensor, enabled: bool = True) -> tuple[torch.Tensor, ...]:
     """Mirror a random half of a batch left to right; the i-th image of each tensor alike, so
     pairs stay pairs."""

@@ -141,7 +141,7 @@ def tiny_cyclegan(tiny_emoji, tmp_path_factory) -> TinyRun:
         "--image_size", "32", "--generator_channels", "8", "--residual_blocks", "1",
         "--discriminator_channels", "8", "--batch_size", "4", "--train_limit", "16",
         "--test_limit", "8", "--examples", "6", "--pool_size", "4", "--cycle_noise", "0.1",
-        "--b_cycle_fraction", "0.25", "--ema_decay", "0.5", *SMOKE,
+        "--b_cycle_fraction", "0.25", "--ema_decay", "0.5", "--a_edge_weight", "10", *SMOKE,
     ]  # fmt: skip
     return smoke_run(tmp_path_factory, "tiny-cyclegan", main, args)
 

@@ -327,6 +327,18 @@ def test_image_pool_of_size_zero_passes_through():
     assert pool.images == []
 
 
+def test_only_translations_busier_than_the_real_style_pay_for_their_edges():
+    torch.manual_seed(0)
+    flat = torch.zeros(4, 3, 16, 16)
+    flat[..., 4:12, 4:12] = 1.0  # a square: few edges
+    noisy = (flat + 0.5 * torch.randn_like(flat)).requires_grad_()
+    assert adversarial.excess_edges(flat * 0.5, flat) == 0  # calmer than the reals: free
+    excess = adversarial.excess_edges(noisy, flat)
+    assert excess > 0.5
+    excess.backward()
+    assert noisy.grad.abs().sum() > 0
+
+
 def test_random_flip_keeps_pairs_aligned():
     torch.manual_seed(3)
     source = torch.randn(64, 3, 5, 7)

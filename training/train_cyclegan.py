@@ -61,6 +61,13 @@ class Settings(training.RunSettings):
         default=0.0,
         metadata={"help": "noise (std) on each translation before the way back; see train()"},
     )
+    a_edge_weight: float = field(
+        default=0.0,
+        metadata={
+            "help": "penalise translations into A busier than A's real images (total variation, "
+            "see adversarial.excess_edges): colouring in otherwise paints noise"
+        },
+    )
     ema_decay: float = field(
         default=0.0,
         metadata={"help": "keep and ship an exponential moving average of the generators (0: off)"},
@@ -210,7 +217,10 @@ def train(
             g_identity = (a_to_b(real_b) - real_b).abs().mean() + (
                 b_to_a(real_a) - real_a
             ).abs().mean()
-            g_loss = g_gan + cycle * g_cycle + identity * g_identity
+            g_edges = adversarial.excess_edges(fake_a, real_a)
+            g_loss = (
+                g_gan + cycle * g_cycle + identity * g_identity + settings.a_edge_weight * g_edges
+            )
         g_optimizer.zero_grad(set_to_none=True)
         accelerator.backward(g_loss)
         g_optimizer.step()
@@ -224,7 +234,7 @@ def train(
         accelerator.backward(d_loss)
         d_optimizer.step()
 
-        losses.add(d=d_loss, g_gan=g_gan, cycle=g_cycle, identity=g_identity)
+        losses.add(d=d_loss, g_gan=g_gan, cycle=g_cycle, identity=g_identity, edges=g_edges)
         steps.end(
             step, losses, lambda at: save_grid(model, *fixed, settings.run_path, at, accelerator),
             lr=rate,
