@@ -490,3 +490,15 @@ def test_the_bundled_faces_dcgan_ships_named_presets():
     for preset in presets:  # each picks three different samples of its grid of 16
         picks = [preset.a, preset.b, preset.c]
         assert len(set(picks)) == 3 and max(picks) <= 16, preset
+
+
+def test_every_bundled_dcgan_is_within_three_times_its_real_floor():
+    """Issue 21's goal, on each card's Fréchet distance beside its real-vs-real floor (measured
+    by the training script's evaluation on the held-out split)."""
+    from genzoo.cards import card_metrics
+    from genzoo.registry import bundled
+
+    for entry in bundled("dcgan"):
+        (distance,) = [m for m in card_metrics(entry.name) if m["type"] == "fd_effnet_lite0"]
+        assert distance["reference_name"] == "real vs real (floor)", entry.name
+        assert distance["value"] <= 3 * distance["reference"], entry.name

@@ -86,7 +86,7 @@ PRESETS = {
     "dcgan-fashion-mnist": dict(
         dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
         output_dir="checkpoints/dcgan-fashion-mnist", title="DCGAN, Fashion-MNIST at 32 px",
-        image_size=32, channels=1, generator_channels=32, discriminator_channels=32, epochs=20,
+        image_size=32, channels=1, generator_channels=32, discriminator_channels=32, epochs=40,
         checkpoint_every=500, ema_decay=0.999,
     ),
 }  # fmt: skip
