@@ -297,20 +297,17 @@ def report_measurement(
     return text
 
 
+# The headings of the card sections that training and the `--write-card` benchmarks write (the
+# benchmark is named after the section: benchmarks/clip_guidance.py, preview.py, sdedit.py,
+# inpainting.py, noise_awareness.py and seen_alignment.py), and the gallery reads.
 GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
-"""The text-to-image card's section that `benchmarks/clip_guidance.py` writes."""
-HELD_OUT_SECTION = "Guidance and steps"
-"""The text-to-image card's table of alignment and distance over guidance and steps."""
+HELD_OUT_SECTION = "Guidance and steps"  # over guidance and steps, on held-out captions
 SEEN_SECTION = "Guidance on emoji seen in training"
 PREVIEW_SECTION = "Live preview against Generate"
-"""The text-to-image card's section that `benchmarks/preview.py` writes."""
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
-"""The text-to-image card's section that `benchmarks/sdedit.py` writes."""
 INPAINTING_SECTION = "Inpainting: latent blending against a mask channel"
-"""The text-to-image card's section that `benchmarks/inpainting.py` writes."""
+NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"  # in the CLIP's card
 NOT_MEASURED = "_Not measured for this model yet._"
-NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"
-"""The CLIP card's section that its training and `benchmarks/noise_awareness.py` write."""
 
 
 def sdedit_markdown(ref: str) -> str:

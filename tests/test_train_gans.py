@@ -265,7 +265,7 @@ def test_a_dcgan_can_ship_its_moving_average(tiny_dcgan, tmp_path):
             "dcgan-emoji-faces",
             {"image_size": 64, "channels": 3, "augment": True, "categories": ["Smileys & Emotion"]},
         ),
-        (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 20}),
+        (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 40}),
         (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
         (train_cyclegan, "cyclegan-emoji-flat-high-contrast", {"upsample": "resize"}),
     ],
