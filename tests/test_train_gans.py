@@ -7,6 +7,7 @@ import math
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -177,6 +178,18 @@ def test_cyclegan_card_scores_both_directions(tiny_cyclegan):
         card.text
     )
     assert "a moving average of the generators' (decay 0.5)" in card.text
+    assert "Attribution" not in card.text  # Fluent emoji (MIT) ask for none
+
+
+def test_cyclegan_card_credits_a_style_whose_licence_asks_for_it(tiny_cyclegan, tmp_path):
+    from training.train_cyclegan import main
+
+    twemoji = Path(tiny_cyclegan.args[tiny_cyclegan.args.index("--domain_b") + 1]).with_name(
+        "emoji-twitter"
+    )
+    main(tiny_cyclegan.again(tmp_path / "out", tmp_path / "run", "--domain_b", str(twemoji)))
+    card = (tmp_path / "out" / "README.md").read_text()
+    assert "Attribution: Twemoji graphics by Twitter, Inc and other contributors" in card
 
 
 def test_examples_are_varied_held_out_pairs(tiny_pix2pix):

@@ -20,6 +20,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from genzoo import adversarial, training
 from genzoo.cards import CardFacts
 from genzoo.data import PairedImages, load_pairs, load_split
+from genzoo.data.captions import licence
 from genzoo.evaluation import Metric, evaluate_translation
 from genzoo.images import make_grid
 from genzoo.models.cyclegan import CycleGAN
@@ -350,6 +351,7 @@ def save_hub_folder(
             f"twin. The {len(test_pairs.keys)} held-out emoji, never seen in training, do come in "
             "both styles, so each direction is scored against the true translation. The "
             "identity baseline scores the input itself as the output.",
+            *licence([settings.domain_a, settings.domain_b])[1],
         ],
     )
     training.finish_hub_folder(folder, facts, settings)
