@@ -3,6 +3,8 @@ picture, noised part of the way and redrawn under the tab's prompt."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import gradio as gr
 
 from demos.common import (
@@ -16,7 +18,7 @@ from demos.common import (
     step_reporter,
     user_errors,
 )
-from genzoo.cards import sdedit_markdown
+from genzoo.cards import SDEDIT_SECTION, measured_section
 from genzoo.images import for_display
 from genzoo.pipelines import text_to_image as actions
 
@@ -76,14 +78,20 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
                 rough_button = gr.Button("Redraw", variant="primary")
             strength = control(actions.SDEDIT_STRENGTH)
             with gr.Accordion("Measured against pix2pix, a model trained for this", open=False):
-                measured = gr.Markdown(sdedit_markdown(model.value))
+                measured = gr.Markdown(measured_section(model.value, SDEDIT_SECTION))
         with gr.Column():
             with gr.Row():
                 seen = ServedImage(label="The picture", type="pil", height=256)
                 redrawn = ServedImage(label="Redrawn", type="pil", height=256)
             link = gr.Markdown(elem_id="t2i-sdedit-share")
 
-    model.change(sdedit_markdown, model, measured, api_visibility="private", queue=False)
+    model.change(
+        partial(measured_section, heading=SDEDIT_SECTION),
+        model,
+        measured,
+        api_visibility="private",
+        queue=False,
+    )
     settings = [prompt, strength, guidance, steps, seed]
     own = rough_button.click(
         redraw, [model, rough, *settings], redrawn, api_name="image_to_image", **DIFFUSION

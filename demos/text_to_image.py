@@ -33,9 +33,10 @@ from demos.common import (
 )
 from genzoo import provenance
 from genzoo.cards import (
+    GUIDANCE_KINDS_SECTION,
+    INPAINTING_SECTION,
     guidance_curve,
-    guidance_kinds_markdown,
-    inpainting_markdown,
+    measured_section,
     metrics_markdown,
     preview_trade,
 )
@@ -153,8 +154,8 @@ def describe(model: str):
     curve["steps"] = curve["steps"].astype(str) + " steps"
     preview_says = f"{actions.PREVIEW_SAYS} {preview_trade(model)}"
     return (
-        metrics_markdown(model), curve, curve, guidance_kinds_markdown(model), preview_says,
-        inpainting_markdown(model),
+        metrics_markdown(model), curve, curve, measured_section(model, GUIDANCE_KINDS_SECTION),
+        preview_says, measured_section(model, INPAINTING_SECTION),
     )  # fmt: skip
 
 

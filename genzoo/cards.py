@@ -310,14 +310,10 @@ NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"  # in the CLIP's
 NOT_MEASURED = "_Not measured for this model yet._"
 
 
-def sdedit_markdown(ref: str) -> str:
-    """The card's comparison of SDEdit with pix2pix, or a line saying it has none."""
-    return card_section(ref, SDEDIT_SECTION) or NOT_MEASURED
-
-
-def inpainting_markdown(ref: str) -> str:
-    """The card's comparison of the two ways to inpaint, or a line saying it has none."""
-    return card_section(ref, INPAINTING_SECTION) or NOT_MEASURED
+def measured_section(ref: str, heading: str) -> str:
+    """A measurement's section of the model's card (one of the headings above), or a line saying
+    the model has none."""
+    return card_section(ref, heading) or NOT_MEASURED
 
 
 def preview_trade(ref: str) -> str:
@@ -382,11 +378,6 @@ NO_TRAINING_CURVE = (
     "_No training curve: this model was trained before genzoo recorded one. Its preset's "
     "command writes one into the model folder._"
 )
-
-
-def guidance_kinds_markdown(ref: str) -> str:
-    """The card's comparison of CLIP and classifier-free guidance, or a line saying it has none."""
-    return card_section(ref, GUIDANCE_KINDS_SECTION) or NOT_MEASURED
 
 
 def card_section(ref: str, heading: str) -> str:

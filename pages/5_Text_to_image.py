@@ -12,11 +12,12 @@ import streamlit as st
 
 from genzoo import provenance
 from genzoo.cards import (
+    GUIDANCE_KINDS_SECTION,
+    INPAINTING_SECTION,
+    SDEDIT_SECTION,
     guidance_curve,
-    guidance_kinds_markdown,
-    inpainting_markdown,
+    measured_section,
     preview_trade,
-    sdedit_markdown,
 )
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import text_to_image as actions
@@ -123,7 +124,7 @@ with compare_tab:
         f"CLIP guidance at 0, the comparison uses {actions.DEFAULT_CLIP_GUIDANCE:g})."
     )
     with st.expander("Measured on held-out captions"):
-        st.markdown(guidance_kinds_markdown(model))
+        st.markdown(measured_section(model, GUIDANCE_KINDS_SECTION))
     result = result_of(
         "compare", st.button("Compare", type="primary"), "Denoising three ways",
         actions.guidance_comparison, model, prompt, guidance=guidance, clip_guidance=clip,
@@ -156,7 +157,7 @@ with sdedit_tab:
     picture = showing_errors(open_image, own.getvalue(), 255) if own else sketches[example]
     strength = control(actions.SDEDIT_STRENGTH, sdedit_link, left)
     with left.expander("Measured against pix2pix, a model trained for this"):
-        st.markdown(sdedit_markdown(model))
+        st.markdown(measured_section(model, SDEDIT_SECTION))
     redrawn = result_of(
         "sdedit", left.button("Redraw", type="primary") or sdedit_link.opens_now(), "Redrawing",
         actions.image_to_image, model, picture, prompt, strength, guidance=guidance,
@@ -181,7 +182,7 @@ with inpaint_tab:
     )
     upload = st.file_uploader("Image to inpaint", key="inpaint_upload")
     with st.expander("Measured against a model fine-tuned to read the mask"):
-        st.markdown(inpainting_markdown(model))
+        st.markdown(measured_section(model, INPAINTING_SECTION))
     image = showing_errors(open_image, upload.getvalue(), 255) if upload is not None else None
     if image is not None:
         png = io.BytesIO()

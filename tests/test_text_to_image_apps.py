@@ -21,7 +21,7 @@ from genzoo.cards import (
     PREVIEW_SECTION,
     TIMELAPSE_CAPTION,
     card_table,
-    inpainting_markdown,
+    measured_section,
     preview_trade,
 )
 from genzoo.hub import revision
@@ -239,10 +239,14 @@ def test_both_galleries_show_the_cards_two_ways_to_inpaint():
     grey = next(row for name, row in rows.items() if name.startswith("hole left grey"))
     hole_l1 = next(key for key in blending if key.startswith("L1"))
     assert float(blending[hole_l1]) < float(grey[hole_l1])  # it paints nearer the truth
-    assert describe(MODEL)[-1] == inpainting_markdown(MODEL)  # the Gradio Inpaint tab's text
-    assert inpainting_markdown("autoencoder-emoji") == NOT_MEASURED
+    assert describe(MODEL)[-1] == measured_section(
+        MODEL, INPAINTING_SECTION
+    )  # the Gradio Inpaint tab's text
+    assert measured_section("autoencoder-emoji", INPAINTING_SECTION) == NOT_MEASURED
     app = page_app()
-    shown = [m.value for m in app.markdown if m.value == inpainting_markdown(MODEL)]
+    shown = [
+        m.value for m in app.markdown if m.value == measured_section(MODEL, INPAINTING_SECTION)
+    ]
     assert len(shown) == 1 and not app.exception
 
 

@@ -76,6 +76,7 @@ class Settings(training.RunSettings):
     pool_size: int = 50
     flip: bool = True
     examples: int = field(default=24, metadata={"help": "held-out pairs shipped for the gallery"})
+    pair_note: str = field(default="", metadata={"help": "the card's word on why this pair"})
 
 
 UPSAMPLING_NAMES = {"resize": "resizing then convolving", "transpose": "transposed convolution"}
@@ -331,6 +332,12 @@ def save_hub_folder(
                 else ""
             )
             + (
+                " Each generator adds a learned change to its input, its last layer starting at "
+                "zero, so that training starts from the identity."
+                if settings.learn_change
+                else ""
+            )
+            + (
                 " The weights are a moving average of the generators' "
                 f"(decay {settings.ema_decay:g})."
                 if settings.ema_decay
@@ -351,6 +358,7 @@ def save_hub_folder(
             f"twin. The {len(test_pairs.keys)} held-out emoji, never seen in training, do come in "
             "both styles, so each direction is scored against the true translation. The "
             "identity baseline scores the input itself as the output.",
+            *([settings.pair_note] if settings.pair_note else []),
             *licence([settings.domain_a, settings.domain_b])[1],
         ],
     )
