@@ -181,15 +181,22 @@ def test_cyclegan_card_scores_both_directions(tiny_cyclegan):
     assert "Attribution" not in card.text  # Fluent emoji (MIT) ask for none
 
 
-def test_cyclegan_card_credits_a_style_whose_licence_asks_for_it(tiny_cyclegan, tmp_path):
+def test_cyclegan_card_credits_a_style_whose_licence_asks_for_it_and_says_why_the_pair(
+    tiny_cyclegan, tmp_path
+):
     from training.train_cyclegan import main
 
     twemoji = Path(tiny_cyclegan.args[tiny_cyclegan.args.index("--domain_b") + 1]).with_name(
         "emoji-twitter"
     )
-    main(tiny_cyclegan.again(tmp_path / "out", tmp_path / "run", "--domain_b", str(twemoji)))
+    why = "Both styles draw the same emoji in colour, so the pair suits unpaired translation."
+    extra = ["--domain_b", str(twemoji), "--learn_change", "--pair_note", why]
+    main(tiny_cyclegan.again(tmp_path / "out", tmp_path / "run", *extra))
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Attribution: Twemoji graphics by Twitter, Inc and other contributors" in card
+    assert why in card
+    assert "Each generator adds a learned change to its input" in card
+    assert "learned change" not in (tiny_cyclegan.out / "README.md").read_text()
 
 
 def test_examples_are_varied_held_out_pairs(tiny_pix2pix):
