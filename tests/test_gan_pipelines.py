@@ -393,7 +393,7 @@ def test_round_trip_goes_there_and_back(cyclegan):
 
 
 def test_domain_names(cyclegan):
-    assert translation.domain_names(cyclegan) == ("emoji-fluent-flat", "emoji-fluent-modern")
+    assert translation.domain_names(cyclegan) == ("flat icon", "3-D emoji")
 
 
 # Shipped examples

@@ -17,6 +17,7 @@ import torch
 from PIL import Image
 
 from genzoo import hub
+from genzoo.data.emoji import STYLES
 from genzoo.hub import load_model
 from genzoo.images import (
     InvalidInputError,
@@ -139,9 +140,15 @@ class RoundTrip:
 
 
 def domain_names(model: str) -> tuple[str, str]:
-    """The styles a CycleGAN translates between, as its config names them."""
+    """The styles a CycleGAN translates between, as a visitor knows them: an emoji style's own
+    name ("Twemoji" where the config says "emoji-twitter"), else the config's."""
     net: CycleGAN = load_model(model, family="cyclegan")
-    return net.domain_a, net.domain_b
+    return tuple(_style_name(domain) for domain in (net.domain_a, net.domain_b))
+
+
+def _style_name(folder: str) -> str:
+    style = STYLES.get(folder.removeprefix("emoji-"))
+    return style.caption if style else folder
 
 
 @recorded()
