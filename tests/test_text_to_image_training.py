@@ -302,6 +302,31 @@ def test_pooled_text_starts_as_the_text_to_image_model_and_then_hears_the_captio
         )
 
 
+def test_dropout_reaches_every_residual_block_of_a_fresh_or_saved_unet(tiny_text_to_image):
+    """`--dropout` (DDPM's regulariser) on a fresh UNet and on a `--unet_from` one: it acts in
+    training and not at inference, and a saved UNet starts from its own weights."""
+    from training.train_text_to_image import Settings, build_unet
+
+    vae = AutoencoderKL.from_pretrained(tiny_text_to_image.out, subfolder="vae")
+    shape = dict(image_size=32, channels=[16, 16, 32], heads=2, dropout=0.3)
+    saved = UNet2DConditionModel.from_pretrained(tiny_text_to_image.out, subfolder="unet")
+    for unet_from in ("", str(tiny_text_to_image.out)):
+        unet = build_unet(Settings(**shape, unet_from=unet_from), vae)
+        rates = [m.p for m in unet.modules() if isinstance(m, torch.nn.Dropout) and m.p]
+        assert unet.config.dropout == 0.3 and len(rates) >= len(shape["channels"])
+        latents, context = torch.randn(2, 4, 8, 8), torch.randn(2, 24, 384)
+        with torch.no_grad():
+            unet.train()
+            assert not torch.allclose(
+                unet(latents, 10, context).sample, unet(latents, 10, context).sample
+            )
+            unet.eval()
+            torch.testing.assert_close(
+                unet(latents, 10, context).sample, unet(latents, 10, context).sample
+            )
+    torch.testing.assert_close(unet.state_dict(), saved.float().state_dict())
+
+
 def test_inpainting_fine_tune_writes_a_stock_inpaint_pipeline_measured_against_blending(
     tiny_inpainting,
 ):

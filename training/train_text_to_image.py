@@ -44,6 +44,10 @@ class Settings(diffusion_training.DiffusionSettings):
             "`--unet_from` UNet without one gains it, starting at zero)"
         },
     )
+    dropout: float = field(
+        default=0.0,
+        metadata={"help": "dropout in the UNet's residual blocks, a `--unet_from` one's too"},
+    )
     unet_from: str = field(
         default="",
         metadata={
@@ -106,7 +110,7 @@ def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
     UNet is stored at half precision)."""
     if settings.unet_from:
         unet = UNet2DConditionModel.from_pretrained(
-            settings.unet_from, subfolder="unet", dtype=torch.float32
+            settings.unet_from, subfolder="unet", dtype=torch.float32, dropout=settings.dropout
         )
         if settings.pooled_text and not latent_diffusion.pools_text(unet):
             unet = latent_diffusion.with_pooled_text(unet, settings.heads)
@@ -120,6 +124,7 @@ def build_unet(settings: Settings, vae: AutoencoderKL) -> UNet2DConditionModel:
         heads=settings.heads,
         norm_groups=settings.norm_groups,
         pooled_text=settings.pooled_text,
+        dropout=settings.dropout,
     )
 
 

@@ -82,9 +82,11 @@ def denoiser(
     heads: int = 4,
     norm_groups: int = 32,
     pooled_text: bool = False,
+    dropout: float = 0.0,
 ) -> UNet2DConditionModel:
     """A text-conditioned UNet on latents; `attention` says which levels cross-attend to the
-    prompt (the middle block always does). Group normalisation as in `autoencoder`. With
+    prompt (the middle block always does), and `dropout` acts in every residual block (DDPM's).
+    Group normalisation as in `autoencoder`. With
     `pooled_text`, an attention pooling of the prompt is also added to the time embedding, so
     that every block hears it (as Imagen and DeepFloyd IF do)."""
     pooled = dict(addition_embed_type="text", addition_embed_type_num_heads=heads)
@@ -101,6 +103,7 @@ def denoiser(
         cross_attention_dim=TEXT_WIDTH,
         attention_head_dim=heads,
         norm_num_groups=min(norm_groups, channels[0]),
+        dropout=dropout,
         **(pooled if pooled_text else {}),
     )
 
