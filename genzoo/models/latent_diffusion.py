@@ -86,9 +86,9 @@ def denoiser(
 ) -> UNet2DConditionModel:
     """A text-conditioned UNet on latents; `attention` says which levels cross-attend to the
     prompt (the middle block always does), and `dropout` acts in every residual block (DDPM's).
-    Group normalisation as in `autoencoder`. With
-    `pooled_text`, an attention pooling of the prompt is also added to the time embedding, so
-    that every block hears it (as Imagen and DeepFloyd IF do)."""
+    Group normalisation as in `autoencoder`. With `pooled_text`, an attention pooling of the
+    prompt is also added to the time embedding, so that every block hears it (as Imagen and
+    DeepFloyd IF do)."""
     pooled = dict(addition_embed_type="text", addition_embed_type_num_heads=heads)
     return UNet2DConditionModel(
         sample_size=latent_size,
