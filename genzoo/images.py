@@ -264,17 +264,27 @@ def animated_gif(
     return buffer.getvalue()
 
 
-def timelapse(grids: list, steps: list[int], frames: int = 24, width: int = 256) -> bytes:
+def timelapse(
+    grids: list, steps: list[int], frames: int = 24, width: int = 256, earlier: list = ()
+) -> bytes:
     """Grids saved along a training run (paths, in order, and their steps) as an animated GIF
     of at most `frames` of them, evenly chosen from the first to the last, each at most `width`
-    pixels wide and captioned with its step."""
-    last = len(grids) - 1
+    pixels wide and captioned with its step. `earlier`: the captioned frames of a time-lapse the
+    run went on from, played first."""
+    shown = [*earlier, *zip(grids, steps, strict=True)]
+    last = len(shown) - 1
     picks = sorted({round(i * last / max(1, frames - 1)) for i in range(frames)})
     return animated_gif(
-        [_captioned(grids[i], f"step {steps[i]:,}", width) for i in picks],
-        duration_ms=300,
-        back_and_forth=False,
+        [_frame(shown[i], width) for i in picks], duration_ms=300, back_and_forth=False
     )
+
+
+def _frame(shown, width: int) -> Image.Image:
+    """A time-lapse frame: an earlier one as it is, or a (grid path, step) captioned."""
+    if isinstance(shown, Image.Image):
+        return shown
+    path, step = shown
+    return _captioned(path, f"step {step:,}", width)
 
 
 def _captioned(path, caption: str, width: int) -> Image.Image:

@@ -30,8 +30,8 @@ from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
 from genzoo.cards import CardFacts, write_model_card
-from genzoo.hub import TIMELAPSE, TRAINING_CURVE, publish
-from genzoo.images import timelapse
+from genzoo.history import CURVE_FILE, save_history
+from genzoo.hub import TIMELAPSE, publish
 from genzoo.system import describe_hardware
 
 Settings = TypeVar("Settings")
@@ -156,7 +156,6 @@ class RunningLosses:
 
 
 LOG_EVERY = 50  # steps between the logged means of the losses
-CURVE_FILE = "training_curve.jsonl"  # in the run folder: the logged means, a line per log
 
 
 class Steps:
@@ -328,45 +327,18 @@ def run_facts(settings: RunSettings, command: str, wall_time: float) -> dict:
     )
 
 
-def finish_hub_folder(folder: str | Path, facts: CardFacts, settings) -> None:
-    """The last of every training script: the model card, the settings, the training curve, and
+def finish_hub_folder(folder: str | Path, facts: CardFacts, settings, builds_on: str = "") -> None:
+    """The last of every training script: the model card, the settings, the training curve and
+    time-lapse (after those of `builds_on`, the model folder the run went on from, if any), and
     the metrics on the console."""
-    if save_timelapse(folder, settings.run_path):
+    if save_history(folder, settings.run_path, builds_on):
         facts = replace(facts, images=facts.images | {"How it learned, grid by grid": TIMELAPSE})
     write_model_card(folder, facts)
     save_settings(folder, settings)
-    save_curve(folder, settings.run_path)
     forget_local_paths(folder)
     for metric in facts.metrics:
         reference = "" if metric.reference is None else f" (reference {metric.reference:.4f})"
         print(f"{metric.name}: {metric.value:.4f}{reference}")
-
-
-def save_curve(folder: str | Path, run_dir: Path) -> None:
-    """The run's logged loss means, one row per log, as `TRAINING_CURVE` in the model
-    folder (for the galleries' charts); a resumed sitting's rows replace those it logged again."""
-    logged = run_dir / CURVE_FILE
-    if not logged.exists():
-        return
-    rows = {}
-    for line in logged.read_text().splitlines():
-        row = json.loads(line)
-        rows = {step: r for step, r in rows.items() if step < row["step"]} | {row["step"]: row}
-    (Path(folder) / TRAINING_CURVE).write_text(json.dumps(list(rows.values())) + "\n")
-
-
-def save_timelapse(folder: str | Path, run_dir: Path) -> bool:
-    """The run's sample grids (its `samples-*` ones, else its most numerous kind) as a
-    `TIMELAPSE` in the model folder; whether there were any."""
-    kinds = defaultdict(list)
-    for path in sorted((run_dir / "samples").glob("*-*.png")):
-        kinds[path.stem.rpartition("-")[0]].append(path)
-    if not kinds:
-        return False
-    grids = kinds.get("samples") or max(kinds.values(), key=len)
-    steps = [int(path.stem.rpartition("-")[2]) for path in grids]
-    (Path(folder) / TIMELAPSE).write_bytes(timelapse(grids, steps))
-    return True
 
 
 def forget_local_paths(folder: str | Path) -> None:

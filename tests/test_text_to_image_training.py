@@ -38,6 +38,8 @@ from genzoo.data.captions import (
 )
 from genzoo.data.masks import random_masks
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
+from genzoo.history import gif_frames, logged_curve, sample_grids
+from genzoo.hub import load_training_curve, timelapse_path
 from genzoo.models import latent_diffusion
 from genzoo.training import total_steps, training_seconds
 from tests.conftest import COLOUR, REPO, colour_folders, free_port
@@ -402,6 +404,14 @@ def test_decoder_fine_tune_keeps_the_latents(tiny_autoencoder, tmp_path):
     assert len(runs) == 2 and "--decoder_from" in runs[1]["command"]
     assert f"- Wall time: {sum(run['seconds'] for run in runs)} s" in card
     assert "same place on every output" in card
+    # how it learned: the first run's curve and time-lapse, then this run's, its steps counted on
+    first = [row["step"] for row in load_training_curve(str(tiny_autoencoder.out))]
+    own = [row["step"] for row in logged_curve(tmp_path / "run")]
+    both = [row["step"] for row in load_training_curve(str(tmp_path / "out"))]
+    assert first and own and both == first + [first[-1] + step for step in own]
+    frames = [len(gif_frames(timelapse_path(str(folder)).read_bytes())) for folder in
+              (tiny_autoencoder.out, tmp_path / "out")]  # fmt: skip
+    assert frames[1] == frames[0] + len(sample_grids(tmp_path / "run")) and frames[0] >= 2
 
 
 def test_the_mark_term_weighs_common_errors_and_each_flat_images_worst_pixel():
@@ -507,7 +517,8 @@ def test_half_precision_stores_the_unet_alone_in_float16(tiny_text_to_image):
 
 def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_to_image, tmp_path):
     """--unet_from trains the UNet a pipeline folder saved (the bundled one, when a session's runs
-    are gone), and its card adds this sitting to the runs that made the weights before it."""
+    are gone), and its card adds this sitting to the runs that made the weights before it, and its
+    training curve to the curve before it."""
     from training.train_text_to_image import main
 
     main(tiny_text_to_image.again(tmp_path / "out", tmp_path / "run", "--unet_from",
@@ -529,6 +540,8 @@ def test_a_new_sitting_goes_on_from_a_saved_unet_and_counts_every_run(tiny_text_
     assert distance(old, new) < 0.1 * distance(old, fresh)  # went on, did not start afresh
     earlier, runs = card_runs(str(tiny_text_to_image.out)), card_runs(str(tmp_path / "out"))
     assert runs[:-1] == earlier and "--unet_from" in runs[-1]["command"]
+    first, both = (load_training_curve(str(f)) for f in (tiny_text_to_image.out, tmp_path / "out"))
+    assert both[: len(first)] == first and both[-1]["step"] == first[-1]["step"] + 2  # counted on
 
 
 def test_epochs_that_end_training_before_max_steps_are_said(capsys):

@@ -325,7 +325,7 @@ def save_hub_folder(
         usage=USAGE,
         earlier_runs=card_runs(settings.decoder_from),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    training.finish_hub_folder(folder, facts, settings, builds_on=settings.decoder_from)
 
 
 def summary(settings: Settings, parameters: int) -> str:

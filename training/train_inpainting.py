@@ -172,7 +172,7 @@ def save_hub_folder(
         usage=USAGE,
         earlier_runs=card_runs(settings.inpainting_from),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    training.finish_hub_folder(folder, facts, settings, builds_on=settings.inpainting_from)
 
 
 def measure_inpainting(

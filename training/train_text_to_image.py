@@ -179,7 +179,7 @@ def save_hub_folder(
         usage=USAGE,
         earlier_runs=card_runs(settings.unet_from or settings.autoencoder),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    training.finish_hub_folder(folder, facts, settings, builds_on=settings.unet_from)
 
 
 def summary(settings: Settings, unet: UNet2DConditionModel, decay: float) -> str:
