@@ -20,6 +20,7 @@ median over `--runs` rounds.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import tempfile
 import time
@@ -170,7 +171,7 @@ def training_seconds(
                 optimizer,
                 averages,
                 accelerator,
-                settings.seed,
+                random.Random(settings.seed),
             )
         unet, optimizer, _, (ema, *_) = fresh()
         loops["plain"] = plain_step(

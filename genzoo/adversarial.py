@@ -94,6 +94,16 @@ class ImagePool:
                 out.append(image)
         return torch.stack(out)
 
+    def state_dict(self) -> dict:
+        """What a checkpoint keeps (`accelerator.register_for_checkpointing`): the images and
+        where the random choices stand."""
+        images = torch.stack(self.images) if self.images else torch.empty(0)
+        return {"images": images, "random": self.random.getstate()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.images = list(state["images"])
+        self.random.setstate(state["random"])
+
 
 def excess_edges(fakes: torch.Tensor, reals: torch.Tensor) -> torch.Tensor:
     """How far the fakes' total variation (mean absolute difference of neighbouring pixels)

@@ -167,12 +167,12 @@ def train(
     unet, optimizer, loader, averages = prepare(settings, unet, vae, moments, accelerator)
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     schedule = training.learning_rate_schedule(accelerator, optimizer, total, settings.cosine_decay)
+    draw = training.Draws(settings.seed + sitting * 1_000_003, accelerator).python
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "text_to_image", settings)
-    seed = settings.seed + start + sitting * 1_000_003
     step_on = training_step(
-        settings, unet, vae, moments, captions, optimizer, averages, accelerator, seed,
+        settings, unet, vae, moments, captions, optimizer, averages, accelerator, draw,
         extra_inputs,
     )  # fmt: skip
 
@@ -227,17 +227,16 @@ def training_step(
     optimizer,
     averages: list[EMAModel],
     accelerator,
-    seed: int,
+    draw: random.Random,
     extra_inputs: ExtraInputs | None = None,
 ) -> Callable[[torch.Tensor], float]:
     """One step as a function of a batch's indices, returning its loss: sample latents from the
     encoded posteriors, noise them to a random timestep, predict the noise (or v) from the noisy
-    latents (beside the `extra_inputs`, if any) and the encoding of one of its captions
-    (`captions[rows]`), and step the optimizer and the moving averages."""
+    latents (beside the `extra_inputs`, if any) and the encoding of one of its captions (`draw`
+    picks which, `captions[rows]`), and step the optimizer and the moving averages."""
     noise_scheduler = DDPMScheduler.from_config(
         latent_diffusion.scheduler(settings.prediction_type, settings.zero_terminal_snr).config
     )
-    draw = random.Random(seed)
     scale = vae.config.scaling_factor
 
     def step(index: torch.Tensor) -> float:

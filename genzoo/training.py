@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import shlex
 import sys
 import time
@@ -131,7 +132,18 @@ def start_logging(accelerator: Accelerator, name: str, settings) -> None:
 def epoch_batches(accelerator: Accelerator, loader, epoch: int, skip: int):
     """The batches of `epoch` in its seeded order, without the first `skip` (after a resume)."""
     loader.set_epoch(epoch)
-    return accelerator.skip_first_batches(loader, skip) if skip else loader
+    if not skip:
+        yield from loader
+        return
+    # Starting an epoch draws a seed from the global generator. An unbroken run drew it at the
+    # epoch's start, before the checkpoint restored here, so a resumed one must not draw again.
+    state = torch.get_rng_state()
+    batches = iter(accelerator.skip_first_batches(loader, skip))
+    first = next(batches, None)
+    torch.set_rng_state(state)
+    if first is not None:
+        yield first
+        yield from batches
 
 
 class RunningLosses:
@@ -239,6 +251,23 @@ def moving_average(parameters, decay: float, accelerator: Accelerator) -> EMAMod
     average.to(accelerator.device)
     accelerator.register_for_checkpointing(average)
     return average
+
+
+class Draws:
+    """Seeded generators for a training loop's own random draws, `.torch` (a `torch.Generator`)
+    and `.python` (a `random.Random`), saved and restored with the run's checkpoints, so that a
+    resumed run draws what an unbroken one would."""
+
+    def __init__(self, seed: int, accelerator: Accelerator):
+        self.torch, self.python = torch.Generator().manual_seed(seed), random.Random(seed)
+        accelerator.register_for_checkpointing(self)
+
+    def state_dict(self) -> dict:
+        return {"torch": self.torch.get_state(), "python": self.python.getstate()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.torch.set_state(state["torch"])
+        self.python.setstate(state["python"])
 
 
 class Checkpoints:

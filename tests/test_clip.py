@@ -2,6 +2,7 @@
 `VisionTextDualEncoderModel` without MiniLM's weights, the bundled CLIP's zero-shot retrieval on
 held-out emoji, and CLIP guidance through the pipeline, the Gradio endpoints and the page."""
 
+import shutil
 import subprocess
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 from gradio_client import Client
 from huggingface_hub import ModelCard
 from PIL import Image
+from safetensors.torch import load_file
 from streamlit.testing.v1 import AppTest
 from transformers import VisionTextDualEncoderModel
 
@@ -41,6 +43,20 @@ def tiny_clip(tiny_emoji, tmp_path_factory):
         *SMOKE_DIFFUSION,
     ]  # fmt: skip
     return smoke_run(tmp_path_factory, "tiny-clip", main, args)
+
+
+def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(tiny_clip, tmp_path):
+    """The 4-step run again, resumed from its step-2 checkpoint: the very weights the unbroken
+    run saved (its seeded draws of blur and noise are checkpointed too)."""
+    from training.train_clip import main
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_clip.run, run)
+    shutil.rmtree(run / "checkpoints" / "step-4")
+    main(tiny_clip.again(tmp_path / "out", run, "--resume"))
+    resumed, unbroken = (load_file(f / TRAINED_SHARD) for f in (tmp_path / "out", tiny_clip.out))
+    assert resumed.keys() == unbroken.keys()
+    assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
 
 
 def test_training_writes_a_stock_dual_encoder_with_its_metrics(tiny_clip):

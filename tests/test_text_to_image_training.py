@@ -441,6 +441,32 @@ def test_flat_images_replace_the_first_of_a_batch():
 
 
 @pytest.mark.parametrize(
+    "script, run, weights",
+    [
+        ("autoencoder", "tiny_autoencoder", "diffusion_pytorch_model.safetensors"),
+        ("text_to_image", "tiny_text_to_image", "unet/diffusion_pytorch_model.safetensors"),
+        ("inpainting", "tiny_inpainting", "unet/diffusion_pytorch_model.safetensors"),
+    ],
+)
+def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(
+    script, run, weights, request, tmp_path
+):
+    """The 4-step run again, resumed from its step-2 checkpoint (the middle of an epoch): the very
+    weights the unbroken run saved, so a long run split over sittings is the run its preset's
+    one command makes."""
+    tiny = request.getfixturevalue(run)
+    folder = tmp_path / "run"
+    shutil.copytree(tiny.run, folder)
+    shutil.rmtree(folder / "checkpoints" / "step-4")
+    importlib.import_module(f"training.train_{script}").main(
+        tiny.again(tmp_path / "out", folder, "--resume")
+    )
+    resumed, unbroken = (load_file(f / weights) for f in (tmp_path / "out", tiny.out))
+    assert resumed.keys() == unbroken.keys()
+    assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
+
+
+@pytest.mark.parametrize(
     "script, run", [("autoencoder", "tiny_autoencoder"), ("text_to_image", "tiny_text_to_image")]
 )
 def test_resume_continues_from_the_saved_step(script, run, request, tmp_path, capsys):

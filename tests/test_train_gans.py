@@ -231,6 +231,23 @@ def test_run_folder_has_grids_logs_and_checkpoints(family, smoke):
         assert size == _grid_size(6, 8, 32)
 
 
+def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(
+    family, smoke, tmp_path
+):
+    """The 4-step run again, resumed from its step-2 checkpoint (the middle of an epoch): the very
+    weights the unbroken run saved, so a long run split over sittings is the run its preset's
+    one command makes."""
+    run = tmp_path / "run"
+    shutil.copytree(smoke.run, run)
+    shutil.rmtree(run / "checkpoints" / "step-4")
+    FAMILIES[family][1].main(smoke.again(tmp_path / "out", run, "--resume"))
+    resumed, unbroken = (
+        load_file(folder / "model.safetensors") for folder in (tmp_path / "out", smoke.out)
+    )
+    assert resumed.keys() == unbroken.keys()
+    assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
+
+
 def test_resume_continues_from_the_saved_step(family, smoke, tmp_path, capsys):
     """A copy of the finished 4-step run, resumed to 6 steps: only steps 5 and 6 are trained, and
     the card's wall time counts both sittings."""

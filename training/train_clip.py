@@ -142,10 +142,10 @@ def train(settings, model, train_set, captions, test_set, accelerator) -> None:
         optimizer, settings.learning_rate, total_steps=total, pct_start=0.05
     )
     model, optimizer, schedule, loader = accelerator.prepare(model, optimizer, schedule, loader)
+    draw = training.Draws(settings.seed, accelerator).torch
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "clip", settings)
-    draw = torch.Generator().manual_seed(settings.seed + start)
     unwrapped = accelerator.unwrap_model(model)
 
     def measure(step: int) -> None:

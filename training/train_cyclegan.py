@@ -175,16 +175,17 @@ def train(
     if settings.ema_decay:
         # The average smooths the generators' step-to-step swings (Yazıcı et al., 2019).
         ema = training.moving_average(generator_parameters(model), settings.ema_decay, accelerator)
+    pools = (
+        adversarial.ImagePool(settings.pool_size, 1),
+        adversarial.ImagePool(settings.pool_size, 2),
+    )
+    accelerator.register_for_checkpointing(*pools)
+    draw = training.Draws(settings.seed, accelerator).torch
     total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
     checkpoints = training.Checkpoints(accelerator, settings.run_path)
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "cyclegan", settings)
     gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
-    pools = (
-        adversarial.ImagePool(settings.pool_size, 1),
-        adversarial.ImagePool(settings.pool_size, 2),
-    )
-    draw = torch.Generator().manual_seed(settings.seed + start)
     shown = varied_examples(test_pairs, 8)
     fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
     cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight

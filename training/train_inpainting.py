@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from accelerate import Accelerator
 from diffusers import AutoencoderKL, StableDiffusionInpaintPipeline, UNet2DConditionModel
 
 from genzoo import diffusion_training, training
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     holes = validation_holes(run.test_set, settings)
     averages = diffusion_training.train(
         settings, unet, run, holes_grid(settings, holes),
-        extra_inputs=masked_images(settings, run.vae, run.train_set),
+        extra_inputs=masked_images(settings, run.vae, run.train_set, run.accelerator),
     )  # fmt: skip
     if run.accelerator.is_main_process:
         pipeline, _, comparison, wall_time = diffusion_training.finish(
@@ -78,10 +79,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def masked_images(
-    settings: Settings, vae: AutoencoderKL, train_set: CaptionedImages
+    settings: Settings, vae: AutoencoderKL, train_set: CaptionedImages, accelerator: Accelerator
 ) -> diffusion_training.ExtraInputs:
     """For each batch: random masks over its images, and what the UNet reads of them."""
-    generator = torch.Generator().manual_seed(settings.seed)
+    generator = training.Draws(settings.seed, accelerator).torch
 
     def extra_inputs(index: torch.Tensor) -> torch.Tensor:
         masks = random_masks(
