@@ -9,6 +9,7 @@ folder it finally writes holds only what inference needs.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -132,18 +133,12 @@ def start_logging(accelerator: Accelerator, name: str, settings) -> None:
 def epoch_batches(accelerator: Accelerator, loader, epoch: int, skip: int):
     """The batches of `epoch` in its seeded order, without the first `skip` (after a resume)."""
     loader.set_epoch(epoch)
-    if not skip:
-        yield from loader
-        return
-    # Starting an epoch draws a seed from the global generator. An unbroken run drew it at the
-    # epoch's start, before the checkpoint restored here, so a resumed one must not draw again.
+    batches = iter(accelerator.skip_first_batches(loader, skip) if skip else loader)
     state = torch.get_rng_state()
-    batches = iter(accelerator.skip_first_batches(loader, skip))
-    first = next(batches, None)
-    torch.set_rng_state(state)
-    if first is not None:
-        yield first
-        yield from batches
+    first = next(batches, None)  # starting the epoch draws its seed from the global generator
+    if skip:  # an unbroken run drew it at the epoch's start, before the checkpoint restored here
+        torch.set_rng_state(state)
+    return itertools.chain([] if first is None else [first], batches)
 
 
 class RunningLosses:
