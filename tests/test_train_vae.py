@@ -2,11 +2,13 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
 import torch
 from huggingface_hub import ModelCard
+from safetensors.torch import load_file
 
 from genzoo.cards import training_curve
 from genzoo.hub import load_model
@@ -89,3 +91,15 @@ def test_two_processes_with_torchrun(tiny_mnist, tmp_path):
     assert "torchrun --nproc_per_node 2" in card
     saved = {path.name for path in (tmp_path / "run" / "checkpoints" / "step-4").iterdir()}
     assert {"random_states_0.pkl", "random_states_1.pkl"} <= saved  # two processes trained
+
+
+def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(tiny_mnist, tmp_path):
+    """Four steps unbroken, and the same four resumed from the step-2 checkpoint of a copy: the
+    very same weights."""
+    main(run_args(tiny_mnist, tmp_path / "a", tmp_path / "run-a", 4))
+    shutil.copytree(tmp_path / "run-a", tmp_path / "run-b")
+    shutil.rmtree(tmp_path / "run-b" / "checkpoints" / "step-4")
+    main(run_args(tiny_mnist, tmp_path / "b", tmp_path / "run-b", 4) + ["--resume"])
+    unbroken, resumed = (load_file(tmp_path / x / "model.safetensors") for x in ("a", "b"))
+    assert resumed.keys() == unbroken.keys()
+    assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
