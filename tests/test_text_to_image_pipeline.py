@@ -3,6 +3,8 @@ seeded generation under every scheduler, the guidance sweep, the trajectory, inp
 keeps what is not masked, and clear messages for bad input."""
 
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,11 +12,13 @@ import torch
 from diffusers import StableDiffusionPipeline
 from PIL import Image
 
+from benchmarks.sampling_quality import INTERVALS
 from genzoo.hub import load_pipeline
 from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display
 from genzoo.pipelines import schedulers
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.pipelines.guidance_interval import GuidanceInterval
+from tests.conftest import REPO, colour_folders
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +195,24 @@ def test_guidance_over_part_of_the_schedule(model):
     assert not torch.equal(part, guided) and not torch.equal(part, unguided)
     sigmas = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, 0.5, 5.0).sigmas
     assert sigmas[0] < 0.5 < 5.0 < sigmas[-1]  # the schedule passes through the interval
+
+
+def test_the_interval_benchmark_averages_over_seeds(model, tiny_emoji):
+    """`benchmarks/sampling_quality.py --compare interval`: a row per interval and guidance, each
+    the mean over the seeds with top-5's range beside it."""
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "benchmarks.sampling_quality", "--model", model,
+            "--compare", "interval", "--guidance", "5", "--steps", "2", "--count", "4",
+            "--seeds", "0", "1", "--sources", *colour_folders(tiny_emoji),
+        ],
+        cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    rows = [line.split("|")[1:-1] for line in done.stdout.splitlines() if line.startswith("| ")]
+    rows = rows[1:]  # the header
+    assert [row[0].strip() for row in rows] == list(INTERVALS)
+    for _, guidance, distance, top1, top5 in rows:
+        mean, spread = top5.split("(")
+        low, high = (float(x) for x in spread.rstrip(") ").split(" to "))
+        assert float(guidance) == 5 and float(distance) > 0 and 0 <= float(top1) <= 1
+        assert low <= float(mean) <= high
