@@ -48,7 +48,7 @@ train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpo
 	$(BIN)/python training/train_dcgan.py --preset dcgan-fashion-mnist
 	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji-faces
 	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
-	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-flat-high-contrast
+	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-twemoji-noto
 
 train-autoencoder: data  ## retrain the bundled autoencoder (the next text-to-image model's latents)
 	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji

@@ -173,11 +173,7 @@ BUNDLED = {
         Bundled("dcgan-fashion-mnist", "dcgan", "DCGAN, Fashion-MNIST, 32 px"),
         Bundled("dcgan-emoji-faces", "dcgan", "DCGAN, emoji faces, 64 px"),
         Bundled("pix2pix-emoji-line-to-color", "pix2pix", "pix2pix, emoji line art to colour"),
-        Bundled(
-            "cyclegan-emoji-flat-high-contrast",
-            "cyclegan",
-            "CycleGAN, flat colour and high-contrast emoji",
-        ),
+        Bundled("cyclegan-emoji-twemoji-noto", "cyclegan", "CycleGAN, Twemoji and Noto emoji"),
         Bundled("text-to-image-emoji", "text-to-image", "Text to image, emoji, 64 px"),
         Bundled("clip-emoji", "clip", "CLIP, emoji and captions, 64 px"),
         Bundled("autoencoder-emoji", "autoencoder-kl", "Autoencoder, emoji 64 px to 16x16x4"),

@@ -99,7 +99,7 @@ def test_example_links_translate_and_rank_the_same_example(gallery_url, browser)
     expected = translation.pix2pix(model, translation.example_image(model, 5, "a")).output
     assert np.array_equal(image_from(page, "#pix2pix-output img"), np.asarray(expected))
 
-    model = "cyclegan-emoji-flat-high-contrast"
+    model = "cyclegan-emoji-twemoji-noto"
     query = f"?tab=cyclegan&model={model}&direction=B%E2%86%92A&example=7"
     page.goto(gallery_url + query)
     expect(page.locator("#cyclegan-share a")).to_have_attribute("href", query, timeout=120_000)
@@ -187,7 +187,7 @@ def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
 
 
 def test_streamlit_example_links():
-    model = "cyclegan-emoji-flat-high-contrast"
+    model = "cyclegan-emoji-twemoji-noto"
     app = AppTest.from_file(str(REPO / "pages/4_CycleGAN.py"), default_timeout=120)
     app.query_params.update({"tab": "cyclegan", "model": model, "direction": "B→A", "example": "7"})
     app.run()

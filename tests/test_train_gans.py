@@ -304,7 +304,11 @@ def test_a_dcgan_can_ship_its_moving_average(tiny_dcgan, tmp_path):
         ),
         (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 40}),
         (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
-        (train_cyclegan, "cyclegan-emoji-flat-high-contrast", {"upsample": "resize"}),
+        (
+            train_cyclegan,
+            "cyclegan-emoji-twemoji-noto",
+            {"learn_change": True, "a_edge_weight": 30.0, "ema_decay": 0.995},
+        ),
     ],
 )
 def test_presets_set_the_bundled_settings(module, preset, expected):
