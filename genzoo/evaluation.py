@@ -161,10 +161,14 @@ def evaluate_translation(
     targets: torch.Tensor,
     inputs: torch.Tensor,
     baseline: str = IDENTITY_BASELINE,
+    *,
+    target_features: torch.Tensor | None = None,
+    input_features: torch.Tensor | None = None,
 ) -> list[Metric]:
     """Paired metrics of translated `outputs` against their `targets`, and the Fréchet distance
     between the two sets, each beside its baseline: by default the identity (`inputs` against
-    `targets`); name another (say, a cheaper reconstruction) in `baseline`.
+    `targets`); name another (say, a cheaper reconstruction) in `baseline`. Pass the targets' and
+    inputs' `image_features` when scoring many outputs against the same pairs.
 
     All (N, C, H, W) in [0, 1], row i of each the same example; a single-channel tensor is
     compared with a three-channel one as grey repeated to RGB. For unpaired test sets (CycleGAN on
@@ -186,12 +190,15 @@ def evaluate_translation(
         )
         for key, name, measure, lower_is_better in paired
     ]
-    target_features = image_features(targets)
+    if target_features is None:
+        target_features = image_features(targets)
+    if input_features is None:
+        input_features = image_features(inputs)
     fd = Metric(
         FRECHET_KEY,
         FRECHET_NAME,
         frechet_distance(image_features(outputs), target_features),
-        reference=frechet_distance(image_features(inputs), target_features),
+        reference=frechet_distance(input_features, target_features),
         reference_name=baseline,
     )
     return [*metrics, fd]

@@ -26,10 +26,11 @@ from genzoo.images import make_grid
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import PatchDiscriminator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
+from genzoo.selection import BestWeights, SelectionSettings, TranslationJudge, judging
 
 
 @dataclass
-class Settings(training.RunSettings):
+class Settings(training.RunSettings, SelectionSettings):
     """Training settings for CycleGAN; every one is a command-line option."""
 
     domain_a: str = field(default="data/emoji-fluent-flat", metadata={"help": "style A"})
@@ -47,21 +48,10 @@ class Settings(training.RunSettings):
     discriminator_channels: int = 64
     discriminator_layers: int = 2
     cycle_weight: float = field(default=10.0, metadata={"help": "lambda of the cycle losses"})
-    identity_weight: float = field(
-        default=0.5, metadata={"help": "identity losses, as a fraction of cycle_weight"}
-    )
-    a_cycle_fraction: float = field(
-        default=1.0,
-        metadata={"help": "the A -> B -> A cycle's weight, as a fraction of cycle_weight"},
-    )
-    b_cycle_fraction: float = field(
-        default=1.0,
-        metadata={"help": "the B -> A -> B cycle's weight, as a fraction of cycle_weight"},
-    )
-    cycle_noise: float = field(
-        default=0.0,
-        metadata={"help": "noise (std) on each translation before the way back; see train()"},
-    )
+    identity_weight: float = field(default=0.5, metadata={"help": "x cycle_weight"})
+    a_cycle_fraction: float = field(default=1.0, metadata={"help": "A->B->A, x cycle_weight"})
+    b_cycle_fraction: float = field(default=1.0, metadata={"help": "B->A->B, x cycle_weight"})
+    cycle_noise: float = field(default=0.0, metadata={"help": "std, before the way back"})
     a_edge_weight: float = field(
         default=0.0,
         metadata={
@@ -123,13 +113,16 @@ def main(argv: list[str] | None = None) -> None:
     settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     domain_a, domain_b, test_pairs = load_data(settings)
     model, discriminators = build_models(settings)
-    ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator)
+    best = BestWeights(settings.run_path / "selected")
+    ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator, best)
     if accelerator.is_main_process:
         wall_time = training.training_seconds(settings.run_path)
-        if ema is not None:
+        if settings.select_every:
+            best.load_into(model)
+        elif ema is not None:
             ema.copy_to(generator_parameters(model))
         model = model.float().eval()
-        save_hub_folder(settings, model, test_pairs, wall_time, command)
+        save_hub_folder(settings, model, test_pairs, wall_time, command, best)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -172,6 +165,7 @@ def train(
     domain_b: torch.Tensor,
     test_pairs: PairedImages,
     accelerator,
+    best: BestWeights,
 ) -> EMAModel | None:
     """The loop: both generators on fooling their discriminators, cycling back and keeping
     images already in their target style (identity), and the generators' moving average
@@ -218,6 +212,7 @@ def train(
             return images
         return images + settings.cycle_noise * torch.randn_like(images)
 
+    judge = judge_on_training_pairs(settings, model, ema, best, accelerator)
     steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (index_a,) in steps:
         index_b = torch.randint(len(domain_b), (len(index_a),), generator=draw)
@@ -262,7 +257,20 @@ def train(
             step, losses, lambda at: save_grid(model, *fixed, settings.run_path, at, accelerator),
             lr=rate,
         )  # fmt: skip
+        if settings.select_every and (step % settings.select_every == 0 or step == total):
+            judge(step)
     return ema
+
+
+def judge_on_training_pairs(settings: Settings, model: CycleGAN, ema, best, accelerator):
+    """`judge(step)`: the generators (their average, if kept) judged on training pairs, and kept
+    by `best` if they stand best (see genzoo.selection)."""
+    if not (settings.select_every and accelerator.is_main_process):
+        return lambda step: None
+    best.start(settings.resume)
+    pairs = load_pairs(settings.domain_a, settings.domain_b, "train", settings.image_size)
+    judge = TranslationJudge(pairs, settings.selection_pairs)
+    return judging(best, judge, model, list(generator_parameters(model)), ema)
 
 
 def generator_parameters(model: CycleGAN):
@@ -318,6 +326,7 @@ def save_hub_folder(
     test_pairs: PairedImages,
     wall_time: float,
     command: str,
+    best: BestWeights,
 ) -> None:
     """Weights of both generators, config, held-out examples, a grid and the card."""
     folder = Path(settings.output_dir)
@@ -380,6 +389,7 @@ def save_hub_folder(
             "both styles, so each direction is scored against the true translation. The "
             "identity baseline scores the input itself as the output.",
             *([settings.pair_note] if settings.pair_note else []),
+            *best.notes(),
             *licence([settings.domain_a, settings.domain_b])[1],
         ],
     )
