@@ -5,6 +5,8 @@ An image-to-image model is judged against the identity baseline (its input retur
 pairs of the training split: first by how many of its figures beat the baseline, then by its
 narrowest margin. A run judges its weights every so often; `BestWeights` keeps the best so far in
 the run's folder, so that a resumed run remembers them, with a log of every judgement for the card.
+A model whose parts work alone (a CycleGAN's two generators) can have each part judged on its own
+figures and kept from its own best step.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from genzoo.data import PairedImages
 from genzoo.evaluation import Metric, evaluate_translation, image_features
 from genzoo.pipelines.translation import translate_batches
 
-WEIGHTS_FILE = "model.safetensors"
 JUDGEMENTS_FILE = "judgements.jsonl"
 
 
@@ -83,10 +84,13 @@ class TranslationJudge:
 
 
 class BestWeights:
-    """The best-standing weights a run has judged, kept under `folder` (the run's)."""
+    """The best-standing weights a run has judged, kept under `folder` (the run's), for each of
+    the model's `parts`: submodules named by their figures' key prefix (a CycleGAN's `a_to_b` and
+    `b_to_a`, each judged on its own direction's figures), described for the card; the default
+    part, "", is the whole model, judged on every figure."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, parts: dict[str, str] | None = None):
+        self.folder, self.parts = folder, parts or {"": "the model"}
 
     def start(self, resume: bool) -> None:
         """Before the first judgement: a run that does not resume forgets an earlier run's."""
@@ -95,40 +99,50 @@ class BestWeights:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def judgements(self) -> list[dict]:
-        """Every judgement so far, in order: step, figures beaten, narrowest margin, figures."""
+        """Every judgement so far, in order: step, figures and, for each part, its standing
+        (figures beaten, of how many, narrowest margin)."""
         log = self.folder / JUDGEMENTS_FILE
         return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
 
-    def best(self) -> dict | None:
-        """The judgement of the weights kept, or None before the first."""
-        return max(self.judgements(), key=lambda j: (j["beaten"], j["margin"]), default=None)
+    def best(self, part: str = "") -> dict | None:
+        """The judgement whose weights of `part` are kept (the first of equals), or None."""
+        return max(self.judgements(), key=lambda j: _rank(j["standings"][part]), default=None)
 
-    def consider(self, step: int, metrics: list[Metric], model: nn.Module) -> bool:
-        """Log the judgement of `model` at `step`, and keep its weights if they stand best. A
-        resumed run that judges a step again (it stopped before its checkpoint) changes nothing."""
-        beaten, narrowest = standing(metrics)
-        best = self.best()
+    def consider(self, step: int, metrics: list[Metric], model: nn.Module) -> list[str]:
+        """Log the judgement of `model` at `step`, and keep the weights of each part that stands
+        best; the parts kept. A resumed run that judges a step again (it stopped before its
+        checkpoint) changes nothing."""
         if any(j["step"] == step for j in self.judgements()):
-            return False
+            return []
+        standings = {}
+        for part in self.parts:
+            own = [m for m in metrics if m.key.startswith(part)]
+            beaten, narrowest = standing(own)
+            standings[part] = [beaten, len(own), narrowest]
+        best = {part: self.best(part) for part in self.parts}
         judgement = {
             "step": step,
-            "beaten": beaten,
-            "of": len(metrics),
-            "margin": narrowest,
+            "standings": standings,
             "figures": {m.key: [m.value, m.reference] for m in metrics},
         }
         with open(self.folder / JUDGEMENTS_FILE, "a") as log:
             log.write(json.dumps(judgement) + "\n")
-        if best is not None and (beaten, narrowest) <= (best["beaten"], best["margin"]):
-            return False
-        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-        save_file(state, self.folder / WEIGHTS_FILE)
-        return True
+        kept = [
+            part
+            for part in self.parts
+            if best[part] is None or _rank(standings[part]) > _rank(best[part]["standings"][part])
+        ]
+        for part in kept:
+            state = model.get_submodule(part).state_dict()
+            save_file(
+                {k: v.detach().cpu().contiguous() for k, v in state.items()}, self._file(part)
+            )
+        return kept
 
-    def load_into(self, model: nn.Module) -> dict:
-        """Load the kept weights into `model`; their judgement."""
-        model.load_state_dict(load_file(self.folder / WEIGHTS_FILE))
-        return self.best()
+    def load_into(self, model: nn.Module) -> None:
+        """Load the kept weights of each part into `model`."""
+        for part in self.parts:
+            model.get_submodule(part).load_state_dict(load_file(self._file(part)))
 
     def notes(self) -> list[str]:
         """The model card's word on which weights were shipped and how they were chosen (none
@@ -136,16 +150,28 @@ class BestWeights:
         judged = self.judgements()
         if not judged:
             return []
-        chosen = self.best()
-        steps = ", ".join(f"{j['step']:,} ({j['beaten']})" for j in judged)
+        chosen = "; ".join(
+            f"{label}, step {self.best(part)['step']:,} "
+            f"(at the steps judged, figures beaten of {judged[0]['standings'][part][1]}: "
+            + ", ".join(f"{j['step']:,}: {j['standings'][part][0]}" for j in judged)
+            + ")"
+            for part, label in self.parts.items()
+        )
         return [
-            f"The weights shipped are those of step {chosen['step']:,}, chosen on training data: "
+            "The weights shipped were chosen on training data, every so often during training: "
             "the model translated training images whose true translation is also in training "
-            "(training steps never pair them) at several steps, and the weights that beat the "
-            f"identity on the most of the {chosen['of']} figures, the narrowest margin breaking "
-            f"ties, were kept. Steps judged (figures beaten): {steps}. The held-out pairs played "
-            "no part in the choice."
+            "(training steps never pair them), and the weights that beat the identity on the most "
+            "figures, the narrowest margin breaking ties, were kept. The held-out pairs played no "
+            f"part in the choice. Chosen: {chosen}."
         ]
+
+    def _file(self, part: str) -> Path:
+        return self.folder / f"{part or 'model'}.safetensors"
+
+
+def _rank(part_standing: list) -> tuple[int, float]:
+    beaten, _, narrowest = part_standing
+    return beaten, narrowest
 
 
 def judging(best: BestWeights, judge: TranslationJudge, model: nn.Module, parameters, average=None):

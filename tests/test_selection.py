@@ -15,7 +15,6 @@ from genzoo.evaluation import Metric
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.selection import (
     JUDGEMENTS_FILE,
-    WEIGHTS_FILE,
     BestWeights,
     TranslationJudge,
     margin,
@@ -23,8 +22,8 @@ from genzoo.selection import (
 )
 
 
-def _metric(value: float, reference: float, lower_is_better: bool = True) -> Metric:
-    return Metric("m", "m", value, lower_is_better, reference)
+def _metric(value: float, reference: float, lower_is_better: bool = True, key="m") -> Metric:
+    return Metric(key, key, value, lower_is_better, reference)
 
 
 def test_margin_is_the_gain_over_the_reference_as_a_fraction_of_it():
@@ -44,20 +43,20 @@ def test_best_weights_keeps_the_best_standing_and_the_first_of_equals(tmp_path):
     best, model = BestWeights(tmp_path / "selected"), nn.Linear(2, 1)
     best.start(resume=False)
     judged = [(1, [80, 120]), (2, [80, 90]), (3, [70, 95]), (4, [80, 90]), (5, [60, 130])]
-    kept_weights = {}
+    kept = []
     for step, values in judged:
         nn.init.constant_(model.weight, step)
-        if best.consider(step, [_metric(v, 100) for v in values], model):
-            kept_weights[step] = step
+        if best.consider(step, [_metric(v, 100) for v in values], model) == [""]:
+            kept.append(step)
     # step 2 beats both figures; step 3 too, by a narrower margin (5% against 10%)
-    assert sorted(kept_weights) == [1, 2]
-    assert best.best()["step"] == 2 and best.best()["beaten"] == 2
+    assert kept == [1, 2]
+    assert best.best()["step"] == 2 and best.best()["standings"][""] == [2, 2, 0.1]
     assert [j["step"] for j in best.judgements()] == [1, 2, 3, 4, 5]
     fresh = nn.Linear(2, 1)
-    assert best.load_into(fresh)["step"] == 2
+    best.load_into(fresh)
     assert torch.equal(fresh.weight, torch.full((1, 2), 2.0))
     # a resumed run judging a step again changes nothing; a fresh run forgets the old one
-    assert not best.consider(3, [_metric(1, 100), _metric(1, 100)], model)
+    assert best.consider(3, [_metric(1, 100), _metric(1, 100)], model) == []
     assert len(best.judgements()) == 5
     BestWeights(tmp_path / "selected").start(resume=True)
     assert len(best.judgements()) == 5
@@ -65,7 +64,29 @@ def test_best_weights_keeps_the_best_standing_and_the_first_of_equals(tmp_path):
     assert best.judgements() == [] and best.best() is None and best.notes() == []
 
 
-def test_cyclegan_ships_the_weights_it_judged_best_on_training_pairs(tiny_cyclegan, tmp_path):
+def test_each_part_is_judged_on_its_own_figures_and_kept_from_its_own_best_step(tmp_path):
+    model = nn.ModuleDict({"a_to_b": nn.Linear(2, 1), "b_to_a": nn.Linear(2, 1)})
+    best = BestWeights(tmp_path, {"a_to_b": "A → B", "b_to_a": "B → A"})
+    best.start(resume=False)
+    for step, (there, back) in enumerate([(90, 120), (110, 95), (95, 99)], start=1):
+        nn.init.constant_(model["a_to_b"].weight, step)
+        nn.init.constant_(model["b_to_a"].weight, -step)
+        figures = [
+            Metric("a_to_b_fd", "", there, True, 100),
+            Metric("b_to_a_fd", "", back, True, 100),
+        ]
+        best.consider(step, figures, model)
+    assert best.best("a_to_b")["step"] == 1 and best.best("b_to_a")["step"] == 2
+    fresh = nn.ModuleDict({"a_to_b": nn.Linear(2, 1), "b_to_a": nn.Linear(2, 1)})
+    best.load_into(fresh)
+    assert torch.equal(fresh["a_to_b"].weight, torch.full((1, 2), 1.0))
+    assert torch.equal(fresh["b_to_a"].weight, torch.full((1, 2), -2.0))
+    (note,) = best.notes()
+    assert "A → B, step 1 (at the steps judged, figures beaten of 1: 1: 1, 2: 0, 3: 1)" in note
+    assert "B → A, step 2 (at the steps judged, figures beaten of 1: 1: 0, 2: 1, 3: 1)" in note
+
+
+def test_cyclegan_ships_the_generators_it_judged_best_on_training_pairs(tiny_cyclegan, tmp_path):
     from training.train_cyclegan import main
 
     out, run = tmp_path / "out", tmp_path / "run"
@@ -74,23 +95,28 @@ def test_cyclegan_ships_the_weights_it_judged_best_on_training_pairs(tiny_cycleg
         json.loads(line) for line in (run / "selected" / JUDGEMENTS_FILE).read_text().splitlines()
     ]
     assert [j["step"] for j in judgements] == [2, 4]
-    assert all(j["of"] == 8 and len(j["figures"]) == 8 for j in judgements)
-    chosen = max(judgements, key=lambda j: (j["beaten"], j["margin"]))
+    assert all(len(j["figures"]) == 8 for j in judgements)
+    assert all(j["standings"][d][1] == 4 for j in judgements for d in ("a_to_b", "b_to_a"))
 
     shipped = CycleGAN.from_pretrained(out).eval()
-    kept = load_file(run / "selected" / WEIGHTS_FILE)
-    assert all(torch.equal(shipped.state_dict()[k], v) for k, v in kept.items())
-    # the figures judged are those of the shipped weights (the moving average), on training pairs
+    last = CycleGAN.from_pretrained(tiny_cyclegan.out)  # the same run, shipping its last step
     pairs = load_pairs(*tiny_cyclegan.args[1:4:2], "train", 32)
     figures = {m.key: m.value for m in TranslationJudge(pairs, 6).metrics(shipped)}
-    assert figures == pytest.approx({k: v[0] for k, v in chosen["figures"].items()}, abs=1e-4)
-    last = CycleGAN.from_pretrained(tiny_cyclegan.out)  # the same run, shipping its last step
-    same_as_last = all(torch.equal(last.state_dict()[k], v) for k, v in kept.items())
-    assert same_as_last == (chosen["step"] == 4)
+    for direction in ("a_to_b", "b_to_a"):
+        chosen = max(judgements, key=lambda j: j["standings"][direction][::2])
+        kept = load_file(run / "selected" / f"{direction}.safetensors")
+        generator = shipped.get_submodule(direction).state_dict()
+        assert all(torch.equal(generator[k], v) for k, v in kept.items())
+        # the figures judged are those of the shipped generator (the moving average)
+        judged = {k: v[0] for k, v in chosen["figures"].items() if k.startswith(direction)}
+        assert {k: figures[k] for k in judged} == pytest.approx(judged, abs=1e-4)
+        # judging does not disturb training: the last step's weights are the plain run's
+        same_as_last = all(
+            torch.equal(last.get_submodule(direction).state_dict()[k], v) for k, v in kept.items()
+        )
+        assert same_as_last == (chosen["step"] == 4)
 
     card = ModelCard.load(out / "README.md").text
-    assert (
-        f"The weights shipped are those of step {chosen['step']}, chosen on training data" in card
-    )
-    assert f"2 ({judgements[0]['beaten']}), 4 ({judgements[1]['beaten']})" in card
+    assert "The weights shipped were chosen on training data" in card
+    assert "emoji-fluent-flat → emoji-fluent-modern, step " in card
     assert "The weights shipped" not in ModelCard.load(tiny_cyclegan.out / "README.md").text

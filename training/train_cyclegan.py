@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
     domain_a, domain_b, test_pairs = load_data(settings)
     model, discriminators = build_models(settings)
-    best = BestWeights(settings.run_path / "selected")
+    best = BestWeights(settings.run_path / "selected", model.directions)
     ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator, best)
     if accelerator.is_main_process:
         wall_time = training.training_seconds(settings.run_path)
@@ -334,8 +334,8 @@ def save_hub_folder(
     model.save_pretrained(folder)
     a, b = test_pairs.a.float() / 255, test_pairs.b.float() / 255
     name_a, name_b = model.domain_a, model.domain_b
-    a_metrics, a_b = direction_metrics(model, "a_to_b", a, b, f"{name_a} → {name_b}")
-    b_metrics, b_a = direction_metrics(model, "b_to_a", b, a, f"{name_b} → {name_a}")
+    a_metrics, a_b = direction_metrics(model, "a_to_b", a, b, model.directions["a_to_b"])
+    b_metrics, b_a = direction_metrics(model, "b_to_a", b, a, model.directions["b_to_a"])
     metrics = a_metrics + b_metrics
     save_examples(folder, test_pairs, settings.examples)
     shown = varied_examples(test_pairs, 8)

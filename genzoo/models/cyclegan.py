@@ -147,6 +147,12 @@ class CycleGAN(
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
+    @property
+    def directions(self) -> dict[str, str]:
+        """Each generator's name, with what it translates: "emoji-twitter → emoji-google"."""
+        a, b = self.domain_a, self.domain_b
+        return {"a_to_b": f"{a} → {b}", "b_to_a": f"{b} → {a}"}
+
     def translate(self, images: torch.Tensor, direction: str) -> torch.Tensor:
         """`direction` is "a_to_b" or "b_to_a"."""
         if direction not in ("a_to_b", "b_to_a"):
