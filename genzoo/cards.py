@@ -99,13 +99,19 @@ def _result(metric: Metric, task: str, dataset_id: str, dataset_name: str) -> Ev
         dataset_split="test",
         metric_type=metric.key,
         metric_name=metric.name,
-        metric_value=round(metric.value, 4),
+        metric_value=round(metric.value, _decimals(metric)),
     )
+
+
+def _decimals(metric: Metric) -> int:
+    """4, or as many more (up to 6) as tell the value from its reference."""
+    differ = (d for d in (4, 5) if round(metric.value, d) != round(metric.reference or 0, d))
+    return 4 if metric.reference is None else next(differ, 6)
 
 
 def _references(metrics: Sequence[Metric]) -> list[dict]:
     return [
-        {"metric": m.key, "name": m.reference_name, "value": round(m.reference, 4)}
+        {"metric": m.key, "name": m.reference_name, "value": round(m.reference, _decimals(m))}
         for m in metrics
         if m.reference is not None
     ]
@@ -153,10 +159,12 @@ def _metric_table(metrics: Sequence[Metric]) -> str:
     rows = [header, "|---" * header.count(" | ") + "|---|"]
     for m in metrics:
         reference = (
-            f" {_reference_cell(m.reference, m.reference_name, '.4f')} |" if with_references else ""
+            f" {_reference_cell(m.reference, m.reference_name, f'.{_decimals(m)}f')} |"
+            if with_references
+            else ""
         )
         better = "lower" if m.lower_is_better else "higher"
-        rows.append(f"| {m.name} | {m.value:.4f} |{reference} {better} |")
+        rows.append(f"| {m.name} | {m.value:.{_decimals(m)}f} |{reference} {better} |")
     return "\n".join(rows)
 
 

@@ -502,3 +502,22 @@ def test_every_bundled_dcgan_is_within_three_times_its_real_floor():
         (distance,) = [m for m in card_metrics(entry.name) if m["type"] == "fd_effnet_lite0"]
         assert distance["reference_name"] == "real vs real (floor)", entry.name
         assert distance["value"] <= 3 * distance["reference"], entry.name
+
+
+def test_every_bundled_translation_beats_the_identity_on_every_figure():
+    """Issue 21's goal, on each card's held-out figures (L1, PSNR, SSIM and Fréchet distance, in
+    each direction) beside the identity baseline: the input returned unchanged."""
+    from genzoo.cards import card_metrics
+    from genzoo.evaluation import IDENTITY_BASELINE
+    from genzoo.registry import bundled
+
+    higher_is_better = ("psnr", "ssim")
+    for entry in [*bundled("pix2pix"), *bundled("cyclegan")]:
+        figures = card_metrics(entry.name)
+        assert len(figures) == (4 if entry.family == "pix2pix" else 8), entry.name
+        for figure in figures:
+            assert figure["reference_name"] == IDENTITY_BASELINE, (entry.name, figure["type"])
+            better = figure["value"] - figure["reference"]
+            if not figure["type"].endswith(higher_is_better):
+                better = -better
+            assert better > 0, (entry.name, figure["type"], figure["value"], figure["reference"])

@@ -78,8 +78,8 @@ TWEMOJI_NOTO = (
     "black-and-white emoji says which colours it had."
 )
 PRESETS = {
-    # The bundled model, trained on two threads (the thread count changes the floating-point
-    # sums, and a GAN's path with them).
+    # The bundled model, two threads (their count changes the sums, and a GAN's path with them),
+    # each generator from its own best step on training pairs (genzoo.selection).
     "cyclegan-emoji-twemoji-noto": dict(
         domain_a="data/emoji-twitter", domain_b="data/emoji-google",
         dataset_name="emoji, Twemoji <-> Noto", dataset_license="cc-by-4.0",
@@ -87,7 +87,7 @@ PRESETS = {
         title="CycleGAN, Twemoji <-> Noto, 64 px",
         generator_channels=16, discriminator_channels=32, epochs=10, batch_size=8,
         sample_every=50, checkpoint_every=250, learn_change=True, a_edge_weight=30.0,
-        ema_decay=0.995, pair_note=TWEMOJI_NOTO,
+        ema_decay=0.995, select_every=250, pair_note=TWEMOJI_NOTO,
     ),
     # Not bundled any more: colouring in lost to the identity baseline (see README).
     "cyclegan-emoji-flat-high-contrast": dict(
