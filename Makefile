@@ -56,6 +56,7 @@ train-autoencoder: data  ## retrain the bundled autoencoder (the next text-to-im
 
 train-diffusion: train-autoencoder  ## retrain the bundled text-to-image model (its autoencoder first)
 	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji
+	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji-anneal
 
 train-clip: data  ## retrain the bundled CLIP (it measures noise-awareness with the text-to-image model)
 	$(BIN)/python training/train_clip.py --preset clip-emoji

@@ -119,6 +119,9 @@ def text_to_image_actions(model: str) -> dict[str, Callable[[], object]]:
             model, prompt
         ),
         "1 image, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 1),
+        "1 image, 20 steps, guidance 5, a prompt it never learned (with its neighbour)": (
+            lambda: text_to_image.text_to_image(model, "a lighthouse on a cliff at night", 1)
+        ),
         "4 images, 20 steps, guidance 5": lambda: text_to_image.text_to_image(model, prompt, 4),
         "inpaint, 20 steps (PNG upload)": lambda: text_to_image.inpaint(
             model, upload, mask, prompt

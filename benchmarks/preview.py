@@ -12,6 +12,7 @@ the preview is from its full image.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 
 from genzoo.env import offline_defaults
 
@@ -41,12 +42,11 @@ def main() -> None:
     parser.add_argument("--write-card", action="store_true")
     args = parser.parse_args()
 
-    pipeline = pipeline_as_served(args.model)
-    pipeline.set_progress_bar_config(disable=True)
     _, held_out = load_captioned_splits(list(COLOUR_STYLES), image_size(args.model))
     refs = References.of(held_out, args.count)
+    served = partial(pipeline_as_served, args.model)  # each batch's, for its prompts
     made = {
-        steps: generate(pipeline, refs.prompts, GUIDANCE.default, steps, seed=0)
+        steps: generate(None, refs.prompts, GUIDANCE.default, steps, seed=0, pipeline_for=served)
         for steps in (PREVIEW_STEPS, STEPS.default)
     }
     preview, full = made[PREVIEW_STEPS], made[STEPS.default]

@@ -1,9 +1,10 @@
 """Does a sampling option pay? The text-to-image alignment table (Fréchet distance, retrieval
 top-1 and top-5 on held-out captions) per guidance scale, with dynamic thresholding on and off,
-or with classifier-free guidance over the whole schedule and over parts of it (a sigma interval,
-`genzoo.pipelines.guidance_interval`).
+with classifier-free guidance over the whole schedule and over parts of it (a sigma interval,
+`genzoo.pipelines.guidance_interval`), or with neighbour guidance off and on
+(`genzoo.pipelines.neighbours`, as the gallery serves the model).
 
-    python benchmarks/sampling_quality.py [--compare thresholding|interval] [--count 253]
+    python benchmarks/sampling_quality.py [--compare thresholding|interval|neighbours] [--count 253]
         [--guidance 5 10] [--seeds 0 1 2 3]
 
 With several seeds each figure is their mean, and the top-5 column gives their range too: on 253
@@ -28,6 +29,7 @@ from genzoo.alignment import References, generate
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
 from genzoo.hub import load_pipeline
 from genzoo.models import latent_diffusion
+from genzoo.pipelines import neighbours
 from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval
 from genzoo.pipelines.schedulers import SCHEDULERS, make_scheduler
 from genzoo.pipelines.text_to_image import image_size
@@ -41,26 +43,32 @@ INTERVALS = {
 }
 
 
-def variants(loaded, compare: str, scheduler: str):
-    """(label, pipeline) for each setting of the option compared."""
+def variants(loaded, compare: str, scheduler: str, model: str):
+    """(label, pipeline, neighbours or None) for each setting of the option compared."""
     if compare == "thresholding":
         for thresholding in (False, True):
             loaded.scheduler = make_scheduler(loaded, scheduler, thresholding)
-            yield ("on" if thresholding else "off"), loaded
+            yield ("on" if thresholding else "off"), loaded, None
         return
     loaded.scheduler = make_scheduler(loaded, scheduler, False)
+    if compare == "neighbours":
+        yield "off (the stock pipeline)", loaded, None
+        yield f"on (weight {neighbours.WEIGHT:g}, as served)", loaded, neighbours.for_model(model)
+        return
     for label, interval in INTERVALS.items():
         if interval is None:
-            yield label, loaded
+            yield label, loaded, None
             continue
         unet = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, *interval)
-        yield label, latent_diffusion.sharing(loaded, unet=unet)
+        yield label, latent_diffusion.sharing(loaded, unet=unet), None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="text-to-image-emoji")
-    parser.add_argument("--compare", default="thresholding", choices=["thresholding", "interval"])
+    parser.add_argument(
+        "--compare", default="thresholding", choices=["thresholding", "interval", "neighbours"]
+    )
     parser.add_argument("--count", type=int, default=253, help="held-out captions")
     parser.add_argument("--guidance", type=float, nargs="+", default=[5.0, 10.0, 20.0, 30.0])
     parser.add_argument("--steps", type=int, default=20)
@@ -76,14 +84,18 @@ def main() -> None:
           "| Fréchet distance | top-1 | top-5 |")  # fmt: skip
     print("|---|---|---:|---:|---:|")
     references = References.of(held_out, args.count)
-    for label, pipeline in variants(loaded, args.compare, args.scheduler):
+    for label, pipeline, learned in variants(loaded, args.compare, args.scheduler, args.model):
         for guidance in args.guidance:
+            served = learned and neighbours.batches_guided(pipeline, learned, guidance)
             seeds = [
                 references.measure(
-                    generate(pipeline, references.prompts, guidance, args.steps, seed)
+                    generate(
+                        pipeline, references.prompts, guidance, args.steps, seed,
+                        pipeline_for=served,
+                    )
                 )
                 for seed in args.seeds
-            ]
+            ]  # fmt: skip
             distance, top1, top5 = (statistics.mean(column) for column in zip(*seeds, strict=True))
             spread = [top5 for *_, top5 in seeds]
             spread = f" ({min(spread):.3f} to {max(spread):.3f})" if len(seeds) > 1 else ""

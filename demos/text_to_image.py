@@ -168,7 +168,8 @@ def render(demo: gr.Blocks) -> None:
     gr.Markdown(
         "A **latent diffusion** model, a Stable Diffusion in miniature trained from scratch on "
         "captioned emoji: it starts from noise and removes it step by step, steered by your "
-        "prompt. **Guidance** trades variety for following the prompt more closely."
+        "prompt. **Guidance** trades variety for following the prompt more closely. "
+        + actions.NEIGHBOURS_SAYS
     )
     with gr.Row(equal_height=False):
         prompt = control(actions.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)

@@ -29,6 +29,7 @@ from genzoo.evaluation import (
     frechet_distance,
     image_features,
 )
+from genzoo.pipelines.neighbours import Neighbours, batches_guided
 
 REAL_CEILING = "real held-out images (ceiling)"
 
@@ -133,13 +134,15 @@ class AlignmentTable:
     headline_steps: int = field(default=0)
     seen: bool = False  # measured on emoji of the training split (see `seen_emoji`)
 
-    def headline(self) -> list[Metric]:
-        """The model-index metrics: those of the headline setting (default guidance, most steps)."""
+    def headline_row(self) -> Row:
+        """The row of the headline setting (default guidance, most steps)."""
         steps = self.headline_steps or max(r.steps for r in self.rows)
-        row = min(
-            (r for r in self.rows if r.steps == steps),
-            key=lambda r: abs(r.guidance - self.headline_guidance),
-        )
+        near = (r for r in self.rows if r.steps == steps)
+        return min(near, key=lambda r: abs(r.guidance - self.headline_guidance))
+
+    def headline(self) -> list[Metric]:
+        """The model-index metrics: those of the headline row."""
+        row = self.headline_row()
         at = f" (guidance {row.guidance:g}, {row.steps} steps)"
         key, among = ("alignment_seen", "training") if self.seen else ("alignment", "held-out")
         ceiling = REAL_CEILING.replace("held-out", among)
@@ -272,11 +275,13 @@ def evaluate_text_to_image(
     step_counts: Sequence[int] = (10, 25),
     seed: int = 0,
     seen: bool = False,
+    neighbours: Neighbours | None = None,
 ) -> AlignmentTable:
     """Render one caption per held-out emoji (up to `count`) at each guidance scale and step
     count, and measure the table (see the module docstring). With `seen`, the captions are those
     of `count` training emoji instead (`seen_emoji`), judged among them; the held-out images are
-    then the other real set of the floor."""
+    then the other real set of the floor. With `neighbours`, the model leans on them as the
+    gallery serves it (`genzoo.pipelines.neighbours`)."""
     if seen:
         held_out, train_set = seen_emoji(train_set, count), held_out
     refs = References.of(held_out, count)
@@ -284,19 +289,15 @@ def evaluate_text_to_image(
     every = torch.linspace(0, len(train_set) - 1, len(refs.chosen)).long()
     floor = frechet_distance(image_features(train_set.floats()[every]), refs.real_features)
     rows = [
-        Row(guidance, steps, *refs.measure(generate(pipeline, refs.prompts, guidance, steps, seed)))
+        Row(guidance, steps, *refs.measure(generate(
+            pipeline, refs.prompts, guidance, steps, seed,
+            pipeline_for=neighbours and batches_guided(pipeline, neighbours, guidance),
+        )))
         for steps in step_counts
         for guidance in guidance_scales
-    ]
-    return AlignmentTable(
-        rows,
-        floor,
-        top_k(ceiling, 1),
-        top_k(ceiling, 5),
-        len(refs.judge.keys),
-        len(refs.chosen),
-        seen=seen,
-    )
+    ]  # fmt: skip
+    best = (top_k(ceiling, 1), top_k(ceiling, 5))
+    return AlignmentTable(rows, floor, *best, len(refs.judge.keys), len(refs.chosen), seen=seen)
 
 
 HOLE_L1 = "inpainting_hole_l1"

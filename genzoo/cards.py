@@ -311,6 +311,7 @@ def report_measurement(
 GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
 HELD_OUT_SECTION = "Guidance and steps"  # over guidance and steps, on held-out captions
 SEEN_SECTION = "Guidance on emoji seen in training"
+NEIGHBOURS_SECTION = "Neighbour guidance"  # on and off, on held-out captions
 PREVIEW_SECTION = "Live preview against Generate"
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
 INPAINTING_SECTION = "Inpainting: latent blending against a mask channel"

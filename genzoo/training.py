@@ -92,11 +92,12 @@ def begin(
 
 
 def command_line(script: str, argv: list[str] | None) -> str:
-    """The command that started this run, as one would type it again from the repo root."""
+    """The command that started this run, as one would type it again from the repo root (a
+    resumed sitting's without `--resume`: it is the same run)."""
     path = Path(script).resolve()
     with contextlib.suppress(ValueError):
         path = path.relative_to(Path.cwd())
-    args = sys.argv[1:] if argv is None else argv
+    args = [arg for arg in (sys.argv[1:] if argv is None else argv) if arg != "--resume"]
     launcher = f"torchrun --nproc_per_node {_world_size()} " if _world_size() > 1 else ""
     return launcher + shlex.join(["python", str(path), *args])
 

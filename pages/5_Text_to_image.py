@@ -36,7 +36,8 @@ st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout=
 st.title("Text to image")
 st.write(
     "A Stable Diffusion in miniature, trained from scratch on captioned emoji. It removes noise "
-    "step by step, steered by your prompt; guidance trades variety for following it closely."
+    "step by step, steered by your prompt; guidance trades variety for following it closely. "
+    + actions.NEIGHBOURS_SAYS
 )
 link = Link("text-to-image")
 sdedit_link = Link("text-to-image/image-to-image")

@@ -464,6 +464,8 @@ def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(
     resumed, unbroken = (load_file(f / weights) for f in (tmp_path / "out", tiny.out))
     assert resumed.keys() == unbroken.keys()
     assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
+    said = card_runs(str(tmp_path / "out"))[-1]["command"]
+    assert "--resume" not in said and said.startswith(f"python training/train_{script}.py")
 
 
 @pytest.mark.parametrize(

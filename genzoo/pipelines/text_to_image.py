@@ -27,7 +27,7 @@ from genzoo.hub import load_pipeline
 from genzoo.images import InvalidInputError, animated_gif, for_display, make_grid, open_image
 from genzoo.models import latent_diffusion
 from genzoo.models.latent_diffusion import PROMPT_TOKENS
-from genzoo.pipelines import translation
+from genzoo.pipelines import neighbours, translation
 from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 from genzoo.pipelines.schedulers import SCHEDULERS, make_scheduler
 from genzoo.settings import EXAMPLE, MODEL, SEED, Setting, check_all, declare
@@ -105,27 +105,32 @@ def check_request(prompt: str, **settings) -> Request:
     return Request(**check_all(REQUEST, settings | {"prompt": prompt}))
 
 
-def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline):
-    """A pipeline sharing the loaded model's weights, with this request's own scheduler, and its
-    own CLIP-guided wrapper of the UNet when the request asks for CLIP guidance."""
+def _pipeline_for(model: str, request: Request, cls=StableDiffusionPipeline, prompts=None):
+    """A pipeline sharing the loaded model's weights, with this request's own scheduler, its UNet
+    leaning on the prompt's nearest learned caption (`neighbours`), and CLIP-guided when the
+    request asks for CLIP guidance; for a batch of several `prompts`, if given."""
     loaded = load_pipeline(model)
+    prompts = prompts or [request.prompt]
+    unet = neighbours.guided_unet(loaded, neighbours.for_model(model), prompts, request.guidance)
     replaced = {"scheduler": make_scheduler(loaded, request.scheduler, request.thresholding)}
+    if unet is not loaded.unet:
+        replaced["unet"] = unet
     if request.clip_guidance:
         replaced["unet"] = CLIPGuidedUNet(
-            loaded.unet,
+            unet,
             loaded.vae,
             loaded.scheduler.alphas_cumprod,
-            request.prompt,
+            prompts,
             request.clip_guidance,
             paired=request.guidance > 1,
         )
     return latent_diffusion.sharing(loaded, cls, **replaced)
 
 
-def pipeline_as_served(model: str, **settings) -> StableDiffusionPipeline:
+def pipeline_as_served(model: str, prompts: list[str], **settings) -> StableDiffusionPipeline:
     """The pipeline `text_to_image` runs for these settings (named as in `REQUEST`; the rest at
-    their defaults): for measuring what the gallery serves."""
-    return _pipeline_for(model, check_request("an emoji", **settings))
+    their defaults), for a batch of `prompts` (one image each): for measuring what it serves."""
+    return _pipeline_for(model, check_request(prompts[0], **settings), prompts=prompts)
 
 
 def _part_of(on_step, index: int, parts: int):
@@ -169,6 +174,10 @@ def text_to_image(
     return [for_display(image) for image in images]
 
 
+NEIGHBOURS_SAYS = (
+    "A prompt it never learned leans halfway on the nearest caption it did learn (neighbour "
+    "guidance), which it draws better."
+)
 PREVIEW_STEPS = 3
 """A preview's DPM-Solver++ steps: enough for the prompt's colours and rough shape, not its
 details, in about a tenth of a second on a 2-core CPU."""
