@@ -44,9 +44,12 @@ def sentence_embeddings(text_encoder, tokenizer, texts: Sequence[str], batch=256
     """Unit-length mean-pooled token states of the text encoder, (texts, width)."""
     pooled = []
     for start in range(0, len(texts), batch):
+        # padded as the pipeline pads: a fast tokenizer keeps its padding setting between calls,
+        # and the gallery's threads share one (another setting raced with diffusers' own call)
         words = tokenizer(
-            list(texts[start : start + batch]), padding=True, truncation=True, return_tensors="pt"
-        ).to(text_encoder.device)
+            list(texts[start : start + batch]), padding="max_length", truncation=True,
+            max_length=tokenizer.model_max_length, return_tensors="pt",
+        ).to(text_encoder.device)  # fmt: skip
         states = text_encoder(**words)[0].float()
         mask = words.attention_mask[..., None].float()
         pooled.append(F.normalize((states * mask).sum(1) / mask.sum(1), dim=-1).cpu())
