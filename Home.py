@@ -1,4 +1,6 @@
-"""The Streamlit gallery's home page: `streamlit run Home.py`. One page per family in pages/."""
+"""The Streamlit gallery: `streamlit run Home.py`. Its home page (`home`, below) and one page per
+family in pages/, listed in the sidebar in the registry's order (`FAMILIES`), as the home page
+lists them."""
 
 from genzoo.env import offline_defaults
 
@@ -6,26 +8,42 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.catalogue import summaries
+from genzoo.catalogue import MEASURED, family_summaries
 from genzoo.registry import FAMILIES, FAMILY_TABLE
 
+CARDS_PER_ROW = 3  # on a phone each row stacks its cards
+
+
+def home() -> None:
+    """Every family as a card that invites a try: its picture, what a visitor can do, and a
+    link to its page, with its models' cards folded beneath."""
+    st.title("genzoo")
+    st.write(
+        "Generative models trained from scratch by this project's own scripts, each with its "
+        "quality measured on held-out data. Pick one and try it."
+    )
+    families = family_summaries()
+    for first in range(0, len(families), CARDS_PER_ROW):
+        for column, summary in zip(
+            st.columns(CARDS_PER_ROW), families[first : first + CARDS_PER_ROW], strict=False
+        ):
+            family = summary.family
+            card = column.container(border=True)
+            if summary.sample:
+                card.image(str(summary.sample), width="stretch")
+            card.subheader(family.title)
+            card.write(f"{family.blurb}.")
+            card.page_link(family.streamlit_page, label=f"Try {family.tab}", icon="➡️")
+            if not summary.models:
+                card.warning(family.missing_message())
+            else:
+                card.expander(MEASURED).markdown(summary.measured_markdown())
+    models = sum(len(summary.models) for summary in families)
+    st.caption(f"{models} models. Weights are safetensors in Hugging Face Hub format.")
+
+
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")
-st.title("genzoo")
-st.write(
-    "Generative models trained from scratch by this project's own scripts, each with its "
-    "quality measured on held-out data. Every card below is read from the model's own card."
-)
-models = summaries()
-for family in (FAMILY_TABLE[name] for name in FAMILIES):
-    st.subheader(family.title)
-    st.page_link(family.streamlit_page, label=f"Open: {family.blurb}", icon="➡️")
-    found = [m for m in models if m.family == family.name]
-    if not found:
-        st.warning(family.missing_message())
-    for model in found:
-        with st.container(border=True):
-            picture, text = st.columns([1, 3])
-            if model.sample:
-                picture.image(str(model.sample), width="stretch")
-            text.markdown(model.markdown())
-st.caption(f"{len(models)} models. Weights are safetensors in Hugging Face Hub format.")
+pages = [st.Page(home, title="Home", default=True)] + [
+    st.Page(FAMILY_TABLE[name].streamlit_page, title=FAMILY_TABLE[name].tab) for name in FAMILIES
+]
+st.navigation(pages).run()

@@ -24,6 +24,7 @@ from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 from genzoo.retrieval import (
     CLIP_SCORE_KEY,
+    REAL_CLIP_SCORE,
     evaluate_guidance_kinds,
     guidance_kinds_markdown,
 )
@@ -52,7 +53,7 @@ def main() -> None:
         cfg.clip_score,
         False,
         real,
-        "real held-out images (ceiling)",
+        REAL_CLIP_SCORE,
     )
     report_measurement(
         guidance_kinds_markdown(rows, real, min(args.count, len(set(held_out.keys)))),

@@ -20,8 +20,8 @@ from demos.common import launch
 from genzoo.registry import FAMILIES, FAMILY_TABLE
 
 INTRO = """# genzoo
-Generative models trained from scratch, with their measured quality beside them.
-Every model here was trained by this project's scripts and loads from `checkpoints/`.
+Generative models, each trained from scratch by this project and measured on images it never
+saw. Pick one and try it.
 """
 
 
@@ -42,10 +42,13 @@ def open_tab(request: gr.Request):
 def build() -> gr.Blocks:
     with gr.Blocks(title="genzoo") as demo:
         gr.Markdown(INTRO)
-        with gr.Tabs() as tabs:
+        with gr.Tabs(overflow_behavior="wrap") as tabs:  # on a phone, every tab named
             for tab_id, (label, module) in TABS.items():
                 with gr.Tab(label, id=tab_id):
-                    module.render(demo)
+                    if module is home:
+                        home.render(demo, tabs)
+                    else:
+                        module.render(demo)
         demo.load(open_tab, None, tabs, api_visibility="private")
     return demo
 

@@ -19,7 +19,7 @@ from demos.common import (
     shareable,
     user_errors,
 )
-from genzoo.cards import metrics_markdown
+from genzoo.catalogue import metrics_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as actions
 from genzoo.registry import FAMILY_TABLE, bundled

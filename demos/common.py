@@ -19,16 +19,22 @@ from gradio.processing_utils import encode_pil_to_bytes
 from gradio.utils import get_upload_folder
 from PIL import Image
 
+from demos.editors import BRUSH_IN_HAND, REFUSED, UPLOAD_GUARD
 from genzoo import provenance, share
 from genzoo.cards import (
     NO_TRAINING_CURVE,
     TIMELAPSE_CAPTION,
+    TRAINING_CURVE_AXES,
     training_curve,
     training_timelapse,
 )
 from genzoo.hub import ModelNotFoundError
-from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, InvalidInputError, too_large_message
+from genzoo.images import (
+    MAX_UPLOAD_BYTES,
+    InvalidInputError,
+)
 from genzoo.settings import Setting
+from genzoo.text_to_image_words import cancelled_says
 
 log = logging.getLogger("genzoo.demos")
 
@@ -51,57 +57,15 @@ def user_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-class _CheckedUploads:
-    """Uploads that cannot be decoded (sent through the API: the browser's editors take only
-    images) get the same clear message as every other upload, where Gradio, which decodes them
-    before any handler runs, would answer with a bare error."""
-
-    def get_block_name(self) -> str:
-        return "imageeditor"  # the stock frontend that draws both editors
-
-    get_block_class = get_block_name
-
-    def preprocess(self, payload):
-        try:
-            return super().preprocess(payload)
-        except Image.DecompressionBombError:
-            raise gr.Error(too_large_message(), print_exception=False) from None
-        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise gr.Error(NOT_AN_IMAGE, print_exception=False) from None
-
-
-class CheckedImageEditor(_CheckedUploads, gr.ImageEditor):
-    """An ImageEditor whose undecodable uploads get the clear message."""
-
-
-class CheckedSketchpad(_CheckedUploads, gr.Sketchpad):
-    """A Sketchpad whose undecodable uploads get the clear message."""
-
-
-def sketchpad(label: str, pen_width: int, **options) -> CheckedSketchpad:
-    """A pad to draw on in black, `pen_width` canvas pixels wide, the pen in hand from the start
-    (`BRUSH_IN_HAND`); `options` are the Sketchpad's."""
-    return CheckedSketchpad(
-        label=label, brush=pen(pen_width), elem_classes=[SKETCHPAD_CLASS], **options
-    )
-
-
-SKETCHPAD_CLASS = "genzoo-sketchpad"
-BRUSH_IN_HAND = f"""() => {{
-  const choose = () => document
-    .querySelectorAll('.{SKETCHPAD_CLASS} button[aria-label="Brush"]:not([data-in-hand])')
-    .forEach((brush) => {{ brush.dataset.inHand = "1"; brush.click(); }});
-  new MutationObserver(choose).observe(document.body, {{ childList: true, subtree: true }});
-  choose();
-}}"""
-"""Run as each page loads: Gradio's sketch pads open with no tool chosen (a first stroke selects
-the page's text instead of drawing), and offer no setting for it, so the page picks each pad's
-brush as the pad appears."""
+CHART = "genzoo-chart"
+"""A chart's class: given no height, a chart is as tall as its plot and its legend (a chart of
+fixed height cuts its legend off below the plot)."""
 
 WHOLE_GALLERY = "genzoo-whole-gallery"
 FITTED_GALLERY = "genzoo-fitted-gallery"
 STRIP = "genzoo-strip"
 PAGE_CSS = f"""
+.{REFUSED} {{ color: var(--error-text-color); font-weight: 600; margin: var(--spacing-md); }}
 .{STRIP} label.float {{ position: static; }}
 .{STRIP} .icon-button-wrapper.top-panel {{ position: static; justify-content: flex-end; }}
 .{WHOLE_GALLERY} .grid-wrap.fixed-height {{ min-height: 0; max-height: none; }}
@@ -117,15 +81,6 @@ columns at least 100 px wide whatever its width, cutting off the last columns of
 fitted gallery has its `columns` where they fit, and fewer where they do not. A strip (a picture
 many times wider than tall) is drawn under its label, which would otherwise cover its first
 pictures, and under its buttons, which would cover its last ones."""
-
-
-def pen(width: int) -> gr.Brush:
-    """A black pen `width` canvas pixels wide, the only colour: what the models read as ink."""
-    return gr.Brush(default_size=width, colors=["#000000"], color_mode="fixed")
-
-
-MASK_BRUSH = gr.Brush(default_size=20, colors=[("#ff3030", 0.5)], color_mode="fixed")
-"""A see-through red, so that the picture shows under the mask painted on it."""
 
 
 def control(setting: Setting, **options) -> gr.components.Component:
@@ -272,8 +227,10 @@ def training_curve_chart(model: gr.Dropdown) -> None:
 
     first, gif = points(model.value), animation(model.value)
     chart = gr.LinePlot(
-        first, x="step", y="value", color="loss", label="Training curve", height=240,
-        y_title="loss (logged means)", visible=not first.empty,
+        first, x="step", y="value", color="loss", label="Training curve",
+        x_title=TRAINING_CURVE_AXES[0], y_title=TRAINING_CURVE_AXES[1], color_title="loss",
+        elem_classes=[CHART],
+        visible=not first.empty,
     )  # fmt: skip
     note = gr.Markdown(NO_TRAINING_CURVE, visible=first.empty)
     timelapse = gr.Image(
@@ -355,7 +312,7 @@ def step_reporter(progress: gr.Progress, request: gr.Request | None):
     def on_step(done: int, total: int) -> None:
         if session in CANCELLED:
             CANCELLED.discard(session)
-            raise gr.Error("Cancelled: nothing was made.", print_exception=False)
+            raise gr.Error(cancelled_says(done, total), print_exception=False)
         progress((done, total), desc="Denoising", unit="steps")
 
     return on_step
@@ -381,7 +338,7 @@ def launch(
         server_port=port or int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         max_file_size=MAX_UPLOAD_BYTES,
         share=False,
-        js=BRUSH_IN_HAND,
+        js=f"() => {{ ({BRUSH_IN_HAND})(); ({UPLOAD_GUARD})(); }}",
         css=PAGE_CSS,
         **kwargs,
     )

@@ -1,5 +1,5 @@
-"""The DCGAN tab: samples from a seed, a slerp between two seeds (strip and animation), and
-vector arithmetic a - b + c on three samples of a grid.
+"""The DCGAN tab: samples from a seed, a smooth path between two seeds (a slerp: strip and
+animation), and vector arithmetic a - b + c on three samples of a grid.
 
 Layout and wiring only: every button calls a function of `genzoo.pipelines.gan`.
 Run alone with `python -m demos.dcgan`.
@@ -20,7 +20,7 @@ from demos.common import (
     shareable,
     user_errors,
 )
-from genzoo.cards import metrics_markdown
+from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import gan as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -33,7 +33,7 @@ def sample(model: str, count: int, seed: int):
 
 @user_errors
 def interpolate(model: str, seed_a: int, seed_b: int, steps: int):
-    """A slerp from one seed's sample to the other's: a strip and an animation."""
+    """A smooth path (slerp) from one seed's sample to the other's: a strip and an animation."""
     result = actions.interpolate(model, seed_a, seed_b, steps)
     return result.strip, served_file(result.animation, ".gif")
 
@@ -88,9 +88,13 @@ def render(demo: gr.Blocks) -> None:
             with gr.Row():
                 seed_a, seed_b = control(actions.SEED_A), control(actions.SEED_B)
                 steps = control(actions.STEPS)
+            gr.Markdown(
+                "A smooth path between two seeds: the generator draws the codes on the way from "
+                "one seed's code to the other's (slerp, along the sphere the codes lie near)."
+            )
             interpolate_button = gr.Button("Interpolate", variant="primary")
             strip = ServedImage(  # the page's whole width: a strip is many times wider than tall
-                label="Slerp from one seed's sample to the other's",
+                label="A smooth path from one seed's sample to the other's (slerp)",
                 type="pil",
                 format="png",
                 elem_id="gan-strip",

@@ -1,5 +1,6 @@
-"""The gallery's first tab: every bundled model as a card (family, a sample, data, metrics, size
-and training time), read from the model cards by `genzoo.catalogue`.
+"""The gallery's first tab: every family as a card that invites a try (its picture, what a visitor
+can do, and a button to its tab), with how its models were trained and measured folded beneath,
+read from the model cards by `genzoo.catalogue`.
 
 Run alone with `python -m demos.home`.
 """
@@ -9,27 +10,41 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import launch
-from genzoo.catalogue import summaries
+from genzoo.catalogue import MEASURED, family_summaries
+
+CARDS_PER_ROW = 3  # on a phone each row stacks its cards
 
 
-def render(demo: gr.Blocks) -> None:
-    """Add the model cards to `demo`, inside whichever tab or column is open."""
-    gr.Markdown(
-        "Every model in this gallery, as its model card describes it: what it was trained on, "
-        "how it measured on held-out data, and what training it took. Open a family's tab to "
-        "try it."
-    )
-    for model in summaries():
-        with gr.Row(equal_height=False, elem_classes="model-card"):
-            gr.Image(
-                str(model.sample) if model.sample else None,
-                show_label=False,
-                interactive=False,
-                height=180,
-                scale=1,
-                buttons=[],
-            )
-            gr.Markdown(model.markdown(), elem_id=f"card-{model.name}")
+def render(demo: gr.Blocks, tabs: gr.Tabs | None = None) -> None:
+    """Add the family cards to `demo`, inside whichever tab or column is open; with `tabs` (the
+    gallery's, whose tab ids are the family names), each card's button opens its family's tab."""
+    families = family_summaries()
+    for first in range(0, len(families), CARDS_PER_ROW):
+        with gr.Row(equal_height=False):
+            for summary in families[first : first + CARDS_PER_ROW]:
+                family = summary.family
+                with gr.Column(min_width=280, elem_classes="family-card"):
+                    gr.Image(
+                        str(summary.sample) if summary.sample else None,
+                        show_label=False,
+                        interactive=False,
+                        height=160,
+                        buttons=[],
+                    )
+                    gr.Markdown(f"### {family.tab}\n{family.blurb}.")
+                    if tabs is not None:
+                        try_it = gr.Button(
+                            f"Try {family.tab}", variant="primary", elem_id=f"try-{family.name}"
+                        )
+                        try_it.click(
+                            lambda tab=family.name: gr.Tabs(selected=tab),
+                            None,
+                            tabs,
+                            api_visibility="private",
+                            queue=False,
+                        )
+                    with gr.Accordion(MEASURED, open=False):
+                        gr.Markdown(summary.measured_markdown(), elem_id=f"card-{family.name}")
 
 
 def build() -> gr.Blocks:

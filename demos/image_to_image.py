@@ -9,7 +9,6 @@ import gradio as gr
 
 from demos.common import (
     DIFFUSION,
-    CheckedImageEditor,
     ServedImage,
     clears,
     control,
@@ -18,8 +17,11 @@ from demos.common import (
     step_reporter,
     user_errors,
 )
+from demos.editors import EDITOR_CANVAS, CheckedImageEditor
+from genzoo import text_to_image_words as words
 from genzoo.cards import SDEDIT_SECTION, measured_section
 from genzoo.images import for_display
+from genzoo.pipelines import sketches as line_art
 from genzoo.pipelines import text_to_image as actions
 
 
@@ -44,7 +46,7 @@ def redraw_example(
     request: gr.Request = None,
 ):  # fmt: skip
     """SDEdit on held-out line art: the picture, and what it became."""
-    picture = actions.sketch_example(example)
+    picture = line_art.sketch_example(example)
     redrawn = actions.image_to_image(
         model, picture, prompt, strength, on_step=step_reporter(progress, request),
         guidance=guidance, steps=steps, seed=seed,
@@ -52,18 +54,21 @@ def redraw_example(
     return for_display(picture), redrawn
 
 
-def select_sketch(model, prompt, strength, guidance, steps, seed, evt: gr.SelectData):
-    return evt.index, *redraw_example(model, evt.index, prompt, strength, guidance, steps, seed)
+@user_errors
+def sketch_caption(example):
+    """The example's own colour caption, for the prompt (left as it is where there is none)."""
+    return line_art.sketch_caption(example) or gr.skip()
+
+
+def select_sketch(evt: gr.SelectData):
+    """A clicked example: its number, and its own caption as the prompt."""
+    return evt.index, sketch_caption(evt.index)
 
 
 def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed):
     """The view, inside the open tab, using the tab's model, prompt and settings; its results
     (to empty when the model changes) and its events (to cancel)."""
-    gr.Markdown(
-        "**SDEdit**: a rough picture is noised part of the way, then denoised under the prompt "
-        "above, so it becomes an emoji in the style the prompt names. Pick held-out line art, "
-        "or upload or draw your own."
-    )
+    gr.Markdown(f"{words.SDEDIT_SAYS} Pick held-out line art, or upload or draw your own.")
     with gr.Row():
         with gr.Column():
             with gr.Tab("Held-out line art"):
@@ -72,8 +77,8 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
                 )
             with gr.Tab("Upload or draw"):
                 rough = CheckedImageEditor(
-                    label="Your picture", type="numpy", height=300, elem_id="t2i-rough",
-                    brush=gr.Brush(default_size=6),
+                    label="Your picture", type="numpy", elem_id="t2i-rough",
+                    brush=gr.Brush(default_size=6), **EDITOR_CANVAS,
                 )  # fmt: skip
                 rough_button = gr.Button("Redraw", variant="primary")
             strength = control(actions.SDEDIT_STRENGTH)
@@ -82,7 +87,9 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
         with gr.Column():
             with gr.Row():
                 seen = ServedImage(label="The picture", type="pil", height=256)
-                redrawn = ServedImage(label="Redrawn", type="pil", height=256)
+                redrawn = ServedImage(
+                    label="Redrawn", type="pil", height=256, elem_id="t2i-redrawn"
+                )
             link = gr.Markdown(elem_id="t2i-sdedit-share")
 
     model.change(
@@ -103,11 +110,16 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
             api_name="image_to_image_example", **DIFFUSION,
         ),
         sketches.select(
-            select_sketch, [model, *settings], [sketch_index, seen, redrawn],
+            select_sketch, None, [sketch_index, prompt], api_visibility="private", queue=False
+        ).then(
+            redraw_example, [model, sketch_index, *settings], [seen, redrawn],
             api_visibility="private", **DIFFUSION,
         ),
     ]  # fmt: skip
-    demo.load(actions.sketch_gallery, None, sketches, api_visibility="private")
+    sketch_index.input(
+        sketch_caption, sketch_index, prompt, api_name="sketch_caption", queue=False
+    )  # fmt: skip
+    demo.load(line_art.sketch_gallery, None, sketches, api_visibility="private")
     shareable(
         demo, "text-to-image/image-to-image",
         dict(

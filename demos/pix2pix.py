@@ -16,10 +16,10 @@ from demos.common import (
     launch,
     model_and_metrics,
     shareable,
-    sketchpad,
     user_errors,
 )
-from genzoo.cards import metrics_markdown
+from demos.editors import sketchpad
+from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -47,6 +47,17 @@ def translate_example(model: str, example: int):
 
 def select_example(model: str, evt: gr.SelectData):
     return evt.index, *translate_example(model, evt.index)
+
+
+def without_truth():
+    """A drawing or an upload has no truth: its box hides, and the link (an example's)
+    empties."""
+    return gr.update(value=None, visible=False), ""
+
+
+def with_truth():
+    """An example has its truth: the box shows again."""
+    return gr.update(visible=True)
 
 
 @user_errors
@@ -93,7 +104,12 @@ def render(demo: gr.Blocks) -> None:
                     height=256,
                     elem_id="pix2pix-output",
                 )
-            truth = ServedImage(label="The truth (examples only)", type="pil", height=256)
+            truth = ServedImage(
+                label="The truth (the real colour emoji)",
+                type="pil",
+                height=256,
+                elem_id="pix2pix-truth",
+            )
             link = gr.Markdown(elem_id="pix2pix-share")
 
     model.change(describe, model, [metrics, gallery], api_visibility="private")
@@ -104,7 +120,9 @@ def render(demo: gr.Blocks) -> None:
             translate_drawing, [model, drawing], [seen, output], api_name="pix2pix_drawing"
         ),
     ):
-        translated.success(**clears([truth, link]))  # an example's, not this input's
+        translated.success(
+            without_truth, None, [truth, link], api_visibility="private", queue=False
+        )  # an example's truth and link, not this input's
     example_outputs = [seen, output, truth]
     picked = [
         example_button.click(
@@ -112,6 +130,8 @@ def render(demo: gr.Blocks) -> None:
         ),
         gallery.select(select_example, model, [index, *example_outputs], api_visibility="private"),
     ]
+    for event in picked:
+        event.success(with_truth, None, truth, api_visibility="private", queue=False)
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
     shareable(
         demo, "pix2pix", dict(model=model, example=index), translate_example, example_outputs,

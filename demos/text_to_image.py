@@ -13,12 +13,11 @@ import pandas as pd
 
 from demos import image_to_image
 from demos.common import (
+    CHART,
     DIFFUSION,
     FITTED_GALLERY,
-    MASK_BRUSH,
     STRIP,
     WHOLE_GALLERY,
-    CheckedImageEditor,
     ServedGallery,
     ServedImage,
     cancel_diffusion,
@@ -31,15 +30,17 @@ from demos.common import (
     training_curve_chart,
     user_errors,
 )
+from demos.editors import EDITOR_CANVAS, MASK_BRUSH, CheckedImageEditor
 from genzoo import provenance
+from genzoo import text_to_image_words as words
 from genzoo.cards import (
     GUIDANCE_KINDS_SECTION,
     INPAINTING_SECTION,
     guidance_curve,
     measured_section,
-    metrics_markdown,
-    preview_trade,
 )
+from genzoo.catalogue import metrics_markdown
+from genzoo.images import InvalidInputError, mask_from_editor
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 
@@ -62,10 +63,13 @@ def generate(
 @user_errors
 def settings_from_png(png: bytes | None):
     """A dropped genzoo PNG's settings, into the controls (the model only if it is here), and
-    what made the picture, in words."""
+    what made the picture, in words; for any other file, why not."""
     if png is None:
         return [gr.skip()] * len(actions.GENERATE) + [""]
-    found = actions.settings_from_png(png)
+    try:
+        found = actions.settings_from_png(png)
+    except InvalidInputError as error:  # said once, beside the box; no control is touched
+        return [gr.skip()] * len(actions.GENERATE) + [f"**Could not reuse that file.** {error}"]
     here = found["model"] in [entry.name for entry in bundled("text-to-image")]
     values = [found[name] if name != "model" or here else gr.skip() for name in actions.GENERATE]
     said = (
@@ -75,6 +79,12 @@ def settings_from_png(png: bytes | None):
     if not here:
         said += " That model is not in this gallery, so the model is unchanged."
     return [*values, said]
+
+
+@user_errors
+def leaned_on(model, prompt):
+    """Which learned caption the prompt's images leaned on, in plain words."""
+    return words.leaning_says(model, prompt)
 
 
 @user_errors
@@ -137,7 +147,7 @@ def inpaint(
     request: gr.Request = None,
 ):  # fmt: skip
     """The painted part of an image redone to the prompt; the rest is kept."""
-    image, mask = actions.mask_from_editor(editor)
+    image, mask = mask_from_editor(editor)
     return actions.inpaint(
         model, image, mask, prompt, strength, on_step=step_reporter(progress, request),
         negative_prompt=negative_prompt, guidance=guidance, steps=steps, scheduler=scheduler,
@@ -152,11 +162,14 @@ def describe(model: str):
     inpainting compares."""
     curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
     curve["steps"] = curve["steps"].astype(str) + " steps"
-    preview_says = f"{actions.PREVIEW_SAYS} {preview_trade(model)}"
+    preview_says = f"{words.PREVIEW_SAYS} {words.preview_measured(model)}"
     return (
         metrics_markdown(model), curve, curve, measured_section(model, GUIDANCE_KINDS_SECTION),
         preview_says, measured_section(model, INPAINTING_SECTION),
     )  # fmt: skip
+
+
+STEPS_LEGEND = "denoising steps"
 
 
 def render(demo: gr.Blocks) -> None:
@@ -166,10 +179,10 @@ def render(demo: gr.Blocks) -> None:
         gr.Markdown(FAMILY_TABLE["text-to-image"].missing_message())
         return
     gr.Markdown(
-        "A **latent diffusion** model, a Stable Diffusion in miniature trained from scratch on "
+        "A Stable Diffusion in miniature (a **latent diffusion** model) trained from scratch on "
         "captioned emoji: it starts from noise and removes it step by step, steered by your "
         "prompt. **Guidance** trades variety for following the prompt more closely. "
-        + actions.NEIGHBOURS_SAYS
+        + words.NEIGHBOURS_SAYS
     )
     with gr.Row(equal_height=False):
         prompt = control(actions.PROMPT, max_lines=2, elem_id="t2i-prompt", scale=4)
@@ -184,6 +197,7 @@ def render(demo: gr.Blocks) -> None:
             label="Preview", type="pil", format="png", height=120, width=120, scale=0,
             min_width=130, elem_id="t2i-preview", buttons=[],
         )  # fmt: skip
+    gr.Markdown(words.ONE_SUBJECT, elem_id="t2i-one-subject")
     images = ServedGallery(
         label="Images",
         columns=4,
@@ -193,6 +207,7 @@ def render(demo: gr.Blocks) -> None:
         elem_id="t2i-images",
         elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
     )
+    leaning = gr.Markdown(elem_id="t2i-leaned-on")
     link = gr.Markdown(elem_id="t2i-share")
     preview_says = gr.Markdown(elem_id="t2i-preview-says")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")
@@ -219,15 +234,17 @@ def render(demo: gr.Blocks) -> None:
         with gr.Row():
             alignment_chart = gr.LinePlot(
                 x="guidance", y="top-5", color="steps", label="Guidance against alignment",
-                y_title="top-5 alignment (higher is better)", height=260,
+                x_title=actions.GUIDANCE.label, color_title=STEPS_LEGEND,
+                y_title=words.MATCH_AXIS, elem_classes=[CHART],
             )  # fmt: skip
             distance_chart = gr.LinePlot(
                 x="guidance", y="distance", color="steps", label="Guidance against distance",
-                y_title="Fréchet distance (lower is better)", height=260,
+                x_title=actions.GUIDANCE.label, color_title=STEPS_LEGEND,
+                y_title=words.DISTANCE_AXIS, elem_classes=[CHART],
             )  # fmt: skip
         training_curve_chart(model)
     gr.Markdown("### More ways to see the model (with the settings above)")
-    with gr.Tabs() as views:
+    with gr.Tabs(overflow_behavior="wrap") as views:  # on a phone, every view named
         with gr.Tab("Guidance sweep", id="sweep"):
             sweep_button = gr.Button("Sweep guidance", variant="primary")
             strip = ServedImage(
@@ -235,11 +252,7 @@ def render(demo: gr.Blocks) -> None:
             )
             scales = gr.Markdown(label="Guidance scales, left to right")
         with gr.Tab("CFG vs CLIP", id="compare"):
-            gr.Markdown(
-                "One seed three ways: classifier-free guidance only, CLIP guidance only, and both "
-                "(with CLIP guidance at 0, the comparison uses "
-                f"{actions.DEFAULT_CLIP_GUIDANCE:g})."
-            )
+            gr.Markdown(words.COMPARISON_SAYS)
             compare_button = gr.Button("Compare", variant="primary")
             compared = ServedImage(
                 label="Classifier-free | CLIP | both", type="pil", elem_classes=[STRIP]
@@ -260,13 +273,14 @@ def render(demo: gr.Blocks) -> None:
             )
         with gr.Tab("Inpaint", id="inpaint"):
             gr.Markdown(
-                "Upload an image, paint over the part to redo with the brush, say what should be "
-                "there, and inpaint: the rest of the image is kept."
+                "Upload an image, paint over the part to redo with the brush (pick the other "
+                "colour where it does not show), say what should be there, and inpaint: the "
+                "rest of the image is kept."
             )
             with gr.Row():
                 editor = CheckedImageEditor(
-                    label="Image and mask", type="numpy", height=300, elem_id="t2i-editor",
-                    brush=MASK_BRUSH,
+                    label="Image and mask", type="numpy", elem_id="t2i-editor", brush=MASK_BRUSH,
+                    **EDITOR_CANVAS,
                 )  # fmt: skip
                 repainted = ServedImage(label="Inpainted", type="pil")
             strength = control(actions.STRENGTH)
@@ -281,7 +295,8 @@ def render(demo: gr.Blocks) -> None:
     model.change(describe, model, described, api_visibility="private")
     model.input(
         **clears(
-            [images, link, glimpse, strip, scales, compared, ways, frames, animation, repainted]
+            [images, leaning, link, glimpse, strip, scales, compared, ways, frames, animation]
+            + [repainted]
             + sdedit_results
         )
     )
@@ -297,6 +312,12 @@ def render(demo: gr.Blocks) -> None:
         )
         for trigger, name in ((generate_button.click, "text_to_image"), (prompt.submit, None))
     ]
+    for event, name in zip(generated, ("leaned_on", None), strict=True):
+        event.success(
+            leaned_on, [model, prompt], leaning, api_name=name,
+            api_visibility="public" if name else "private", queue=False,
+        )  # fmt: skip
+        event.failure(lambda: "", None, leaning, api_visibility="private", queue=False)
     sweep_event = sweep_button.click(
         sweep,
         [model, prompt, negative, steps, scheduler, seed, thresholding, clip_guidance],
@@ -338,6 +359,7 @@ def render(demo: gr.Blocks) -> None:
         settings_from_png, reuse, [*every_setting, reused], api_name="settings_from_png",
         queue=False,
     )  # fmt: skip
+    reuse.clear(**clears([reused]))  # what the last file said
     demo.load(describe, model, described, api_visibility="private")
     controls = dict(zip(actions.GENERATE, every_setting, strict=True))
     shareable(

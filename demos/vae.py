@@ -18,10 +18,10 @@ from demos.common import (
     launch,
     model_and_metrics,
     shareable,
-    sketchpad,
     user_errors,
 )
-from genzoo.cards import metrics_markdown
+from demos.editors import sketchpad
+from genzoo.catalogue import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as actions
 from genzoo.registry import FAMILY_TABLE, bundled

@@ -233,22 +233,6 @@ def _genzoo_usage(family: str) -> str:
     )
 
 
-def metrics_markdown(ref: str) -> str:
-    """The metrics in a model's card as a small markdown table, for the gallery."""
-    metrics = card_metrics(ref)
-    if not metrics:
-        return "_No measured metrics in this model's card._"
-    header = "| metric (held-out test split) | value |\n|---|---|"
-    rows = [f"| {m['name']} | {m['value']:.4g} |" for m in metrics]
-    if any(m["reference"] is not None for m in metrics):
-        header = "| metric (held-out test split) | value | reference |\n|---|---|---|"
-        rows = [
-            f"{row} {_reference_cell(m['reference'], m['reference_name'], '.4g')} |"
-            for row, m in zip(rows, metrics, strict=True)
-        ]
-    return "\n".join([header, *rows])
-
-
 def add_to_card(
     folder: str | Path, metrics: Sequence[Metric], sections: dict[str, str], task: str
 ) -> ModelCard:
@@ -325,20 +309,6 @@ def measured_section(ref: str, heading: str) -> str:
     return card_section(ref, heading) or NOT_MEASURED
 
 
-def preview_trade(ref: str) -> str:
-    """What the live preview trades away, as measured in the card (`benchmarks/preview.py`): a
-    sentence, or "" for a model not measured."""
-    rows = card_table(ref, PREVIEW_SECTION)
-    if len(rows) < 2:
-        return ""
-    preview, full = rows[0], rows[1]
-    return (
-        f"Measured on held-out captions: top-5 alignment {preview['top-5']} for the preview "
-        f"against {full['top-5']} for Generate, Fréchet distance "
-        f"{preview['Fréchet distance (lower)']} against {full['Fréchet distance (lower)']}."
-    )
-
-
 def card_table(ref: str, heading: str) -> list[dict[str, str]]:
     """The rows of the first markdown table under `## heading` in a model's card, each a dict
     keyed by the header's cells; [] if there is none."""
@@ -382,6 +352,7 @@ def training_timelapse(ref: str) -> bytes | None:
 
 
 TIMELAPSE_CAPTION = "How it learned: its samples along the training"
+TRAINING_CURVE_AXES = ("training step", "loss (logged means; lower is better)")
 
 NO_TRAINING_CURVE = (
     "_No training curve: this model was trained before genzoo recorded one. Its preset's "

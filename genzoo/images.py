@@ -15,13 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger images are refused before decoding
+MAX_SIDE = 512
+"""Uploads larger than this on a side are scaled down to it (keeping their shape) as soon as they
+are decoded: every model here works at 256 px or less, and editors stay quick at this size."""
 
 
 NOT_AN_IMAGE = "That file is not an image I can read. Please upload a PNG, JPEG, GIF, BMP or WebP."
+TOO_BIG_FILE = f"That file is over {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
 
 
 class InvalidInputError(ValueError):
@@ -57,13 +61,14 @@ def open_image(
 
     `source` is a temporary file path handed over by a UI, raw bytes, an array or a PIL image.
     Transparent pixels go onto a grey level `background` (0, black, as in MNIST; 255 for emoji).
+    An image larger than `MAX_SIDE` on a side comes back scaled down to it.
     """
     if source is None:
         raise InvalidInputError("No image was given: upload a file or draw something.")
     if isinstance(source, Image.Image):
-        return _normalise_mode(source, background)
+        return bounded(_normalise_mode(source, background))
     if isinstance(source, np.ndarray):
-        return _from_array(source, background)
+        return bounded(_from_array(source, background))
     data = _read_bytes(source)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,7 +90,17 @@ def open_image(
                 "That image file is truncated or corrupt, so it cannot be decoded. "
                 "Please upload a complete image."
             ) from None
-    return _normalise_mode(image, background)
+    return bounded(_normalise_mode(image, background))
+
+
+def bounded(image: Image.Image, side: int = MAX_SIDE) -> Image.Image:
+    """`image` scaled down (keeping its shape) to at most `side` pixels on a side; as it is when
+    it fits already."""
+    if max(image.size) <= side:
+        return image
+    image = image.copy()
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return image
 
 
 def open_drawing(array: np.ndarray | None) -> Image.Image:
@@ -100,8 +115,35 @@ def open_drawing(array: np.ndarray | None) -> Image.Image:
     return open_image(array)
 
 
+def mask_from_editor(value) -> tuple[Image.Image, Image.Image]:
+    """(image, mask) from a Gradio ImageEditor value: the background is the image, and whatever
+    the user painted on the layers (any colour) is the mask, white where to repaint."""
+    if not isinstance(value, dict) or value.get("background") is None:
+        raise InvalidInputError("Upload an image to inpaint first.")
+    image = open_image(value["background"], background=255).convert("RGB")
+    painted = Image.new("L", image.size)
+    for layer in value.get("layers") or []:
+        layer = np.asarray(layer)
+        if layer.ndim == 3 and layer.shape[2] == 4:
+            strokes = Image.fromarray(((layer[:, :, 3] > 0) * 255).astype(np.uint8))
+            painted = ImageChops.lighter(painted, strokes.resize(image.size))  # as it was bounded
+    return image, painted.point(lambda alpha: 255 if alpha else 0)
+
+
+def mask_from_strokes(strokes: bytes | None) -> Image.Image:
+    """A mask (white where painted) from a sketch pad's PNG of strokes on transparency."""
+    if not strokes:
+        raise InvalidInputError("Paint over the part of the image to redo, then use the mask.")
+    try:
+        layer = Image.open(io.BytesIO(strokes))
+        layer.load()
+    except Exception:
+        raise InvalidInputError("The painted mask could not be read; paint it again.") from None
+    alpha = np.asarray(layer.convert("RGBA"))[:, :, 3]
+    return Image.fromarray((alpha > 0).astype(np.uint8) * 255)
+
+
 def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
-    too_big = f"That file is over {MAX_UPLOAD_BYTES // 2**20} MB; please upload a smaller one."
     if isinstance(source, bytes | bytearray):
         data = bytes(source)
     else:
@@ -109,10 +151,10 @@ def _read_bytes(source: str | os.PathLike | bytes) -> bytes:
         if not path.is_file():
             raise InvalidInputError("The uploaded file could not be found; please upload it again.")
         if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise InvalidInputError(too_big)
+            raise InvalidInputError(TOO_BIG_FILE)
         data = path.read_bytes()
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInputError(too_big)
+        raise InvalidInputError(TOO_BIG_FILE)
     if not data:
         raise InvalidInputError("That file is empty.")
     return data

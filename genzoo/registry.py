@@ -37,7 +37,7 @@ class Family:
     name: str
     title: str  # the home pages' heading
     tab: str  # the Gradio tab's label
-    blurb: str  # what its demo does, in a line
+    blurb: str  # what a visitor can do with it, in plain words, in a line
     train_command: str  # what makes one: `make ...`
     loader: str  # "module:Class", whose `from_pretrained` loads it
     streamlit_page: str | None  # None: not shown in the galleries
@@ -55,29 +55,33 @@ FAMILY_TABLE = {
     for family in [
         Family(
             "text-to-image", "Text to image (latent diffusion)", "Text to image",
-            "A prompt to emoji, CLIP guidance, guidance sweep, trajectory, inpainting",
+            "Type a prompt and watch an emoji appear out of noise; redraw a sketch, repaint a part",
             "make train-diffusion", "diffusers:DiffusionPipeline", "pages/5_Text_to_image.py",
             "genzoo.models.latent_diffusion:complete_folder",
         ),
         Family(
-            "clip", "CLIP", "CLIP", "Which caption fits an image", "make train-clip",
+            "clip", "CLIP", "CLIP", "Show it an emoji: it says which caption fits best",
+            "make train-clip",
             "transformers:VisionTextDualEncoderModel", "pages/6_CLIP.py",
             "genzoo.models.clip:complete_folder",
         ),
         Family(
-            "vae", "Variational autoencoders", "VAE", "Manifold, latent map, encode, interpolate",
+            "vae", "Variational autoencoders", "VAE",
+            "Click a map of clothes and digits to see what lives there; morph one into another",
             "make train-vae", "genzoo.models.vae:VAE", "pages/1_VAE.py",
         ),
         Family(
-            "dcgan", "DCGAN", "DCGAN", "Samples from a seed, slerp, vector arithmetic",
+            "dcgan", "DCGAN", "DCGAN",
+            "Invent clothes and emoji faces, morph between them, do arithmetic on faces",
             "make train-gan", "genzoo.models.dcgan:Generator", "pages/2_DCGAN.py",
         ),
         Family(
-            "pix2pix", "pix2pix", "pix2pix", "Line art or a drawing to colour",
+            "pix2pix", "pix2pix", "pix2pix", "Draw line art and see it coloured in",
             "make train-gan", "genzoo.models.pix2pix:UNetGenerator", "pages/3_pix2pix.py",
         ),
         Family(
-            "cyclegan", "CycleGAN", "CycleGAN", "Two styles, both ways, no pairs",
+            "cyclegan", "CycleGAN", "CycleGAN",
+            "Turn a Twemoji into a Noto emoji and back, learned without pairs",
             "make train-gan", "genzoo.models.cyclegan:CycleGAN", "pages/4_CycleGAN.py",
         ),
         Family(  # the text-to-image model's first part

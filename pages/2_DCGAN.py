@@ -41,9 +41,17 @@ with interpolate_tab:
     seed_a = control(actions.SEED_A, link, columns[0])
     seed_b = control(actions.SEED_B, link, columns[1])
     steps = control(actions.STEPS, link, columns[2])
+    st.write(
+        "A smooth path between two seeds: the generator draws the codes on the way from one "
+        "seed's code to the other's (slerp, along the sphere the codes lie near)."
+    )
     result = showing_errors(actions.interpolate, model, seed_a, seed_b, steps)
     if result is not None:
-        show(st, result.strip, caption=f"Slerp from seed {seed_a}'s sample to seed {seed_b}'s")
+        show(
+            st,
+            result.strip,
+            caption=f"A smooth path from seed {seed_a}'s sample to seed {seed_b}'s (slerp)",
+        )
         show(st, result.animation, caption="As an animation")
         link.show(dict(model=model, seed_a=seed_a, seed_b=seed_b, steps=steps))
 

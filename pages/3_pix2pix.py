@@ -11,6 +11,7 @@ from streamlit_gallery.common import Link, pick_model, show, showing_errors
 from streamlit_gallery.sketchpad import sketchpad
 
 SOURCES = ["Held-out example", "Drawing", "Upload"]
+NO_TRUTH = "A drawing or an upload has no truth to compare with; a held-out example has."
 
 st.set_page_config(page_title="genzoo: pix2pix", page_icon="🦓", layout="wide")
 st.title("pix2pix")
@@ -46,3 +47,5 @@ else:
             show(columns[2], truth, caption="The truth")
             with right:
                 link.show(dict(model=model, example=index))
+        else:
+            right.caption(NO_TRUTH)

@@ -14,11 +14,11 @@ st.set_page_config(page_title="genzoo: CycleGAN", page_icon="🦓", layout="wide
 st.title("CycleGAN")
 st.write(
     "Learned to translate between two styles without ever seeing a pair; going there and back "
-    "must return the input. The round trip shows how much survives."
+    "must return the input. *What changed* shows where the translation changed the input; the "
+    "round trip shows how much survives."
 )
 link = Link("cyclegan")
 model = pick_model("cyclegan", linked=link.get("model", None))
-domain_a, domain_b = actions.domain_names(model)
 directions = list(actions.DIRECTIONS)
 linked_direction = link.get("direction", directions[0])
 direction = st.radio(
@@ -26,30 +26,31 @@ direction = st.radio(
     directions,
     directions.index(linked_direction) if linked_direction in directions else 0,
     horizontal=True,
-    format_func=lambda d: (
-        f"{d}: {domain_a} → {domain_b}" if d == "A→B" else f"{d}: {domain_b} → {domain_a}"
-    ),
+    format_func=lambda value: actions.direction_name(model, value),
 )
+labels = actions.round_trip_labels(model, direction)
 source = st.radio("Input", ["Held-out example", "Upload"], horizontal=True)
-truth = None
+result = truth = None
 if source == "Upload":
     upload = st.file_uploader("Upload an image", key="cyclegan_upload")
-    image = upload.getvalue() if upload is not None else None
+    if upload is None:
+        st.info("Upload an image to translate it.")
+    else:
+        result = showing_errors(actions.cyclegan, model, upload.getvalue(), direction)
 else:
-    side, other = ("a", "b") if direction == "A→B" else ("b", "a")
     last = len(actions.examples(model).keys) - 1
     index = st.slider("Held-out example", 0, last, link.get("example", 0, 0, last))
-    image = actions.example_image(model, index, side)
-    truth = actions.example_for_display(model, index, other)
-if image is None:
-    st.info("Upload an image to translate it.")
-else:
-    result = showing_errors(actions.cyclegan, model, image, direction)
-    if result is not None:
-        columns = st.columns(4)
-        show(columns[0], result.input, caption="Input")
-        show(columns[1], result.translated, caption="Translated")
-        show(columns[2], result.returned, caption="And back (round trip)")
-        if truth:
-            show(columns[3], truth, caption="The true translation")
-            link.show(dict(model=model, direction=direction, example=index))
+    result, truth = showing_errors(actions.cyclegan_example, model, index, direction) or (None,) * 2
+if result is not None:
+    pictures = [
+        (result.input, labels.input),
+        (result.translated, labels.translated),
+        (result.difference, labels.difference),
+        *([(truth, labels.truth)] if truth is not None else []),
+        (result.returned, labels.returned),
+    ]
+    for column, (picture, caption) in zip(st.columns(len(pictures)), pictures, strict=True):
+        show(column, picture, caption=caption)
+    st.write(result.summary)
+    if truth is not None:
+        link.show(dict(model=model, direction=direction, example=index))

@@ -5,21 +5,23 @@ from genzoo.env import offline_defaults
 
 offline_defaults()
 
+import functools
 import io
 
 import pandas as pd
 import streamlit as st
 
 from genzoo import provenance
+from genzoo import text_to_image_words as words
 from genzoo.cards import (
     GUIDANCE_KINDS_SECTION,
     INPAINTING_SECTION,
     SDEDIT_SECTION,
     guidance_curve,
     measured_section,
-    preview_trade,
 )
-from genzoo.images import for_display, open_image
+from genzoo.images import for_display, mask_from_strokes, open_image
+from genzoo.pipelines import sketches as line_art
 from genzoo.pipelines import text_to_image as actions
 from streamlit_gallery.common import (
     Link,
@@ -32,28 +34,65 @@ from streamlit_gallery.common import (
 )
 from streamlit_gallery.sketchpad import sketchpad
 
+RUNNING_STEP = "text-to-image-running-step"
+"""The running job's last step (done, total), for a Cancel (which stops it by rerunning the
+page) to say where it stopped; gone once the job ends or the next run starts."""
+SKETCH_PROMPT = "text-to-image-sketch-prompt"
+"""The picked line-art example's own caption, the prompt's default until another example
+prompt is picked."""
+
+
+def stoppable(action):
+    """`action`, keeping its last step in `RUNNING_STEP` while it runs."""
+
+    @functools.wraps(action)
+    def run(*args, on_step, **kwargs):
+        def step(done: int, total: int) -> None:
+            st.session_state[RUNNING_STEP] = (done, total)
+            on_step(done, total)  # where a Cancel's rerun stops the job
+
+        made = action(*args, on_step=step, **kwargs)
+        st.session_state.pop(RUNNING_STEP, None)
+        return made
+
+    return run
+
+
+def prefill_sketch_caption() -> None:
+    """The picked line-art example's own caption as the prompt."""
+    caption = line_art.sketch_caption(st.session_state["sdedit_example"])
+    if caption:
+        st.session_state[SKETCH_PROMPT] = caption
+
+
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
 st.title("Text to image")
 st.write(
     "A Stable Diffusion in miniature, trained from scratch on captioned emoji. It removes noise "
     "step by step, steered by your prompt; guidance trades variety for following it closely. "
-    + actions.NEIGHBOURS_SAYS
+    + words.NEIGHBOURS_SAYS
 )
 link = Link("text-to-image")
 sdedit_link = Link("text-to-image/image-to-image")
 opened_tab, opened_link = opened([("Generate", link), ("Image to image", sdedit_link)])
 model = pick_model("text-to-image", linked=opened_link.get("model", None))
-example = st.selectbox("Examples", actions.EXAMPLE_PROMPTS)
+example = st.selectbox(
+    "Examples", actions.EXAMPLE_PROMPTS, on_change=lambda: st.session_state.pop(SKETCH_PROMPT, 0)
+)
 left, middle, right = st.columns([8, 2, 1], vertical_alignment="bottom")
-prompt = control(actions.PROMPT.but(default=example), opened_link, left)
+prompt = control(
+    actions.PROMPT.but(default=st.session_state.get(SKETCH_PROMPT, example)), opened_link, left
+)
 generate = middle.button("Generate", type="primary", width="stretch")
+st.caption(words.ONE_SUBJECT)
+stopped = st.session_state.pop(RUNNING_STEP, None)  # by this rerun, if a job was running
 if right.button("Cancel", width="stretch"):  # any click stops a running job at its next step
-    st.toast("Cancelled: nothing was made.")
+    st.toast(words.cancelled_says(*stopped) if stopped else "Nothing was running to cancel.")
 glimpse = result_of("preview", None, "Previewing", actions.preview, model, prompt)
 if glimpse is not None:
     left, right = st.columns([1, 7], vertical_alignment="center")
     show(left, glimpse, width=96, caption="Preview")
-    right.markdown(f"{actions.PREVIEW_SAYS} {preview_trade(model)}")
+    right.markdown(f"{words.PREVIEW_SAYS} {words.preview_measured(model)}")
 with st.expander("Settings"):
     negative = control(actions.NEGATIVE_PROMPT, opened_link)
     columns = st.columns(4)
@@ -69,28 +108,39 @@ settings = dict(
     negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
     thresholding=thresholding,
 )  # fmt: skip
-with st.expander("Guidance against alignment and distance (held-out emoji)"):
+with st.expander("How guidance changes how well images match their prompt (held-out emoji)"):
     curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
     curve["steps"] = curve["steps"].astype(str) + " steps"
     left, right = st.columns(2)
-    left.line_chart(curve, x="guidance", y="top-5", color="steps", y_label="top-5 (higher)")
-    right.line_chart(curve, x="guidance", y="distance", color="steps", y_label="distance (lower)")
+    for column, y, y_label in (
+        (left, "top-5", words.MATCH_AXIS),
+        (right, "distance", words.DISTANCE_AXIS),
+    ):
+        column.line_chart(
+            curve, x="guidance", y=y, color="steps", x_label=actions.GUIDANCE.label,
+            y_label=y_label,
+        )  # fmt: skip
 generate_tab, sweep_tab, compare_tab, trajectory_tab, sdedit_tab, inpaint_tab = st.tabs(
     ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Image to image", "Inpaint"],
     default=opened_tab,
+    key="text_to_image_tab",
+    on_change="rerun",  # the tab is kept across reruns (an upload's, say), not reset to the first
 )
 
 with generate_tab:
+    asked = generate or link.opens_now()
     images = result_of(
-        "generate", generate or link.opens_now(), "Denoising", actions.text_to_image, model, prompt,
-        count, guidance=guidance, clip_guidance=clip, **settings,
+        "generate", asked, "Denoising", stoppable(actions.text_to_image), model, prompt, count,
+        guidance=guidance, clip_guidance=clip, **settings,
     )  # fmt: skip
     if "reused" in st.session_state:
         st.success(st.session_state["reused"][1])
     if images is None:
-        st.info("Type a prompt and press *Generate*.")
+        if not asked:  # when asked, its error (an empty prompt's, say) is the one message
+            st.info("Type a prompt and press *Generate*.")
     else:
         show(st, images, caption=[f"seed {seed}, image {i + 1}" for i in range(count)])
+        st.markdown(words.leaning_says(model, prompt))
         link.show(
             dict(
                 model=model, prompt=prompt, negative_prompt=negative, guidance=guidance,
@@ -113,23 +163,20 @@ with generate_tab:
 with sweep_tab:
     result = result_of(
         "sweep", st.button("Sweep guidance", type="primary"), "Sweeping",
-        actions.guidance_sweep, model, prompt, clip_guidance=clip, **settings,
+        stoppable(actions.guidance_sweep), model, prompt, clip_guidance=clip, **settings,
     )  # fmt: skip
     if result is not None:
         strip, scales = result
         show(st, strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
 
 with compare_tab:
-    st.write(
-        "One seed three ways: classifier-free guidance only, CLIP guidance only, and both (with "
-        f"CLIP guidance at 0, the comparison uses {actions.DEFAULT_CLIP_GUIDANCE:g})."
-    )
+    st.write(words.COMPARISON_SAYS)
     with st.expander("Measured on held-out captions"):
         st.markdown(measured_section(model, GUIDANCE_KINDS_SECTION))
     result = result_of(
         "compare", st.button("Compare", type="primary"), "Denoising three ways",
-        actions.guidance_comparison, model, prompt, guidance=guidance, clip_guidance=clip,
-        **settings,
+        stoppable(actions.guidance_comparison), model, prompt, guidance=guidance,
+        clip_guidance=clip, **settings,
     )  # fmt: skip
     if result is not None:
         strip, ways = result
@@ -138,21 +185,20 @@ with compare_tab:
 with trajectory_tab:
     frames = result_of(
         "trajectory", st.button("Show the denoising", type="primary"), "Denoising",
-        actions.trajectory, model, prompt, guidance=guidance, clip_guidance=clip, **settings,
+        stoppable(actions.trajectory), model, prompt, guidance=guidance, clip_guidance=clip,
+        **settings,
     )  # fmt: skip
     if frames is not None:
         show(st, frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
 
 with sdedit_tab:
-    st.write(
-        "**SDEdit**: a rough picture is noised part of the way, then denoised under the prompt "
-        "above, so it becomes an emoji in the style the prompt names."
-    )
-    sketches = actions.sketch_gallery()
+    st.write(words.SDEDIT_SAYS)
+    sketches = line_art.sketch_gallery()
     left, right = st.columns(2)
     example = left.number_input(
         "Held-out line art (example number)", 0, len(sketches) - 1,
-        sdedit_link.value(actions.IMAGE_TO_IMAGE["example"]),
+        sdedit_link.value(actions.IMAGE_TO_IMAGE["example"]), key="sdedit_example",
+        on_change=prefill_sketch_caption,
     )  # fmt: skip
     own = left.file_uploader("…or your own picture", key="sdedit_upload")
     picture = showing_errors(open_image, own.getvalue(), 255) if own else sketches[example]
@@ -161,7 +207,7 @@ with sdedit_tab:
         st.markdown(measured_section(model, SDEDIT_SECTION))
     redrawn = result_of(
         "sdedit", left.button("Redraw", type="primary") or sdedit_link.opens_now(), "Redrawing",
-        actions.image_to_image, model, picture, prompt, strength, guidance=guidance,
+        stoppable(actions.image_to_image), model, picture, prompt, strength, guidance=guidance,
         steps=steps, seed=seed,
     ) if picture is not None else None  # fmt: skip
     columns = right.columns(2)
@@ -190,18 +236,23 @@ with inpaint_tab:
         image.convert("RGB").save(png, "PNG")
         left, right = st.columns(2)
         with left:
+            colour = st.radio(
+                "Mask colour", list(words.MASK_INKS), horizontal=True,
+                help="Pick the one that shows on your picture.",
+            )  # fmt: skip
+            ink, opacity = words.MASK_INKS[colour]
             strokes = sketchpad(
-                key="inpaint_mask", ink="rgba(255, 64, 64, 0.5)", paper="#fff",
+                key="inpaint_mask", ink=f"{ink}{round(opacity * 255):02x}", paper="#fff",
                 line_width=24, background=png.getvalue(),
             )  # fmt: skip
         strength = control(actions.STRENGTH)
-        mask = showing_errors(actions.mask_from_strokes, strokes) if strokes else None
+        mask = showing_errors(mask_from_strokes, strokes) if strokes else None
         if mask is None:
             right.info("Paint the part to redo, then click *Use drawing*.")
         else:
             result = result_of(
-                "inpaint", None, "Inpainting", actions.inpaint, model, image, mask, prompt,
-                strength, guidance=guidance, **settings,
+                "inpaint", None, "Inpainting", stoppable(actions.inpaint), model, image, mask,
+                prompt, strength, guidance=guidance, **settings,
             )  # fmt: skip
             if result is not None:
                 show(right, result, caption="Inpainted")

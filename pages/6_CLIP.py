@@ -48,13 +48,20 @@ else:
         picture = showing_errors(open_image, image, 255)
         if picture is not None:
             left.image(for_display(picture.convert("RGB")) if picture.width < 128 else picture)
-        right.dataframe(
+        right.dataframe(  # the answer first, in columns narrow enough for a phone
             {"caption": ranking.captions, "probability": ranking.probabilities},
             hide_index=True,
+            column_order=("probability", "caption"),
             column_config={
                 "probability": st.column_config.ProgressColumn(
-                    "probability", format="percent", min_value=0.0, max_value=1.0
-                )
+                    "probability",
+                    format="percent",
+                    min_value=0.0,
+                    max_value=1.0,
+                    width=120,
+                    pinned=True,
+                ),
+                "caption": st.column_config.TextColumn("caption", width="medium"),
             },
         )
         if source == "Held-out example":

@@ -14,10 +14,11 @@ from genzoo import provenance, share
 from genzoo.cards import (
     NO_TRAINING_CURVE,
     TIMELAPSE_CAPTION,
-    metrics_markdown,
+    TRAINING_CURVE_AXES,
     training_curve,
     training_timelapse,
 )
+from genzoo.catalogue import metrics_markdown
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
@@ -47,7 +48,10 @@ def show_training_curve(model: str) -> None:
         st.markdown(NO_TRAINING_CURVE)
         return
     st.markdown("**Training curve**")
-    st.line_chart(curve, x="step", y="value", color="loss", y_label="loss (logged means)")
+    st.line_chart(
+        curve, x="step", y="value", color="loss", x_label=TRAINING_CURVE_AXES[0],
+        y_label=TRAINING_CURVE_AXES[1],
+    )  # fmt: skip
     gif = training_timelapse(model)
     if gif:
         st.image(gif, caption=TIMELAPSE_CAPTION)
@@ -188,11 +192,23 @@ def control(setting: Setting, link: Link | None = None, where=st, **options):
     if setting.kind is bool:
         return where.checkbox(value=value, **facts)
     if setting.kind is str:
-        return where.text_input(value=value, max_chars=setting.high and int(setting.high), **facts)
+        return _within_limit(setting, where.text_input(value=value, **facts), where)
     bounds = dict(min_value=setting.low, max_value=setting.high, value=value)
     if setting.step is None:
         return where.number_input(**bounds, **facts)
     return where.slider(**bounds, step=setting.step, **facts)
+
+
+def _within_limit(setting: Setting, text: str, where) -> str:
+    """`text` cut to the setting's most characters, saying so under its box. (A box given
+    `max_chars` silently refuses a paste that is too long.)"""
+    if setting.high is None or len(text) <= setting.high:
+        return text
+    where.warning(
+        f"The {setting.label.lower()} is {len(text):,} characters long; only its first "
+        f"{setting.high:g} are used."
+    )
+    return text[: int(setting.high)]
 
 
 def opened(links: list[tuple[str, Link]]) -> tuple[str | None, Link]:

@@ -264,4 +264,4 @@ def test_guidance_kinds_are_measured_at_matched_cost(tiny_emoji):
     assert (rows[1].guidance, rows[1].clip_guidance) == (1.0, 3.0)
     assert 0 < real < 100
     table = guidance_kinds_markdown(rows, real, 6)
-    assert table.count("\n| ") == 5 and "(ceiling)" in table
+    assert table.count("\n| ") == 5 and "no ceiling" in table and "(ceiling)" not in table

@@ -11,7 +11,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from genzoo.cards import CardFacts, card_metrics, card_runs, metrics_markdown, write_model_card
+from genzoo.cards import CardFacts, card_metrics, card_runs, write_model_card
+from genzoo.catalogue import metrics_markdown
 from genzoo.evaluation import (
     FRECHET_KEY,
     FRECHET_NAME,
@@ -212,10 +213,14 @@ def test_a_reference_survives_the_model_card_round_trip(tmp_path: Path):
         ("psnr", 21.5, None),
     ]
     assert read_back[0]["reference_name"] == IDENTITY_BASELINE
-    table = metrics_markdown(str(tmp_path)).splitlines()
-    assert table[0] == "| metric (held-out test split) | value | reference |"
-    assert table[2] == f"| L1 error | 0.125 | {IDENTITY_BASELINE}: 0.25 |"
-    assert table[3] == "| PSNR (dB) | 21.5 |  |"
+    shown = metrics_markdown(str(tmp_path)).splitlines()
+    assert shown[0] == "Measured on held-out data:"
+    assert shown[2] == (
+        f"- Pixel error against the true picture (lower is better): **0.125** "
+        f"({IDENTITY_BASELINE}: 0.25). *L1 error*"
+    )
+    assert shown[3].startswith("- Likeness to the true picture, pixel by pixel")
+    assert "**21.5**" in shown[3]
 
 
 def test_a_card_without_references_has_no_reference_column(tmp_path: Path):
@@ -225,10 +230,17 @@ def test_a_card_without_references_has_no_reference_column(tmp_path: Path):
     assert "reference" not in card.text.split("## Metrics")[1].split("##")[0]
 
 
-def test_cards_without_references_keep_their_two_columns():
-    table = metrics_markdown("vae-mnist").splitlines()
-    assert table[0] == "| metric (held-out test split) | value |"
-    assert len(table) == 2 + 5 and all(row.count("|") == 3 for row in table)
+def test_the_gallery_shows_a_cards_metrics_in_plain_words_first():
+    """Each metric a line (a narrow screen wraps it), its plain words before the card's name."""
+    shown = metrics_markdown("vae-mnist").splitlines()
+    assert shown[0] == "Measured on held-out data:" and len(shown) == 2 + 5
+    assert all(line.startswith("- ") and "|" not in line for line in shown[2:])
+    assert shown[2].startswith("- Surprise at unseen images (lower is better): **")
+    assert shown[2].endswith("*Negative ELBO (nats/image)*")
+    pix2pix = metrics_markdown("pix2pix-emoji-line-to-color")
+    assert "identity baseline (output = input): " in pix2pix  # the reference beside its metric
+    alignment = metrics_markdown("text-to-image-emoji")
+    assert "within five guesses: **32%** (real held-out images (ceiling): 90%)" in alignment
     assert all(m["reference"] is None for m in card_metrics("vae-mnist"))
     assert math.isfinite(card_metrics("vae-mnist")[0]["value"])
 

@@ -396,6 +396,129 @@ def test_domain_names(cyclegan):
     assert translation.domain_names(cyclegan) == ("flat icon", "3-D emoji")
 
 
+# CycleGAN: how much the translation changed
+
+
+def test_a_picture_differs_from_itself_by_nothing():
+    picture = torch.rand(1, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    image, mean = translation.difference(picture, picture.clone())
+    assert mean == 0 and image.shape == (1, 1, 16, 16) and not image.any()
+
+
+def test_the_difference_is_computed_as_by_hand():
+    # two pixels: black that gained some red and green, white that lost some blue
+    before = torch.tensor([[[[0.0, 1.0]], [[0.0, 1.0]], [[0.0, 1.0]]]])
+    after = torch.tensor([[[[0.3, 1.0]], [[0.03, 1.0]], [[0.0, 0.94]]]])
+    image, mean = translation.difference(before, after, gain=10)
+    assert mean == pytest.approx((0.3 + 0.03 + 0.06) / 6)  # 6.5%
+    # each pixel's mean change over its channels, 10 times brighter, clipped at white
+    assert image.flatten().tolist() == pytest.approx([1.0, 0.2])
+    assert translation.difference(before, after, gain=1)[0].flatten().tolist() == pytest.approx(
+        [0.11, 0.02]
+    )
+
+
+@pytest.mark.parametrize(
+    ("share", "text"), [(0.065, "6.5%"), (0.1244, "12.4%"), (0.0003, "under 0.1%"), (0, "0.0%")]
+)
+def test_changes_read_as_percentages(share, text):
+    assert translation.as_percent(share) == text
+
+
+def test_the_change_in_a_sentence():
+    pictures = dict.fromkeys(("input", "translated", "returned", "difference"))
+    result = translation.RoundTrip(
+        **pictures, change=0.031, target="Noto emoji", truth_change=0.124
+    )
+    assert result.summary == (
+        "The translation changed **3.1%** of the input's colour on average; the true Noto emoji "
+        "differs from the input by **12.4%**."
+    )
+    upload = translation.RoundTrip(**pictures, change=0.0002, target="Noto emoji")
+    assert upload.summary == (
+        "The translation changed **under 0.1%** of the input's colour on average."
+    )
+
+
+@pytest.fixture(scope="module")
+def identity_cyclegan(cyclegan, tmp_path_factory) -> str:
+    """A CycleGAN fresh from its initialisation with `learn_change`: each generator's head is
+    zero, so both directions give back their input; between Twemoji and Noto, with the tiny
+    model's held-out examples."""
+    from genzoo.models.cyclegan import CycleGAN
+
+    folder = tmp_path_factory.mktemp("models") / "identity-cyclegan"
+    net = CycleGAN(
+        image_size=32, base_channels=4, blocks=1, learn_change=True,
+        domain_a="emoji-twitter", domain_b="emoji-google",
+    )  # fmt: skip
+    net.save_pretrained(folder)
+    shutil.copy(f"{cyclegan}/examples.safetensors", folder)
+    return str(folder)
+
+
+def test_an_identity_changes_nothing_and_says_so(identity_cyclegan):
+    result, truth = translation.cyclegan_example(identity_cyclegan, 1, "A→B")
+    assert np.array_equal(pixels(result.translated), pixels(result.input))
+    assert result.change == 0 and not pixels(result.difference).any()
+    shipped = translation.examples(identity_cyclegan)
+    by_hand = (shipped.b[1].float() - shipped.a[1].float()).abs().mean() / 255
+    assert result.truth_change == pytest.approx(float(by_hand), abs=1e-6) and by_hand > 0.01
+    assert np.array_equal(
+        pixels(truth), pixels(translation.example_for_display(identity_cyclegan, 1, "b"))
+    )
+    assert result.summary == (
+        "The translation changed **0.0%** of the input's colour on average; the true Noto emoji "
+        f"differs from the input by **{translation.as_percent(float(by_hand))}**."
+    )
+
+
+def to_levels(images: torch.Tensor) -> torch.Tensor:
+    return torch.from_numpy(np.array(to_pil(images))).permute(2, 0, 1)[None].float() / 255
+
+
+def test_the_difference_image_shows_what_the_translation_changed(cyclegan):
+    net = load_model(cyclegan, family="cyclegan")
+    source = translation.example_image(cyclegan, 2, "b")
+    inputs = translation.model_input(source, net.image_size)
+    there = translation.translate_batches(net.b_to_a, inputs)
+    result = translation.cyclegan(cyclegan, source, "B→A")
+    gap = (to_levels(there) - to_levels(inputs)).abs()  # the pictures as shown
+    assert result.change == pytest.approx(float(gap.mean())) and result.change > 0
+    by_hand = (gap.mean(1, keepdim=True) * translation.DIFFERENCE_GAIN).clamp(0, 1)
+    assert np.array_equal(pixels(result.difference), pixels(shown_tensor(by_hand)))
+    assert result.truth_change is None and result.target == "flat icon"
+    assert "the true" not in result.summary
+
+
+@pytest.mark.parametrize(("direction", "side", "other"), [("A→B", "a", "b"), ("B→A", "b", "a")])
+def test_an_example_round_trip_is_measured_against_its_truth(cyclegan, direction, side, other):
+    result, truth = translation.cyclegan_example(cyclegan, 3, direction)
+    alone = translation.cyclegan(cyclegan, translation.example_image(cyclegan, 3, side), direction)
+    assert np.array_equal(pixels(result.translated), pixels(alone.translated))
+    assert np.array_equal(pixels(result.difference), pixels(alone.difference))
+    expected = translation.example_for_display(cyclegan, 3, other)
+    assert np.array_equal(pixels(truth), pixels(expected))
+    shipped = translation.examples(cyclegan)
+    by_hand = (shipped.b[3].float() - shipped.a[3].float()).abs().mean() / 255
+    assert result.truth_change == pytest.approx(float(by_hand), abs=1e-6)
+
+
+def test_directions_and_pictures_are_named_by_their_styles(cyclegan, identity_cyclegan):
+    assert translation.direction_name(identity_cyclegan, "A→B") == "Twemoji → Noto emoji"
+    assert translation.direction_name(identity_cyclegan, "B→A") == "Noto emoji → Twemoji"
+    labels = translation.round_trip_labels(cyclegan, "B→A")
+    assert labels == translation.RoundTripLabels(
+        input="Input (3-D emoji)",
+        translated="As flat icon",
+        returned="Back to 3-D emoji",
+        difference=f"What changed (×{translation.DIFFERENCE_GAIN})",
+        truth="True flat icon",
+    )
+    with pytest.raises(InvalidInputError, match="Unknown direction"):
+        translation.direction_name(cyclegan, "C→D")
+
+
 # Shipped examples
 
 

@@ -286,13 +286,15 @@ def test_translation_of_an_upload(client, tmp_path, pix2pix_model, cyclegan_mode
         assert looks_like(image_at(output), expected.output)
         return
     for direction in ("A→B", "B→A"):
-        seen, translated, returned = client.predict(
+        seen, translated, changed, change, returned = client.predict(
             cyclegan_model, picture, direction, api_name="/cyclegan"
         )
         expected = translation.cyclegan(cyclegan_model, line_art(), direction)
         assert looks_like(image_at(seen), expected.input)
         assert looks_like(image_at(translated), expected.translated)
+        assert looks_like(image_at(changed), expected.difference)
         assert looks_like(image_at(returned), expected.returned)
+        assert change == expected.summary and "the true" not in change  # an upload has none
 
 
 def test_pix2pix_example(client, pix2pix_model):
@@ -309,13 +311,39 @@ def test_pix2pix_example(client, pix2pix_model):
 def test_cyclegan_example_both_ways(client, cyclegan_model, direction, side, other):
     from genzoo.pipelines import translation
 
-    seen, translated, returned, truth = client.predict(
+    seen, translated, changed, change, returned, truth = client.predict(
         cyclegan_model, 0, direction, api_name="/cyclegan_example"
     )
     assert looks_like(image_at(seen), translation.example_for_display(cyclegan_model, 0, side))
     assert looks_like(image_at(truth), translation.example_for_display(cyclegan_model, 0, other))
     size = (DISPLAY_SIZE, DISPLAY_SIZE)
     assert image_at(translated).size == image_at(returned).size == size
+    expected, _ = translation.cyclegan_example(cyclegan_model, 0, direction)
+    assert looks_like(image_at(changed), expected.difference)
+    target = translation.styles(cyclegan_model, direction)[1]
+    assert change == expected.summary and f"the true {target} differs" in change
+
+
+def test_cyclegan_names_its_directions_and_pictures_by_their_styles(client, cyclegan_model):
+    """The page the server sends: the direction radio offers "Twemoji → Noto emoji" (sending
+    "A→B"), and each picture is named by its style, the difference image by its gain."""
+    from genzoo.pipelines import translation
+
+    props = [component.get("props", {}) for component in client.config["components"]]
+    radio = next(p for p in props if p.get("label") == "Direction" and "choices" in p)
+    assert radio["choices"] == [
+        [translation.direction_name(cyclegan_model, value), value] for value in ("A→B", "B→A")
+    ]
+    names = [name for name, _ in radio["choices"]]
+    assert names == ["Twemoji → Noto emoji", "Noto emoji → Twemoji"]
+    labels = {p.get("elem_id"): p.get("label") for p in props if p.get("elem_id")}
+    assert labels["cyclegan-output"] == "As Noto emoji"
+    assert labels["cyclegan-truth"] == "True Noto emoji"
+    assert labels["cyclegan-returned"] == "Back to Twemoji"
+    assert labels["cyclegan-difference"] == f"What changed (×{translation.DIFFERENCE_GAIN})"
+    texts = [p.get("value") for p in props if "choices" not in p]  # a radio's value is unseen
+    shown = [str(p.get("label")) for p in props] + [text for text in texts if isinstance(text, str)]
+    assert not [text for text in shown if "A→B" in text or "B→A" in text]
 
 
 @pytest.mark.parametrize(

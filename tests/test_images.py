@@ -148,3 +148,41 @@ def test_a_timelapse_keeps_the_first_and_last_grid_and_at_most_its_frames(tmp_pa
         gif.seek(index)
         shades.append(gif.convert("RGB").getpixel((128, 100))[0])
     assert abs(shades[0] - 255) <= 2 and abs(shades[1] - (255 - 990 // 4)) <= 2
+
+
+def test_a_large_upload_is_scaled_down_to_at_most_max_side_keeping_its_shape():
+    from genzoo.images import MAX_SIDE
+
+    big = Image.new("RGB", (4000, 3000), "white")
+    big.paste((200, 30, 30), (1000, 1000, 3000, 2000))
+    for source in (png_bytes(big), big, np.asarray(big)):
+        opened = open_image(source)
+        assert opened.size == (MAX_SIDE, MAX_SIDE * 3 // 4)
+        assert opened.getpixel((MAX_SIDE // 2, MAX_SIDE * 3 // 8)) == (200, 30, 30)
+    small = Image.new("RGB", (300, 200), "white")
+    assert open_image(small).size == (300, 200)  # what fits is left alone
+
+
+def test_an_editors_layers_are_scaled_down_with_their_picture():
+    """An API client's editor value of any size reaches the handlers bounded, what was painted
+    still over what it was painted on."""
+    from demos.editors import _bounded_layers
+    from genzoo.images import MAX_SIDE, mask_from_editor
+
+    background = np.full((1500, 2000, 4), 255, dtype=np.uint8)
+    layer = np.zeros((1500, 2000, 4), dtype=np.uint8)
+    layer[500:1000, 1000:1500] = (255, 0, 255, 128)  # a quarter of the width, a third of the height
+    value = {"background": background, "layers": [layer], "composite": background.copy()}
+    bounded = _bounded_layers(value)
+    assert bounded["background"].shape == bounded["layers"][0].shape == (384, MAX_SIDE, 4)
+    for editor_value in (bounded, value):  # the shared function bounds it too
+        image, mask = mask_from_editor(editor_value)
+        assert image.size == mask.size == (MAX_SIDE, 384)
+        painted = np.asarray(mask) > 0
+        assert abs(painted.mean() - 1 / 12) < 0.01
+        assert painted[192, 320] and not painted[10, 10]
+    assert _bounded_layers({"background": background[:100, :100]})["background"].shape == (
+        100,
+        100,
+        4,
+    )

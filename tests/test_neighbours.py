@@ -7,6 +7,7 @@ import sys
 import pytest
 import torch
 
+from genzoo import text_to_image_words as words
 from genzoo.data.captions import load_captioned
 from genzoo.hub import load_pipeline
 from genzoo.pipelines import text_to_image as t2i
@@ -16,6 +17,7 @@ from genzoo.pipelines.neighbours import (
     Neighbours,
     for_model,
     guided_unet,
+    nearest_learned,
     sentence_embeddings,
 )
 from tests.conftest import REPO, colour_folders
@@ -103,6 +105,28 @@ def test_the_gallery_serves_unseen_prompts_with_their_neighbour(model, monkeypat
     monkeypatch.setattr(t2i.neighbours, "for_model", lambda ref: None)
     alone = [draw(UNSEEN), draw(learned)]
     assert served[0] != alone[0] and served[1] == alone[1]
+
+
+def test_the_galleries_say_which_learned_caption_a_prompt_leaned_on(model, monkeypatch):
+    """`leaning_says`, shown beside the images: an unseen prompt's nearest learned caption (the
+    one its UNet leaned on), a learned caption said to be one, and nothing for a model that
+    ships no captions."""
+    pipeline, shipped = load_pipeline(model), for_model(model)
+    leaned = t2i.leaned_on(model, UNSEEN)
+    assert leaned in shipped.learned
+    assert nearest_learned(pipeline, shipped, [UNSEEN, shipped.captions[2]]) == [
+        leaned, shipped.captions[2]
+    ]  # fmt: skip
+    unet = t2i._pipeline_for(model, t2i.check_request(UNSEEN)).unet
+    own = t2i.latent_diffusion.encode_prompts(pipeline.text_encoder, pipeline.tokenizer, [leaned])
+    torch.testing.assert_close(unet.states, own)  # the caption said is the one leaned on
+    assert words.leaning_says(model, UNSEEN) == (
+        f"Never learned this prompt; leaned on the learned caption “{leaned}”."
+    )
+    assert t2i.leaned_on(model, shipped.captions[0]) is None
+    assert words.leaning_says(model, shipped.captions[0]).startswith("A caption the model learned")
+    monkeypatch.setattr(t2i.neighbours, "for_model", lambda ref: None)
+    assert t2i.leaned_on(model, UNSEEN) is None and words.leaning_says(model, UNSEEN) == ""
 
 
 def test_the_benchmark_measures_neighbour_guidance_off_and_on(model, tiny_emoji):

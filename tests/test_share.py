@@ -4,15 +4,13 @@ makes the same result, in the Gradio gallery (a real browser) and on the Streaml
 import io
 
 import numpy as np
-import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from genzoo import share
 from genzoo.pipelines import clip, gan, text_to_image, translation, vae
 from tests.conftest import REPO
-from tests.test_browser import CHROMIUM, FLAGS
 
 T2I = {"model": "text-to-image-emoji", "prompt": "a cat face", "guidance": 4.0, "steps": 6}
 T2I |= {"scheduler": "DDIM", "seed": 5, "count": 2}
@@ -26,14 +24,6 @@ def test_a_query_round_trips_and_drops_what_does_not_parse():
     assert read == T2I | {"thresholding": True}
     assert share.read_query("dcgan", {"tab": "dcgan", "seed": "x1", "count": "4"}) == {"count": 4}
     assert share.read_query("dcgan", {"tab": "vae", "seed": "3"}) == {}  # another tab's link
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def image_from(page, selector: str) -> np.ndarray:

@@ -1,5 +1,7 @@
 """The Streamlit gallery through AppTest: Home, and the VAE page's widgets end to end."""
 
+from urllib.parse import quote_plus
+
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -86,35 +88,78 @@ def images(app: AppTest) -> dict[str, str]:
     return {img.caption: img.url for element in app.get("image") for img in element.proto.imgs}
 
 
-def _bundled_order(card: str) -> int:
-    from genzoo.registry import BUNDLED
-
-    return next(i for i, name in enumerate(BUNDLED) if f"`{name}`" in card)
-
-
-def test_home_shows_every_bundled_model_as_a_card_read_from_its_model_card():
-    from genzoo.catalogue import summaries
-    from genzoo.registry import BUNDLED, FAMILIES, FAMILY_TABLE, bundled
+def test_home_shows_every_family_as_a_card_to_try_with_its_models_folded():
+    from genzoo.catalogue import family_summaries
+    from genzoo.registry import FAMILIES, FAMILY_TABLE, bundled
 
     app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
     assert not app.exception
     titles = [h.value for h in app.subheader]
     assert titles[0] == "Text to image (latent diffusion)"  # the flagship first
     assert titles == [FAMILY_TABLE[family].title for family in FAMILIES]
-    assert "Variational autoencoders" in titles and len(titles) == 6
-    assert len(app.get("page_link")) == len(FAMILIES)
-    cards = [m.value for m in app.markdown if m.value.startswith("**")]
-    for family in FAMILIES:
+    links = [link.proto.label for link in app.get("page_link")]
+    assert links == [f"Try {FAMILY_TABLE[family].tab}" for family in FAMILIES]
+    folded = [expander.markdown[0].value for expander in app.expander]
+    assert len(folded) == len(FAMILIES)
+    for family, card in zip(FAMILIES, folded, strict=True):
         assert bundled(family), f"no bundled {family} model"
-    shown_models = [entry for entry in BUNDLED.values() if entry.family in FAMILIES]
-    assert len(cards) == len(shown_models) == len(summaries())
-    for entry, card in zip(shown_models, sorted(cards, key=_bundled_order), strict=True):
-        assert f"`{entry.name}`" in card
-        assert "Weights:" in card and " MB · trained in " in card and "| metric" in card
+        for entry in bundled(family):
+            assert f"`{entry.name}`" in card
+        assert "Weights:" in card and " MB · trained in " in card
     shown = sum(len(element.proto.imgs) for element in app.get("image"))
-    assert shown == sum(m.sample is not None for m in summaries())
-    text = " ".join(m.value for m in app.markdown)
+    assert shown == sum(summary.sample is not None for summary in family_summaries())
+    text = " ".join(folded)
     assert "real vs real (floor)" in text and "identity baseline" in text  # GAN references
+
+
+def test_visitors_get_no_deploy_button_nor_developer_menu(monkeypatch):
+    """The gallery's own config, as `streamlit run` reads it from the project's folder."""
+    from streamlit import config
+
+    monkeypatch.chdir(REPO)
+    config.get_config_options(force_reparse=True)
+    assert config.get_option("client.toolbarMode") in ("viewer", "minimal")
+
+
+def text_to_image_page() -> AppTest:
+    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300).run()
+    assert not app.exception
+    return app
+
+
+def messages(app: AppTest) -> list[str]:
+    return [m.value for kind in ("error", "warning", "info", "success") for m in app.get(kind)]
+
+
+def test_an_empty_prompt_gets_one_message():
+    from genzoo.pipelines.text_to_image import PROMPT
+
+    app = text_to_image_page()
+    prompt = next(box for box in app.text_input if box.label == PROMPT.label)
+    prompt.set_value("").run()
+    assert messages(app) == ["Type a prompt and press *Generate*."]
+    next(button for button in app.button if button.label == "Generate").click().run()
+    assert messages(app) == [PROMPT.if_empty]  # the refusal alone, in red
+    assert [e.value for e in app.error] == [PROMPT.if_empty]
+
+
+def test_an_over_long_prompt_is_cut_to_its_limit_with_a_message():
+    """A box with a limit would silently refuse a long paste: the page takes it, and says that
+    only the declared most characters are used."""
+    from genzoo.pipelines.text_to_image import PROMPT
+
+    app = text_to_image_page()
+    prompt = next(box for box in app.text_input if box.label == PROMPT.label)
+    assert prompt.proto.max_chars == 0  # no silent limit in the browser
+    prompt.set_value("a red apple " * 200).run()
+    assert not app.exception and not app.error
+    said = f"The prompt is 2,400 characters long; only its first {PROMPT.high:g} are used."
+    assert [w.value for w in app.warning] == [said]
+    next(button for button in app.button if button.label == "Generate").click().run()
+    assert not app.exception and not app.error
+    link = next(m.value for m in app.markdown if "?tab=text-to-image" in m.value)
+    made_with = ("a red apple " * 200)[: int(PROMPT.high)].strip()
+    assert quote_plus(made_with) in link
 
 
 def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
@@ -123,7 +168,7 @@ def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
     shown = images(app)
     assert {
         "16 samples of seed 0",
-        "Slerp from seed 0's sample to seed 1's",
+        "A smooth path from seed 0's sample to seed 1's (slerp)",
         "As an animation",
         "a − b + c = result",
         "The seed's first 16 samples, numbered in reading order",
@@ -140,7 +185,7 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
     assert after_seed["16 samples of seed 5"] != before["16 samples of seed 0"]
     next(s for s in app.slider if s.label == "Number of samples").set_value(4).run()
     assert "4 samples of seed 5" in images(app)
-    strip = "Slerp from seed 0's sample to seed 1's"
+    strip = "A smooth path from seed 0's sample to seed 1's (slerp)"
     next(s for s in app.slider if s.label == "Steps").set_value(3).run()
     assert images(app)[strip] != before[strip]
     app.number_input(key="pick_a").set_value(7).run()
@@ -186,6 +231,7 @@ def test_pix2pix_page_translates_examples_and_uploads():
     uploaded = images(app)
     assert {"Input, as the model sees it", "pix2pix output"} <= set(uploaded)
     assert "The truth" not in uploaded
+    assert any("no truth to compare with" in c.value for c in app.caption)
 
 
 @pytest.mark.parametrize(
@@ -205,24 +251,38 @@ def test_pix2pix_page_reports_a_bad_upload(data, message):
 
 
 def test_cyclegan_page_goes_both_ways():
+    from genzoo.pipelines import translation
+
     app = page("pages/4_CycleGAN.py")
     assert app.title[0].value == "CycleGAN"
+    model = app.selectbox[0].value
     there = images(app)
-    captions = {"Input", "Translated", "And back (round trip)", "The true translation"}
-    assert captions <= set(there)
+    captions = {"Input (Twemoji)", "As Noto emoji", "What changed (×10)", "Back to Twemoji"}
+    assert captions | {"True Noto emoji"} <= set(there)
     direction = next(r for r in app.radio if r.label == "Direction")
+    assert direction.options == ["Twemoji → Noto emoji", "Noto emoji → Twemoji"]
+    expected, _ = translation.cyclegan_example(model, 0, "A→B")
+    assert expected.summary in [m.value for m in app.markdown]  # the figure, beside the truth's
+    assert "the true Noto emoji differs from the input by" in expected.summary
     direction.set_value("B→A").run()
     back = images(app)
-    assert not app.exception and captions <= set(back)
-    assert back["Input"] == there["The true translation"]  # the example's other side
-    assert back["Translated"] != there["Translated"]
+    assert {"Input (Noto emoji)", "As Twemoji", "Back to Noto emoji", "True Twemoji"} <= set(back)
+    assert not app.exception
+    assert back["Input (Noto emoji)"] == there["True Noto emoji"]  # the example's other side
+    assert back["As Twemoji"] != there["As Noto emoji"]
+    shown = [m.value for m in app.markdown] + [*direction.options] + list(back)
+    assert not [text for text in shown if "A→B" in text or "B→A" in text]
 
     next(r for r in app.radio if r.label == "Input").set_value("Upload").run()
     picture = Image.new("RGB", (70, 70), "white")
     picture.paste((30, 160, 30), (15, 15, 55, 55))
     app.file_uploader(key="cyclegan_upload").set_value(("p.png", png(picture), "image/png")).run()
     assert not app.exception and not app.error
-    assert {"Input", "Translated", "And back (round trip)"} <= set(images(app))
+    uploaded = images(app)
+    assert {"Input (Noto emoji)", "As Twemoji", "What changed (×10)"} <= set(uploaded)
+    assert "True Twemoji" not in uploaded  # an upload has no truth
+    expected = translation.cyclegan(model, png(picture), "B→A")
+    assert expected.summary in [m.value for m in app.markdown]
 
 
 def _training_curve_of(folder: str) -> None:

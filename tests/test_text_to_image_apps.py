@@ -1,7 +1,9 @@
 """The text-to-image tab and page as users reach them, on the bundled model: the real Gradio
-server through gradio_client (/text_to_image, /inpaint, /guidance_sweep, /trajectory), the
-Streamlit page under AppTest, and a real browser typing a prompt and seeing an image."""
+server through gradio_client (/text_to_image, /leaned_on, /inpaint, /guidance_sweep,
+/trajectory, /sketch_caption), the Streamlit page under AppTest, and a real browser typing a
+prompt and seeing an image."""
 
+import re
 import time
 from pathlib import Path
 
@@ -15,20 +17,22 @@ from playwright.sync_api import expect, sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from genzoo import provenance
+from genzoo import text_to_image_words as words
 from genzoo.cards import (
     INPAINTING_SECTION,
     NOT_MEASURED,
     PREVIEW_SECTION,
+    SDEDIT_SECTION,
     TIMELAPSE_CAPTION,
     card_table,
     measured_section,
-    preview_trade,
 )
 from genzoo.hub import revision
+from genzoo.images import NOT_AN_IMAGE
+from genzoo.pipelines import sketches as line_art
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.registry import bundled
-from tests.conftest import REPO
-from tests.test_browser import CHROMIUM, FLAGS, page, streamlit_url  # noqa: F401  (fixtures)
+from tests.conftest import CHROMIUM, FLAGS, REPO
 from tests.test_gradio import image_at, png, upload
 
 MODEL = "text-to-image-emoji"
@@ -88,9 +92,13 @@ def test_a_served_png_says_what_made_it_and_gives_its_settings_back(client, tmp_
         MODEL, "a green tree", "", 6.0, 3, "DDIM", 21, 1, False, 0.0
     ]  # fmt: skip
     assert "press **Generate** to make it again" in restored[-1]
+    # Any other file: one message beside the box, and no setting touched (nor marked an error).
     plain = upload(tmp_path, "plain.png", png(Image.new("RGB", (8, 8), "white")))
-    with pytest.raises(AppError, match="says nothing of what made it"):
-        client.predict(plain, api_name="/settings_from_png")
+    not_png = upload(tmp_path, "photo.png", b"GIF89a not a png at all")
+    for bad, why in ((plain, "says nothing of what made it"), (not_png, NOT_AN_IMAGE)):
+        *settings, said = client.predict(bad, api_name="/settings_from_png")
+        assert said.startswith("**Could not reuse that file.**") and why in said
+        assert settings == [{"__type__": "update"}] * len(t2i.GENERATE)  # left as they are
 
 
 def test_cancel_stops_the_running_job_at_its_next_step_and_frees_the_worker(client):
@@ -107,10 +115,45 @@ def test_cancel_stops_the_running_job_at_its_next_step_and_frees_the_worker(clie
     else:
         pytest.fail("the job never began")
     client.predict(api_name="/cancel_diffusion")
-    with pytest.raises(AppError, match="Cancelled: nothing was made"):
+    with pytest.raises(
+        AppError, match=r"Cancelled at step \d+ of 100: nothing was made\."
+    ) as error:
         job.result(timeout=120)
+    stopped = int(re.search(r"step (\d+)", str(error.value)).group(1))
+    assert 1 <= stopped < 100  # where it stopped: after it began, before it ended
     after = client.predict(MODEL, "a cat", *SETTINGS, 1, True, api_name="/text_to_image")
     assert len(after) == 1  # the session's next job is not cancelled too
+
+
+def test_the_tab_says_which_learned_caption_a_prompt_leaned_on(client):
+    """`/leaned_on`, run after each Generate: the nearest learned caption, in plain words, or
+    that the prompt is itself one; the pipeline's own sentence."""
+    unseen = client.predict(MODEL, "a dog wearing sunglasses", api_name="/leaned_on")
+    assert unseen == words.leaning_says(MODEL, "a dog wearing sunglasses")
+    leaned = t2i.leaned_on(MODEL, "a dog wearing sunglasses")
+    assert unseen.startswith("Never learned this prompt") and f"“{leaned}”" in unseen
+    learned = t2i.neighbours.for_model(MODEL).captions[0]
+    said = client.predict(MODEL, learned, api_name="/leaned_on")
+    assert said.startswith("A caption the model learned")
+
+
+def test_the_tab_says_near_the_prompt_that_the_model_draws_one_subject(client):
+    """The sentence sits under the prompt's row, above the images (in the page's config)."""
+    components = client.config["components"]
+    ids = [c["props"].get("elem_id") for c in components]
+    shown = components[ids.index("t2i-one-subject")]
+    assert shown["props"]["value"] == words.ONE_SUBJECT
+    assert ids.index("t2i-prompt") < ids.index("t2i-one-subject") < ids.index("t2i-images")
+
+
+def test_the_inpaint_brush_offers_the_colours_that_show_on_any_picture(client):
+    """The brush's palette is the pipeline's `MASK_INKS` (one of which shows on any colour, see
+    test_text_to_image_pipeline), with any other colour to pick."""
+    components = client.config["components"]
+    editor = next(c for c in components if c["props"].get("elem_id") == "t2i-editor")
+    brush = editor["props"]["brush"]
+    assert [tuple(c) for c in brush["colors"]] == list(words.MASK_INKS.values())
+    assert brush["color_mode"] == "defaults"
 
 
 def test_the_preview_follows_the_prompt_in_a_few_steps(client):
@@ -153,6 +196,33 @@ def test_inpaint_endpoint_keeps_the_unmasked_part(client, tmp_path):
     assert np.abs(corner - (40, 90, 200)).max() < 2  # kept exactly, up to scaling
 
 
+def test_the_default_sdedit_strength_is_the_one_the_card_measured_best():
+    """The card's SDEdit table (`benchmarks/sdedit.py`): the default strength is the one whose
+    redrawings came nearest the true colour emoji, by L1 and by SSIM."""
+    rows = card_table(MODEL, SDEDIT_SECTION)
+    measured = {
+        float(row["way"].removeprefix("SDEdit, strength ")): row
+        for row in rows
+        if row["way"].startswith("SDEdit, strength ")
+    }
+    assert len(measured) >= 2
+    l1, ssim = (next(key for key in rows[0] if key.startswith(name)) for name in ("L1", "SSIM"))
+    assert t2i.SDEDIT_STRENGTH.default == min(measured, key=lambda s: float(measured[s][l1]))
+    assert t2i.SDEDIT_STRENGTH.default == max(measured, key=lambda s: float(measured[s][ssim]))
+
+
+def test_a_held_out_example_brings_its_own_caption(client):
+    """The caption `benchmarks/sdedit.py` tells each example (its colour emoji's first caption)
+    is what picking it puts in the prompt (`/sketch_caption`, the example number's input)."""
+    captions = [line_art.sketch_caption(index) for index in range(len(line_art.sketch_gallery()))]
+    assert captions[2] == "an OpenMoji colour emoji of a bento box"  # its key, 1f371
+    assert all(c.startswith("an OpenMoji colour emoji of a") for c in captions)
+    assert len(set(captions)) == len(captions)
+    assert client.predict(2, api_name="/sketch_caption") == captions[2]
+    with pytest.raises(AppError, match="Example"):
+        client.predict(99, api_name="/sketch_caption")
+
+
 def test_image_to_image_endpoints(client, tmp_path):
     """A drawn picture, and held-out line art, redrawn under a prompt; a bad upload is told so."""
     scribble = Image.new("RGB", (96, 96), "white")
@@ -167,7 +237,7 @@ def test_image_to_image_endpoints(client, tmp_path):
         MODEL, 2, "a red heart", 0.7, 5.0, 6, 1, api_name="/image_to_image_example"
     )
     assert image_at(redrawn).size == (256, 256)
-    expected = np.asarray(t2i.sketch_example(2).convert("RGB"), float)
+    expected = np.asarray(line_art.sketch_example(2).convert("RGB"), float)
     served = image_at(shown).convert("RGB").resize((64, 64), Image.NEAREST)  # WebP: lossy
     served = np.asarray(served, float)
     assert np.abs(served - expected).mean() < 4
@@ -222,10 +292,12 @@ def test_the_card_measures_what_the_preview_trades_away():
     rows = card_table(MODEL, PREVIEW_SECTION)
     assert [row["steps"] for row in rows] == [str(t2i.PREVIEW_STEPS), str(t2i.STEPS.default)]
     preview, full = (float(row["top-5"]) for row in rows)
-    sentence = preview_trade(MODEL)
-    assert f"top-5 alignment {rows[0]['top-5']} for the preview" in sentence
+    sentence = words.preview_measured(MODEL)  # in plain words first, the measure in brackets
+    said = f"how well images match their prompt: {rows[0]['top-5']} for the preview against "
+    assert f"{said}{rows[1]['top-5']} for Generate (top-5 retrieval" in sentence
+    assert f"distance to real emoji: {rows[0]['Fréchet distance (lower)']} against" in sentence
     assert 0 <= preview <= 1 and 0 <= full <= 1
-    assert preview_trade("autoencoder-emoji") == ""  # a card that has no such table
+    assert words.preview_measured("autoencoder-emoji") == ""  # a card that has no such table
 
 
 def test_both_galleries_show_the_cards_two_ways_to_inpaint():
@@ -274,14 +346,17 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     previews = [i for e in app.get("image") for i in e.proto.imgs if i.caption == "Preview"]
     assert len(previews) == 1
     assert any("press *Generate*" in i.value for i in app.info)
-    says = [m.value for m in app.markdown if m.value.startswith(t2i.PREVIEW_SAYS)]
-    assert says and preview_trade(MODEL) in says[0]  # what the preview trades away, measured
+    says = [m.value for m in app.markdown if m.value.startswith(words.PREVIEW_SAYS)]
+    assert says and words.preview_measured(MODEL) in says[0]  # what the preview trades away
+    assert words.ONE_SUBJECT in [c.value for c in app.caption]
     measured = [m.value for m in app.markdown if "| classifier-free only |" in m.value]
     assert measured and "| both | 5, 3 |" in measured[0]  # the bundled card's CLIP comparison
     # guidance against alignment, and distance; and the training curve
     assert len(app.get("vega_lite_chart")) == 3
     click(app, "Generate")
     assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
+    leaning = words.leaning_says(MODEL, t2i.EXAMPLE_PROMPTS[0])
+    assert leaning.startswith("Never learned") and leaning in [m.value for m in app.markdown]
     app.run()  # another rerun (any widget) keeps the result, without denoising again
     assert [f"seed 0, image {i}" for i in range(1, 5)] == captions_of(app)
     click(app, "Sweep guidance")
@@ -297,17 +372,31 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     assert not app.exception
 
 
-def test_browser_types_a_prompt_and_sees_images(page):  # noqa: F811
+def test_picking_held_out_line_art_on_the_page_puts_its_caption_in_the_prompt():
+    """Image to image's example number brings that example's own caption into the prompt; a
+    prompt picked from the examples afterwards replaces it."""
+    app = page_app()
+    app.number_input(key="sdedit_example").set_value(2).run()
+    assert not app.exception and app.text_input[0].value == line_art.sketch_caption(2)
+    examples = next(box for box in app.selectbox if box.label == "Examples")
+    examples.set_value(t2i.EXAMPLE_PROMPTS[1]).run()
+    assert app.text_input[0].value == t2i.EXAMPLE_PROMPTS[1]
+
+
+def test_browser_types_a_prompt_and_sees_images(page):
     tab = page.get_by_role("tab", name="Text to image")
     expect(tab).to_be_visible(timeout=60_000)
     tab.click()
-    expect(page.locator("#t2i-preview-says")).to_contain_text(preview_trade(MODEL))
+    expect(page.locator("#t2i-preview-says")).to_contain_text(words.preview_measured(MODEL))
     prompt = page.locator("#t2i-prompt textarea")
     prompt.fill("a red apple, flat icon")
     page.locator("#t2i-generate").click()
     images = page.locator("#t2i-images img")
     expect(images.first).to_be_visible(timeout=120_000)
     assert images.count() == 4
+    leaned = t2i.leaned_on(MODEL, "a red apple, flat icon")
+    expect(page.locator("#t2i-leaned-on")).to_contain_text("leaned on the learned caption")
+    expect(page.locator("#t2i-leaned-on")).to_contain_text(leaned)
     width = page.eval_on_selector("#t2i-images img", "img => img.naturalWidth")
     assert width >= 64
 
@@ -316,7 +405,7 @@ def test_browser_types_a_prompt_and_sees_images(page):  # noqa: F811
     ("tabs", "editor"),
     [(["Text to image", "Inpaint"], "#t2i-editor"), (["pix2pix", "Draw"], "#pix2pix-drawing")],
 )
-def test_browser_draws_the_checked_editors(page, tabs, editor):  # noqa: F811
+def test_browser_draws_the_checked_editors(page, tabs, editor):
     """The editors that check their uploads are drawn by the stock ImageEditor frontend."""
     for name in tabs:
         tab = page.get_by_role("tab", name=name, exact=True)
@@ -325,7 +414,7 @@ def test_browser_draws_the_checked_editors(page, tabs, editor):  # noqa: F811
     expect(page.locator(f"{editor} canvas").first).to_be_visible(timeout=60_000)
 
 
-def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_url, tmp_path):  # noqa: F811
+def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_url, tmp_path):
     """The page reads the settings a genzoo PNG carries, fills them in and makes the picture."""
     (image,) = t2i.text_to_image(MODEL, "a green tree, Twemoji", 1, steps=3, seed=17)
     picture = tmp_path / "made-by-genzoo.png"
@@ -345,7 +434,7 @@ def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_ur
         browser.close()
 
 
-def test_cancel_on_the_streamlit_page_stops_a_long_job(streamlit_url):  # noqa: F811
+def test_cancel_on_the_streamlit_page_stops_a_long_job(streamlit_url):
     """A share link opens the page on a long job (100 steps, 8 images); Cancel stops it."""
     query = "tab=text-to-image&prompt=a+cat+face&steps=100&count=8"
     with sync_playwright() as playwright:
@@ -354,7 +443,8 @@ def test_cancel_on_the_streamlit_page_stops_a_long_job(streamlit_url):  # noqa: 
         page.goto(f"{streamlit_url}/Text_to_image?{query}")
         expect(page.get_by_text("Denoising: step", exact=False)).to_be_visible(timeout=120_000)
         page.get_by_role("button", name="Cancel", exact=True).click()
-        expect(page.get_by_text("Cancelled: nothing was made.")).to_be_visible(timeout=60_000)
+        cancelled = re.compile(r"Cancelled at step \d+ of 100: nothing was made\.")
+        expect(page.get_by_text(cancelled)).to_be_visible(timeout=60_000)
         expect(page.get_by_text("Denoising: step", exact=False)).to_have_count(0, timeout=60_000)
         assert page.get_by_text("seed 0, image 1").count() == 0
         browser.close()

@@ -13,8 +13,15 @@ from diffusers import StableDiffusionPipeline
 from PIL import Image
 
 from benchmarks.sampling_quality import INTERVALS
+from genzoo import text_to_image_words as words
 from genzoo.hub import load_pipeline
-from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display
+from genzoo.images import (
+    DISPLAY_SIZE,
+    InvalidInputError,
+    for_display,
+    mask_from_editor,
+    mask_from_strokes,
+)
 from genzoo.pipelines import schedulers
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.pipelines.guidance_interval import GuidanceInterval
@@ -129,15 +136,52 @@ def test_inpainting_repaints_the_mask_and_keeps_the_rest(model):
     assert np.array_equal(one[~touched], kept[~touched])
 
 
+def test_inpainting_fades_into_the_picture_outside_the_painted_part_only():
+    """The painted part is wholly redone; the seam hides in a band of 2 * FEATHER pixels around
+    it, beyond which the picture is untouched."""
+    mask = Image.new("L", (64, 64), 0)
+    mask.paste(255, (20, 24, 40, 44))
+    weights = np.asarray(t2i.soft_mask(mask), float)
+    painted = np.asarray(mask) > 0
+    assert (weights[painted] == 255).all()
+    rows, columns = np.nonzero(weights)
+    band = 2 * t2i.FEATHER
+    assert (rows.min(), rows.max(), columns.min(), columns.max()) == (
+        24 - band, 43 + band, 20 - band, 39 + band
+    )  # fmt: skip
+    assert 0 < weights[34, 40] < 255 and weights[34, 40] > weights[34, 42]  # fading out
+
+
+@pytest.mark.parametrize(
+    "picture",
+    ["#ff0000", "#00ff00", "#0000ff", "#ffff00", "#00ffff", "#ff00ff", "#ffffff", "#000000",
+     "#808080", "#ff8000"],
+)  # fmt: skip
+def test_one_of_the_mask_colours_shows_on_any_picture(picture):
+    """The inpainting brush's colours, see-through as painted: on any plain colour, one of them
+    stands well apart from the picture (a red brush would vanish on a red picture)."""
+
+    def rgb(hex_colour: str) -> np.ndarray:
+        return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], float)
+
+    under = rgb(picture)
+    apart = [
+        np.linalg.norm(opacity * rgb(ink) + (1 - opacity) * under - under) / 255
+        for ink, opacity in words.MASK_INKS.values()
+    ]
+    assert max(apart) > 0.35
+    assert all(0.3 <= opacity <= 0.7 for _, opacity in words.MASK_INKS.values())  # see-through
+
+
 def test_masks_from_the_editor_and_the_sketch_pad():
     background = np.full((20, 30, 3), 200, np.uint8)
     layer = np.zeros((20, 30, 4), np.uint8)
     layer[5:10, 5:15, 3] = 255
-    image, mask = t2i.mask_from_editor({"background": background, "layers": [layer]})
+    image, mask = mask_from_editor({"background": background, "layers": [layer]})
     assert image.size == (30, 20) and np.asarray(mask).sum() == 5 * 10 * 255
     strokes = io.BytesIO()
     Image.fromarray(layer, "RGBA").save(strokes, "PNG")
-    assert np.array_equal(np.asarray(t2i.mask_from_strokes(strokes.getvalue())), np.asarray(mask))
+    assert np.array_equal(np.asarray(mask_from_strokes(strokes.getvalue())), np.asarray(mask))
 
 
 @pytest.mark.parametrize(
@@ -153,9 +197,9 @@ def test_masks_from_the_editor_and_the_sketch_pad():
         (lambda m: t2i.text_to_image(m, "a cat", scheduler="PLMS"), "Unknown scheduler"),
         (lambda m: t2i.inpaint(m, b"not an image", Image.new("L", (8, 8), 255), "a"), "not an"),
         (lambda m: t2i.inpaint(m, Image.new("RGB", (8, 8)), Image.new("L", (8, 8)), "a"), "empty"),
-        (lambda m: t2i.mask_from_editor(None), "Upload an image"),
-        (lambda m: t2i.mask_from_strokes(None), "Paint over"),
-        (lambda m: t2i.mask_from_strokes(b"junk"), "could not be read"),
+        (lambda m: mask_from_editor(None), "Upload an image"),
+        (lambda m: mask_from_strokes(None), "Paint over"),
+        (lambda m: mask_from_strokes(b"junk"), "could not be read"),
     ],
 )
 def test_bad_input_gets_a_clear_message(model, call, message):

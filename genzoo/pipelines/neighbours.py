@@ -123,13 +123,23 @@ class NeighbourGuidedUNet(UNetWrapper):
         return UNet2DConditionOutput(sample=eps) if return_dict else (eps,)
 
 
+def nearest_learned(pipeline, neighbours: Neighbours, prompts: Sequence[str]) -> list[str]:
+    """The learned caption each prompt leans on: its nearest, by the pipeline's text encoder;
+    a learned caption leans on itself."""
+    embedded = sentence_embeddings(pipeline.text_encoder, pipeline.tokenizer, prompts)
+    captions, _ = neighbours.nearest(embedded)
+    return [
+        prompt if prompt in neighbours.learned else caption
+        for prompt, caption in zip(prompts, captions, strict=True)
+    ]
+
+
 def guided_unet(pipeline, neighbours: Neighbours | None, prompts: Sequence[str], guidance: float):
     """The pipeline's UNet, leaning on the prompts' neighbours; as it is when there are none,
     or when every prompt is itself a learned caption."""
     if neighbours is None or neighbours.learned.issuperset(prompts):
         return pipeline.unet
-    embedded = sentence_embeddings(pipeline.text_encoder, pipeline.tokenizer, prompts)
-    captions, _ = neighbours.nearest(embedded)
+    captions = nearest_learned(pipeline, neighbours, prompts)
     states = encode_prompts(pipeline.text_encoder, pipeline.tokenizer, captions)
     return NeighbourGuidedUNet(pipeline.unet, states, WEIGHT, paired=guidance > 1)
 

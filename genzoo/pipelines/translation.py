@@ -1,5 +1,5 @@
 """What the pix2pix and CycleGAN buttons do: translate an upload or a drawing into another style,
-and for CycleGAN go there and back (A -> B -> A).
+and for CycleGAN go there and back (A -> B -> A) and measure how much the translation changed.
 
 An upload of any size, aspect or mode is flattened onto white (the emoji background), scaled to
 fit and padded to the model's square. Each model ships held-out example pairs
@@ -113,6 +113,12 @@ def model_input(source, size: int, drawing: bool = False) -> torch.Tensor:
     return to_tensor(image, size, 3, invert=False, background=WHITE)
 
 
+def _as_shown(images: torch.Tensor) -> torch.Tensor:
+    """Images in [0, 1] at the 256 levels a picture shows: what a visitor compares, and no
+    rounding error from the model's [-1, 1] counted as a change."""
+    return (images.clamp(0, 1) * 255).round() / 255
+
+
 def _for_display(image: torch.Tensor) -> Image.Image:
     """A model-sized image enlarged for the page."""
     return for_display(to_pil(image))
@@ -132,11 +138,52 @@ def pix2pix(model: str, source, drawing: bool = False) -> Translation:
     return Translation(_for_display(inputs), _for_display(translate_batches(net, inputs)))
 
 
+DIFFERENCE_GAIN = 10
+"""How many times the difference image brightens |translated - input|: a change of a few percent
+of the colour range would be black on black."""
+
+
+def difference(
+    before: torch.Tensor, after: torch.Tensor, gain: float = DIFFERENCE_GAIN
+) -> tuple[torch.Tensor, float]:
+    """How far `after` is from `before` (images in [0, 1] of one shape, channels first).
+
+    Returns a grey picture of |after - before| (each pixel's mean over its colour channels,
+    `gain` times brighter, clipped at white: black where nothing changed) and the mean of
+    |after - before| over every pixel and channel, not amplified: 0 for the same picture, 1 for
+    black against white."""
+    gap = (after - before).abs()
+    return (gap.mean(dim=-3, keepdim=True) * gain).clamp(0, 1), float(gap.mean())
+
+
+def as_percent(share: float) -> str:
+    """A share in [0, 1] as a percentage with one decimal; a change too small to show at that
+    precision reads "under 0.1%", not "0.0%"."""
+    return "under 0.1%" if 0 < share < 0.0005 else f"{share:.1%}"
+
+
 @dataclass(frozen=True)
 class RoundTrip:
     input: Image.Image
     translated: Image.Image  # A -> B (or B -> A)
     returned: Image.Image  # back again: A -> B -> A
+    difference: Image.Image  # |translated - input|, DIFFERENCE_GAIN times brighter
+    change: float  # the mean of |translated - input|, from 0 to 1 (see `difference`)
+    target: str  # the style translated into, as visitors know it ("Noto emoji")
+    truth_change: float | None = None  # the same for the true translation, where one is known
+
+    @property
+    def summary(self) -> str:
+        """The change in a sentence (Markdown), beside the true translation's where there is
+        one."""
+        changed = as_percent(self.change)
+        text = f"The translation changed **{changed}** of the input's colour on average"
+        if self.truth_change is not None:
+            text += (
+                f"; the true {self.target} differs from the input by "
+                f"**{as_percent(self.truth_change)}**"
+            )
+        return text + "."
 
 
 def domain_names(model: str) -> tuple[str, str]:
@@ -151,9 +198,47 @@ def _style_name(folder: str) -> str:
     return style.caption if style else folder
 
 
+def styles(model: str, direction: str) -> tuple[str, str]:
+    """The style a direction ("A→B" or "B→A") translates from, and the one it translates into."""
+    domain_a, domain_b = domain_names(model)
+    if DIRECTIONS[DIRECTION.check(direction)] == "a_to_b":
+        return domain_a, domain_b
+    return domain_b, domain_a
+
+
+def direction_name(model: str, direction: str) -> str:
+    """A direction as visitors read it: "Twemoji → Noto emoji", not "A→B"."""
+    return " → ".join(styles(model, direction))
+
+
+@dataclass(frozen=True)
+class RoundTripLabels:
+    """What each picture of a round trip is called on the page, short enough for a phone."""
+
+    input: str
+    translated: str
+    returned: str
+    difference: str
+    truth: str
+
+
+def round_trip_labels(model: str, direction: str) -> RoundTripLabels:
+    """The pictures of a round trip named by their styles: "Input (Twemoji)", "As Noto emoji"..."""
+    source, target = styles(model, direction)
+    return RoundTripLabels(
+        input=f"Input ({source})",
+        translated=f"As {target}",
+        returned=f"Back to {source}",
+        difference=f"What changed (×{DIFFERENCE_GAIN})",
+        truth=f"True {target}",
+    )
+
+
 @recorded()
-def cyclegan(model: str, source, direction: str = DIRECTION.default) -> RoundTrip:
-    """Translate an upload one way with CycleGAN, then back the other way."""
+def cyclegan(model: str, source, direction: str = DIRECTION.default, truth=None) -> RoundTrip:
+    """Translate an upload one way with CycleGAN, then back the other way, and measure how much
+    the translation changed it (and how much `truth`, the same picture in the target style,
+    differs from it, where that is known)."""
     direction = DIRECTION.check(direction)
     net: CycleGAN = load_model(model, family="cyclegan")
     there = DIRECTIONS[direction]
@@ -161,4 +246,27 @@ def cyclegan(model: str, source, direction: str = DIRECTION.default) -> RoundTri
     inputs = model_input(source, net.image_size)
     translated = translate_batches(getattr(net, there), inputs)
     returned = translate_batches(getattr(net, back), translated)
-    return RoundTrip(_for_display(inputs), _for_display(translated), _for_display(returned))
+    changed, change = difference(_as_shown(inputs), _as_shown(translated))
+    truth_change = None
+    if truth is not None:
+        _, truth_change = difference(_as_shown(inputs), model_input(truth, net.image_size))
+    return RoundTrip(
+        _for_display(inputs),
+        _for_display(translated),
+        _for_display(returned),
+        _for_display(changed),
+        change,
+        target=styles(model, direction)[1],
+        truth_change=truth_change,
+    )
+
+
+def cyclegan_example(
+    model: str, index: int, direction: str = DIRECTION.default
+) -> tuple[RoundTrip, Image.Image]:
+    """Held-out example `index` translated one way and back, measured against its true
+    translation; and that truth, enlarged like the outputs."""
+    side, other = ("a", "b") if DIRECTIONS[DIRECTION.check(direction)] == "a_to_b" else ("b", "a")
+    truth = example_image(model, index, other)
+    result = cyclegan(model, example_image(model, index, side), direction, truth=truth)
+    return result, for_display(truth)

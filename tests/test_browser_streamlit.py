@@ -1,0 +1,76 @@
+"""The Streamlit gallery (`streamlit run`) in a real browser (Debian's chromium, driven by
+Playwright), where a visitor would trip: an upload on the Inpaint tab keeps that tab, the sidebar
+lists the pages in the home page's order with no Deploy button, and on a phone nothing is cut."""
+
+from PIL import Image
+from playwright.sync_api import expect
+
+from genzoo.registry import FAMILIES, FAMILY_TABLE
+
+DESKTOP = {"width": 1400, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def test_an_upload_on_the_inpaint_tab_keeps_the_visitor_there(browser, streamlit_url, tmp_path):
+    picture = tmp_path / "orange.png"
+    Image.new("RGB", (64, 64), "orange").save(picture)
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{streamlit_url}/Text_to_image")
+    tab = page.get_by_role("tab", name="Inpaint", exact=True)
+    tab.click(timeout=120_000)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    panel = page.locator("[role=tabpanel]:visible")
+    panel.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(picture))
+    # the upload reruns the page, which now shows the picture to paint on
+    expect(page.get_by_text("Paint the part to redo", exact=False)).to_be_visible(timeout=120_000)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="Generate", exact=True)).to_have_attribute(
+        "aria-selected", "false"
+    )
+    expect(panel.get_by_text("Upload an image, paint over the part to redo")).to_be_visible()
+
+
+def test_the_sidebar_lists_the_pages_as_the_home_page_does_with_no_deploy_button(
+    browser,
+    streamlit_url,
+):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(streamlit_url)
+    links = page.locator("[data-testid=stPageLink] a")
+    expect(links).to_have_count(len(FAMILIES), timeout=120_000)
+    tabs = [FAMILY_TABLE[name].tab for name in FAMILIES]
+    labels = [text.split("\n")[-1] for text in links.all_inner_texts()]  # less the icon
+    assert labels == [f"Try {tab}" for tab in tabs]
+    sidebar = page.locator("[data-testid=stSidebarNav] a")
+    assert [text.strip() for text in sidebar.all_inner_texts()] == ["Home", *tabs]
+    # the pages keep their addresses (share links name them)
+    paths = [streamlit_url + "/" + tab.replace(" ", "_") for tab in tabs]
+    assert [link.get_attribute("href") for link in sidebar.all()][1:] == paths
+    page.get_by_role("link", name="Try Text to image").click()
+    expect(page.get_by_role("heading", name="Text to image")).to_be_visible(timeout=120_000)
+    assert page.url == f"{streamlit_url}/Text_to_image"
+    assert page.get_by_role("button", name="Deploy").count() == 0  # client.toolbarMode
+
+
+def test_on_a_phone_no_link_nor_the_clip_ranking_is_cut(browser, streamlit_url):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(streamlit_url)
+    links = page.locator("[data-testid=stPageLink] a")
+    expect(links).to_have_count(len(FAMILIES), timeout=120_000)
+    for link in links.all():
+        link.scroll_into_view_if_needed()
+        cut = link.evaluate(
+            "a => [a, ...a.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1"
+            " || e.getBoundingClientRect().right > window.innerWidth).map(e => e.outerHTML)"
+        )
+        assert not cut, (link.inner_text(), cut)
+
+    page.goto(f"{streamlit_url}/CLIP")
+    table = page.locator("[data-testid=stDataFrame]").first
+    expect(table).to_be_visible(timeout=120_000)
+    table.scroll_into_view_if_needed()
+    headers = table.locator("th")  # the grid's accessible copy of its canvas
+    expect(headers.first).to_have_text("probability")  # the answer first, never scrolled away
+    scroller = table.locator(".dvn-scroller").first
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # no column is cut
+    assert table.bounding_box()["x"] + table.bounding_box()["width"] <= PHONE["width"]
