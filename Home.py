@@ -1,6 +1,7 @@
 """The Streamlit gallery: `streamlit run Home.py`. Its home page (`home`, below) and one page per
-family in pages/, listed in the sidebar in the registry's order (`FAMILIES`), as the home page
-lists them."""
+family in streamlit_gallery/pages/, listed in the sidebar in the registry's order (`FAMILIES`), as
+the home page lists them. (Not in a top-level `pages/`: Streamlit would run such a folder's pages
+on their own, the old way, for the first visitor who opens one by its address.)"""
 
 from genzoo.env import offline_defaults
 

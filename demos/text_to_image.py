@@ -207,7 +207,7 @@ def render(demo: gr.Blocks) -> None:
         elem_id="t2i-images",
         elem_classes=[WHOLE_GALLERY, FITTED_GALLERY],
     )
-    leaning = gr.Markdown(elem_id="t2i-leaned-on")
+    leaning = gr.Markdown(label="The learned caption it leaned on", elem_id="t2i-leaned-on")
     link = gr.Markdown(elem_id="t2i-share")
     preview_says = gr.Markdown(elem_id="t2i-preview-says")
     gr.Examples(list(actions.EXAMPLE_PROMPTS), prompt, label="Try")

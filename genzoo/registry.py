@@ -56,33 +56,36 @@ FAMILY_TABLE = {
         Family(
             "text-to-image", "Text to image (latent diffusion)", "Text to image",
             "Type a prompt and watch an emoji appear out of noise; redraw a sketch, repaint a part",
-            "make train-diffusion", "diffusers:DiffusionPipeline", "pages/5_Text_to_image.py",
+            "make train-diffusion", "diffusers:DiffusionPipeline",
+            "streamlit_gallery/pages/5_Text_to_image.py",
             "genzoo.models.latent_diffusion:complete_folder",
         ),
         Family(
             "clip", "CLIP", "CLIP", "Show it an emoji: it says which caption fits best",
             "make train-clip",
-            "transformers:VisionTextDualEncoderModel", "pages/6_CLIP.py",
+            "transformers:VisionTextDualEncoderModel", "streamlit_gallery/pages/6_CLIP.py",
             "genzoo.models.clip:complete_folder",
         ),
         Family(
             "vae", "Variational autoencoders", "VAE",
             "Click a map of clothes and digits to see what lives there; morph one into another",
-            "make train-vae", "genzoo.models.vae:VAE", "pages/1_VAE.py",
+            "make train-vae", "genzoo.models.vae:VAE", "streamlit_gallery/pages/1_VAE.py",
         ),
         Family(
             "dcgan", "DCGAN", "DCGAN",
             "Invent clothes and emoji faces, morph between them, do arithmetic on faces",
-            "make train-gan", "genzoo.models.dcgan:Generator", "pages/2_DCGAN.py",
+            "make train-gan", "genzoo.models.dcgan:Generator", "streamlit_gallery/pages/2_DCGAN.py",
         ),
         Family(
             "pix2pix", "pix2pix", "pix2pix", "Draw line art and see it coloured in",
-            "make train-gan", "genzoo.models.pix2pix:UNetGenerator", "pages/3_pix2pix.py",
+            "make train-gan", "genzoo.models.pix2pix:UNetGenerator",
+            "streamlit_gallery/pages/3_pix2pix.py",
         ),
         Family(
             "cyclegan", "CycleGAN", "CycleGAN",
             "Turn a Twemoji into a Noto emoji and back, learned without pairs",
-            "make train-gan", "genzoo.models.cyclegan:CycleGAN", "pages/4_CycleGAN.py",
+            "make train-gan", "genzoo.models.cyclegan:CycleGAN",
+            "streamlit_gallery/pages/4_CycleGAN.py",
         ),
         Family(  # the text-to-image model's first part
             "autoencoder-kl", "Autoencoder (KL)", "Autoencoder", "Images to latents and back",

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from genzoo.cards import guidance_curve
 from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, TOO_BIG_FILE
+from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILIES, FAMILY_TABLE
 
 PHONE = {"width": 390, "height": 844}
@@ -173,6 +174,6 @@ def test_every_chart_shows_its_whole_legend(page, gallery_url):
             timeout=30_000,
         )
     alignment = charts.nth(0).inner_text()
-    assert "guidance scale" in alignment
+    assert actions.GUIDANCE.label in alignment
     steps = {row["steps"] for row in guidance_curve(T2I)}
     assert len(steps) > 1 and all(f"{count} steps" in alignment for count in steps)

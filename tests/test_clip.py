@@ -158,7 +158,9 @@ def test_endpoints_take_a_clip_guidance_scale(client):
 
 
 def test_streamlit_page_compares_the_guidances():
-    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300).run()
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300
+    ).run()
     compare = next(b for b in app.button if b.label == "Compare")
     compare.click().run()
     assert not app.exception
@@ -212,7 +214,9 @@ def test_clip_rank_endpoint_and_its_bad_input(client, tmp_path):
 
 
 def test_streamlit_clip_page_ranks_an_example_and_refuses_one_caption():
-    app = AppTest.from_file(str(REPO / "pages/6_CLIP.py"), default_timeout=120).run()
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/6_CLIP.py"), default_timeout=120
+    ).run()
     assert not app.exception and app.title[0].value == "CLIP"
     table = app.dataframe[0].value
     assert len(table) >= 2 and table["probability"].is_monotonic_decreasing

@@ -115,7 +115,7 @@ def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_
 
 
 def test_streamlit_pages_read_and_write_their_links():
-    app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/2_DCGAN.py"), default_timeout=120)
     app.query_params.update(
         {"tab": "dcgan", "model": "dcgan-emoji-faces", "count": "4", "seed": "77"}
     )
@@ -130,7 +130,9 @@ def test_streamlit_pages_read_and_write_their_links():
         "?tab=dcgan&model=dcgan-emoji-faces&count=4&seed=78" in m.value for m in app.markdown
     )
 
-    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300
+    )
     app.query_params.update({"tab": "text-to-image", "prompt": "a cat face", "steps": "999"})
     app.run()
     assert not app.exception
@@ -139,7 +141,7 @@ def test_streamlit_pages_read_and_write_their_links():
 
 
 def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
-    app = AppTest.from_file(str(REPO / "pages/2_DCGAN.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/2_DCGAN.py"), default_timeout=120)
     query = {
         "tab": "dcgan",
         "view": "arithmetic",
@@ -161,7 +163,7 @@ def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
         "?tab=dcgan&model=dcgan-emoji-faces&count=16&seed=0" in m.value for m in app.markdown
     )
 
-    app = AppTest.from_file(str(REPO / "pages/1_VAE.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/1_VAE.py"), default_timeout=120)
     app.query_params.update({"tab": "vae", "view": "decode", "model": "vae-mnist", "x": "1.5"})
     app.run()
     assert not app.exception
@@ -178,14 +180,16 @@ def test_streamlit_links_to_other_views_fill_them_and_keep_the_address():
 
 def test_streamlit_example_links():
     model = "cyclegan-emoji-twemoji-noto"
-    app = AppTest.from_file(str(REPO / "pages/4_CycleGAN.py"), default_timeout=120)
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/4_CycleGAN.py"), default_timeout=120
+    )
     app.query_params.update({"tab": "cyclegan", "model": model, "direction": "B→A", "example": "7"})
     app.run()
     assert not app.exception
     assert app.radio[0].value == "B→A" and app.slider[0].value == 7
     assert app.query_params["example"] == "7" and app.query_params["direction"] == "B→A"
 
-    app = AppTest.from_file(str(REPO / "pages/6_CLIP.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/6_CLIP.py"), default_timeout=120)
     app.query_params.update({"tab": "clip", "example": "3", "captions": "a red apple\na cat"})
     app.run()
     assert not app.exception
@@ -195,7 +199,7 @@ def test_streamlit_example_links():
     assert app.text_area[0].value == clip.example_captions("clip-emoji", 4)
     assert app.query_params["example"] == "4"
 
-    app = AppTest.from_file(str(REPO / "pages/3_pix2pix.py"), default_timeout=120)
+    app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/3_pix2pix.py"), default_timeout=120)
     app.query_params.update({"tab": "pix2pix", "example": "999"})
     app.run()
     assert not app.exception and app.slider[0].value == 0
@@ -203,7 +207,9 @@ def test_streamlit_example_links():
 
 
 def test_a_streamlit_image_to_image_link_redraws_its_example():
-    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300
+    )
     query = {
         "tab": "text-to-image", "view": "image-to-image", "example": "3",
         "prompt": "a red heart, flat icon", "strength": "0.6", "steps": "6", "seed": "9",

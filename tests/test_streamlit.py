@@ -17,7 +17,7 @@ TIMEOUT = 60
 @pytest.fixture
 def vae_page() -> AppTest:
     app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
-    app.switch_page("pages/1_VAE.py").run()
+    app.switch_page("streamlit_gallery/pages/1_VAE.py").run()
     assert not app.exception
     return app
 
@@ -122,7 +122,9 @@ def test_visitors_get_no_deploy_button_nor_developer_menu(monkeypatch):
 
 
 def text_to_image_page() -> AppTest:
-    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300).run()
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300
+    ).run()
     assert not app.exception
     return app
 
@@ -163,7 +165,7 @@ def test_an_over_long_prompt_is_cut_to_its_limit_with_a_message():
 
 
 def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
-    app = page("pages/2_DCGAN.py")
+    app = page("streamlit_gallery/pages/2_DCGAN.py")
     assert app.title[0].value == "DCGAN"
     shown = images(app)
     assert {
@@ -177,7 +179,7 @@ def test_dcgan_page_shows_samples_interpolation_and_arithmetic():
 
 
 def test_dcgan_page_reacts_to_seed_count_and_steps():
-    app = page("pages/2_DCGAN.py")
+    app = page("streamlit_gallery/pages/2_DCGAN.py")
     before = images(app)
     next(n for n in app.number_input if n.label == "Seed").set_value(5).run()
     after_seed = images(app)
@@ -196,7 +198,7 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
 def test_dcgan_page_offers_the_faces_models_arithmetic_presets():
     from genzoo.pipelines import gan
 
-    app = page("pages/2_DCGAN.py")
+    app = page("streamlit_gallery/pages/2_DCGAN.py")
     assert not [b for b in app.button if b.key and b.key.startswith("preset-")]  # Fashion: none
     app.selectbox[0].set_value("dcgan-emoji-faces").run()
     preset = gan.arithmetic_presets("dcgan-emoji-faces")[1]
@@ -210,7 +212,7 @@ def test_dcgan_page_offers_the_faces_models_arithmetic_presets():
 
 
 def test_pix2pix_page_translates_examples_and_uploads():
-    app = page("pages/3_pix2pix.py")
+    app = page("streamlit_gallery/pages/3_pix2pix.py")
     assert app.title[0].value == "pix2pix"
     first = images(app)
     assert {"Input, as the model sees it", "pix2pix output", "The truth"} <= set(first)
@@ -243,7 +245,7 @@ def test_pix2pix_page_translates_examples_and_uploads():
     ids=["text", "blank"],
 )
 def test_pix2pix_page_reports_a_bad_upload(data, message):
-    app = page("pages/3_pix2pix.py")
+    app = page("streamlit_gallery/pages/3_pix2pix.py")
     app.radio[0].set_value("Upload").run()
     app.file_uploader(key="pix2pix_upload").set_value(("bad.png", data, "image/png")).run()
     assert not app.exception
@@ -253,7 +255,7 @@ def test_pix2pix_page_reports_a_bad_upload(data, message):
 def test_cyclegan_page_goes_both_ways():
     from genzoo.pipelines import translation
 
-    app = page("pages/4_CycleGAN.py")
+    app = page("streamlit_gallery/pages/4_CycleGAN.py")
     assert app.title[0].value == "CycleGAN"
     model = app.selectbox[0].value
     there = images(app)

@@ -323,7 +323,9 @@ def test_both_galleries_show_the_cards_two_ways_to_inpaint():
 
 
 def page_app() -> AppTest:
-    app = AppTest.from_file(str(REPO / "pages/5_Text_to_image.py"), default_timeout=300)
+    app = AppTest.from_file(
+        str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300
+    )
     return app.run()
 
 
