@@ -214,7 +214,7 @@ def render(demo: gr.Blocks) -> None:
     with gr.Row(equal_height=False):
         reuse = gr.File(
             label="Drop a genzoo PNG here to reuse its settings", file_types=[".png"],
-            type="binary", height=100, elem_id="t2i-reuse", scale=1, min_width=260,
+            type="binary", height=140, elem_id="t2i-reuse", scale=1, min_width=260,
         )  # fmt: skip
         reused = gr.Markdown(label="What made the picture", elem_id="t2i-reused")
     with gr.Accordion("Settings", open=False):
@@ -233,12 +233,14 @@ def render(demo: gr.Blocks) -> None:
         metrics = gr.Markdown(label="Measured quality (held-out emoji)")
         with gr.Row():
             alignment_chart = gr.LinePlot(
-                x="guidance", y="top-5", color="steps", label="Guidance against alignment",
+                x="guidance", y="top-5", color="steps",
+                label="Guidance against match (top-5 retrieval)",
                 x_title=actions.GUIDANCE.label, color_title=STEPS_LEGEND,
                 y_title=words.MATCH_AXIS, elem_classes=[CHART],
             )  # fmt: skip
             distance_chart = gr.LinePlot(
-                x="guidance", y="distance", color="steps", label="Guidance against distance",
+                x="guidance", y="distance", color="steps",
+                label="Guidance against distance (Fréchet)",
                 x_title=actions.GUIDANCE.label, color_title=STEPS_LEGEND,
                 y_title=words.DISTANCE_AXIS, elem_classes=[CHART],
             )  # fmt: skip

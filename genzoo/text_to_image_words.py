@@ -42,9 +42,10 @@ PREVIEW_SAYS = (
     f"A quick look as you type: one image, {PREVIEW_STEPS} steps instead of "
     f"{STEPS.default}, at the default guidance and seed. **Generate** makes the real ones."
 )
-MATCH_AXIS = "how well images match their prompt (top-5 retrieval, higher is better)"
-DISTANCE_AXIS = "distance to real emoji (Fréchet distance, lower is better)"
-"""The measured qualities in plain words, the measure in brackets: as the charts' axes say."""
+MATCH_AXIS = "match to the prompt (top-5, higher is better)"
+DISTANCE_AXIS = "distance to real emoji (lower is better)"
+"""The measured qualities in plain words, short enough for a chart's axis to show whole; the
+charts' titles name the measures (top-5 retrieval, Fréchet distance)."""
 
 
 def preview_measured(model: str) -> str:

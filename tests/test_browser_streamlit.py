@@ -42,13 +42,14 @@ def test_the_sidebar_lists_the_pages_as_the_home_page_does_with_no_deploy_button
     labels = [text.split("\n")[-1] for text in links.all_inner_texts()]  # less the icon
     assert labels == [f"Try {tab}" for tab in tabs]
     sidebar = page.locator("[data-testid=stSidebarNav] a")
-    assert [text.strip() for text in sidebar.all_inner_texts()] == ["Home", *tabs]
+    expect(sidebar).to_have_text(["Home", *tabs], timeout=60_000)
     # the pages keep their addresses (share links name them)
-    paths = [streamlit_url + "/" + tab.replace(" ", "_") for tab in tabs]
-    assert [link.get_attribute("href") for link in sidebar.all()][1:] == paths
+    for link, tab in zip(sidebar.all()[1:], tabs, strict=True):
+        expect(link).to_have_attribute("href", streamlit_url + "/" + tab.replace(" ", "_"))
     page.get_by_role("link", name="Try Text to image").click()
-    expect(page.get_by_role("heading", name="Text to image")).to_be_visible(timeout=120_000)
-    assert page.url == f"{streamlit_url}/Text_to_image"
+    expect(page).to_have_url(f"{streamlit_url}/Text_to_image", timeout=120_000)
+    title = page.get_by_role("heading", name="Text to image", exact=True)  # not the card's
+    expect(title).to_be_visible(timeout=120_000)
     assert page.get_by_role("button", name="Deploy").count() == 0  # client.toolbarMode
 
 

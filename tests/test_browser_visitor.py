@@ -157,8 +157,8 @@ def test_a_bad_file_in_the_reuse_box_says_so_once_and_leaves_the_controls_alone(
 
 
 def test_every_chart_shows_its_whole_legend(page, gallery_url):
-    """A chart's legend names its lines (the number of steps, the losses) below the plot: none
-    is cut off."""
+    """A chart's legend names its lines (the number of steps, the losses) below the plot, and its
+    axes say what they measure: none is cut off."""
     page.goto(f"{gallery_url}?tab=text-to-image", wait_until="domcontentloaded")
     page.get_by_text("Model and its measured quality").click(timeout=60_000)
     charts = page.locator(".genzoo-chart:visible")
@@ -173,6 +173,7 @@ def test_every_chart_shows_its_whole_legend(page, gallery_url):
             arg=chart.element_handle(),
             timeout=30_000,
         )
+        assert "…" not in chart.inner_text()  # no title cut short
     alignment = charts.nth(0).inner_text()
     assert actions.GUIDANCE.label in alignment
     steps = {row["steps"] for row in guidance_curve(T2I)}

@@ -305,3 +305,20 @@ def test_a_models_training_curve_is_a_chart_or_a_line_saying_there_is_none(tiny_
     app = shown(tiny_vae.parent)
     assert not app.exception and not app.get("vega_lite_chart")
     assert any("No training curve" in m.value for m in app.markdown)
+
+
+def test_no_page_has_a_bare_string_that_streamlit_would_show():
+    """Streamlit writes a page's bare string statements onto the page ("magic"): a docstring
+    under a constant would greet every visitor. Only the module's own docstring is safe."""
+    import ast
+
+    from genzoo.registry import FAMILIES, FAMILY_TABLE
+
+    for script in ["Home.py", *(FAMILY_TABLE[family].streamlit_page for family in FAMILIES)]:
+        body = ast.parse((REPO / script).read_text()).body[1:]
+        shown = [
+            node.lineno
+            for node in body
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
+        assert not shown, f"{script}: bare strings at lines {shown}"

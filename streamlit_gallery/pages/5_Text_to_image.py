@@ -34,12 +34,12 @@ from streamlit_gallery.common import (
 )
 from streamlit_gallery.sketchpad import sketchpad
 
+# Comments, not docstrings: Streamlit shows a page's bare strings on the page ("magic").
+# The running job's last step (done, total), for a Cancel (which stops it by rerunning the page)
+# to say where it stopped; gone once the job ends or the next run starts.
 RUNNING_STEP = "text-to-image-running-step"
-"""The running job's last step (done, total), for a Cancel (which stops it by rerunning the
-page) to say where it stopped; gone once the job ends or the next run starts."""
+# The picked line-art example's own caption, the prompt's default until another example is picked.
 SKETCH_PROMPT = "text-to-image-sketch-prompt"
-"""The picked line-art example's own caption, the prompt's default until another example
-prompt is picked."""
 
 
 def stoppable(action):
