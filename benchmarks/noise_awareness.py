@@ -17,8 +17,8 @@ offline_defaults()
 
 from genzoo.cards import NOISE_AWARENESS_SECTION, report_measurement
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
+from genzoo.diffusion.clip_guidance import CLIP_MODEL
 from genzoo.hub import load_model, load_pipeline
-from genzoo.pipelines.clip_guidance import CLIP_MODEL
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.registry import BUNDLED
 from genzoo.retrieval import evaluate_noise_awareness, noise_awareness_markdown
@@ -35,10 +35,13 @@ def main() -> None:
     rows = evaluate_noise_awareness(clip, load_pipeline(args.model), held_out, count=args.count)
     report_measurement(
         noise_awareness_markdown(rows, min(args.count, len(set(held_out.keys)))),
-        "python benchmarks/noise_awareness.py --write-card", note=f"Through `{args.model}`.",
-        write=args.write_card, folder=BUNDLED[CLIP_MODEL].folder,
-        section=NOISE_AWARENESS_SECTION, task="zero-shot-image-classification",
-    )  # fmt: skip
+        "python benchmarks/noise_awareness.py --write-card",
+        note=f"Through `{args.model}`.",
+        write=args.write_card,
+        folder=BUNDLED[CLIP_MODEL].folder,
+        section=NOISE_AWARENESS_SECTION,
+        task="zero-shot-image-classification",
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the preview is from its full image.
 
     python benchmarks/preview.py [--count 250] [--write-card]
 
-`--write-card` puts the table into the bundled text-to-image card (and prints it for the README).
+`--write-card` also puts the printed table into the bundled text-to-image card.
 """
 
 from __future__ import annotations
@@ -66,12 +66,15 @@ def main() -> None:
             f"{cosine:.3f} |"
         )
     report_measurement(
-        "\n".join(lines), "python benchmarks/preview.py --write-card",
+        "\n".join(lines),
+        "python benchmarks/preview.py --write-card",
         note=f"{len(refs.prompts)} held-out captions (one per unseen emoji), guidance "
         f"{GUIDANCE.default:g}, the default scheduler, the same noise for both.",
-        write=args.write_card, folder=BUNDLED[args.model].folder, section=PREVIEW_SECTION,
+        write=args.write_card,
+        folder=BUNDLED[args.model].folder,
+        section=PREVIEW_SECTION,
         task="text-to-image",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

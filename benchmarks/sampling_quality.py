@@ -1,8 +1,8 @@
 """Does a sampling option pay? The text-to-image alignment table (Fréchet distance, retrieval
 top-1 and top-5 on held-out captions) per guidance scale, with dynamic thresholding on and off,
 with classifier-free guidance over the whole schedule and over parts of it (a sigma interval,
-`genzoo.pipelines.guidance_interval`), or with neighbour guidance off and on
-(`genzoo.pipelines.neighbours`, as the gallery serves the model).
+`genzoo.diffusion.guidance_interval`), or with neighbour guidance off and on
+(`genzoo.diffusion.neighbours`, as the gallery serves the model).
 
     python benchmarks/sampling_quality.py [--compare thresholding|interval|neighbours] [--count 253]
         [--guidance 5 10] [--seeds 0 1 2 3]
@@ -27,11 +27,11 @@ offline_defaults()
 
 from genzoo.alignment import References, generate
 from genzoo.data.captions import COLOUR_STYLES, load_captioned
+from genzoo.diffusion import neighbours
+from genzoo.diffusion.guidance_interval import PAPER_INTERVAL, GuidanceInterval
+from genzoo.diffusion.schedulers import SCHEDULERS, make_scheduler
+from genzoo.diffusion.sharing import sharing
 from genzoo.hub import load_pipeline
-from genzoo.models import latent_diffusion
-from genzoo.pipelines import neighbours
-from genzoo.pipelines.guidance_interval import PAPER_INTERVAL, GuidanceInterval
-from genzoo.pipelines.schedulers import SCHEDULERS, make_scheduler
 from genzoo.pipelines.text_to_image import image_size
 from genzoo.system import describe_hardware
 
@@ -60,7 +60,7 @@ def variants(loaded, compare: str, scheduler: str, model: str):
             yield label, loaded, None
             continue
         unet = GuidanceInterval(loaded.unet, loaded.scheduler.alphas_cumprod, *interval)
-        yield label, latent_diffusion.sharing(loaded, unet=unet), None
+        yield label, sharing(loaded, unet=unet), None
 
 
 def main() -> None:
@@ -80,22 +80,19 @@ def main() -> None:
     loaded.set_progress_bar_config(disable=True)
     held_out = load_captioned(args.sources, "test", image_size(args.model))
     print(f"Hardware: {describe_hardware()}; {args.model}, {args.scheduler}, {args.steps} steps\n")
-    print(f"| {'guidance applied' if args.compare == 'interval' else args.compare} | guidance "
-          "| Fréchet distance | top-1 | top-5 |")  # fmt: skip
+    compared = "guidance applied" if args.compare == "interval" else args.compare
+    print(f"| {compared} | guidance | Fréchet distance | top-1 | top-5 |")
     print("|---|---|---:|---:|---:|")
     references = References.of(held_out, args.count)
     for label, pipeline, learned in variants(loaded, args.compare, args.scheduler, args.model):
         for guidance in args.guidance:
             served = learned and neighbours.batches_guided(pipeline, learned, guidance)
-            seeds = [
-                references.measure(
-                    generate(
-                        pipeline, references.prompts, guidance, args.steps, seed,
-                        pipeline_for=served,
-                    )
+            seeds = []
+            for seed in args.seeds:
+                images = generate(
+                    pipeline, references.prompts, guidance, args.steps, seed, pipeline_for=served
                 )
-                for seed in args.seeds
-            ]  # fmt: skip
+                seeds.append(references.measure(images))
             distance, top1, top5 = (statistics.mean(column) for column in zip(*seeds, strict=True))
             spread = [top5 for *_, top5 in seeds]
             spread = f" ({min(spread):.3f} to {max(spread):.3f})" if len(seeds) > 1 else ""

@@ -57,20 +57,28 @@ def main() -> None:
     for strength in args.strengths:
         outputs = [
             image_to_image(
-                args.model, to_pil(picture), caption_of[key], strength, steps=args.steps,
-                guidance=args.guidance, seed=index,
+                args.model,
+                to_pil(picture),
+                caption_of[key],
+                strength,
+                steps=args.steps,
+                guidance=args.guidance,
+                seed=index,
             ).resize((size, size), Image.NEAREST)  # undo its display enlargement exactly
             for index, (picture, key) in enumerate(zip(inputs, keys, strict=True))
-        ]  # fmt: skip
+        ]
         pixels = np.stack([np.array(image.convert("RGB")) for image in outputs])
         rows[f"SDEdit, strength {strength:g}"] = torch.from_numpy(pixels).permute(0, 3, 1, 2) / 255
     report_measurement(
-        markdown(rows, targets, inputs), "python benchmarks/sdedit.py --write-card",
+        markdown(rows, targets, inputs),
+        "python benchmarks/sdedit.py --write-card",
         note=f"{len(keys)} held-out OpenMoji line art -> colour pairs; SDEdit with {args.steps} "
         f"steps at guidance {args.guidance:g}, told each emoji's colour caption.",
-        write=args.write_card, folder=BUNDLED[args.model].folder, section=SDEDIT_SECTION,
+        write=args.write_card,
+        folder=BUNDLED[args.model].folder,
+        section=SDEDIT_SECTION,
         task="text-to-image",
-    )  # fmt: skip
+    )
 
 
 def pix2pix_outputs(model: str, inputs: torch.Tensor) -> torch.Tensor:

@@ -37,14 +37,24 @@ def main() -> None:
     loaded.set_progress_bar_config(disable=True)
     train_set, held_out = load_captioned_splits(list(COLOUR_STYLES), image_size(args.model))
     table = evaluate_text_to_image(
-        loaded, held_out, train_set, count=args.count, guidance_scales=args.guidance,
-        step_counts=[args.steps], seen=True,
-    )  # fmt: skip
+        loaded,
+        held_out,
+        train_set,
+        count=args.count,
+        guidance_scales=args.guidance,
+        step_counts=[args.steps],
+        seen=True,
+    )
     report_measurement(
-        table.markdown(), "python benchmarks/seen_alignment.py --write-card",
-        note="After training.", write=args.write_card, folder=BUNDLED[args.model].folder,
-        section=SEEN_SECTION, task="text-to-image", metrics=table.headline(),
-    )  # fmt: skip
+        table.markdown(),
+        "python benchmarks/seen_alignment.py --write-card",
+        note="After training.",
+        write=args.write_card,
+        folder=BUNDLED[args.model].folder,
+        section=SEEN_SECTION,
+        task="text-to-image",
+        metrics=table.headline(),
+    )
 
 
 if __name__ == "__main__":

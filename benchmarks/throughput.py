@@ -37,6 +37,7 @@ from diffusers import AutoencoderKL, DDPMScheduler
 
 from genzoo import diffusion_training, hub, training
 from genzoo.data.captions import load_captioned_splits
+from genzoo.diffusion.encoded_captions import EncodedCaptions
 from genzoo.models import latent_diffusion
 from genzoo.registry import bundled
 from genzoo.system import describe_hardware
@@ -114,7 +115,7 @@ class EncodedEachStep:
     """`EncodedCaptions` as genzoo's loop had them before: the same rows, but each batch's
     captions run through the text encoder again."""
 
-    def __init__(self, encoded: latent_diffusion.EncodedCaptions, device: torch.device):
+    def __init__(self, encoded: EncodedCaptions, device: torch.device):
         self.texts, self.rows, self.empty = encoded.texts, encoded.rows, encoded.empty
         self.encoder = latent_diffusion.text_encoder().to(device)
         self.tokenizer = latent_diffusion.tokenizer()
@@ -129,16 +130,7 @@ def training_seconds(
 ) -> tuple[dict[str, list[float]], float]:
     """Seconds per `steps` steps of each loop, a list per loop, and the one-off latent encoding."""
     with tempfile.TemporaryDirectory() as run_dir:
-        settings = training.parse_settings(
-            script.Settings,
-            script.PRESETS,
-            [
-                "--preset", "text-to-image-emoji", "--autoencoder", f"{folder}/vae",
-                "--batch_size", str(train_batch), "--train_limit", str(4 * train_batch),
-                "--run_dir", run_dir, "--output_dir", str(Path(run_dir) / "out"),
-                *(["--sources", *sources] if sources else []),
-            ],
-        )  # fmt: skip
+        settings = benchmark_settings(folder, train_batch, sources, run_dir)
         accelerator = training.make_accelerator(
             settings.run_path, settings.mixed_precision, settings.seed
         )
@@ -149,46 +141,84 @@ def training_seconds(
         start = time.perf_counter()
         moments = diffusion_training.encode_latents(vae, train_set.images)
         encoding = time.perf_counter() - start
-
-        def fresh(fused=True):  # the same new UNet, optimizer and EMA for each loop
-            return diffusion_training.prepare(
-                settings, script.build_unet(settings, vae), vae, moments, accelerator, fused
-            )
-
-        encoded = latent_diffusion.EncodedCaptions.of(train_set.captions, accelerator.device)
-        loops = {}
-        for name, captions in (
-            ("genzoo", encoded),
-            ("before", EncodedEachStep(encoded, accelerator.device)),
-        ):
-            unet, optimizer, _, averages = fresh(fused=name == "genzoo")
-            loops[name] = diffusion_training.training_step(
-                settings,
-                unet,
-                vae,
-                moments,
-                captions,
-                optimizer,
-                averages,
-                accelerator,
-                random.Random(settings.seed),
-            )
-        unet, optimizer, _, (ema, *_) = fresh()
-        loops["plain"] = plain_step(
-            settings, unet, train_set.images, train_set.captions, optimizer, ema, accelerator
-        )
+        loops = training_loops(settings, vae, moments, train_set, accelerator)
         batches = torch.randperm(len(moments)).split(train_batch)
-        timers = {
-            name: synchronized(lambda step=step: [step(batches[i % 4]) for i in range(steps)])
-            for name, step in loops.items()
-        }
-        for timer in timers.values():
-            timer()  # warm-up
-        seconds = {name: [] for name in timers}
-        for _ in range(runs):
-            for name, timer in timers.items():
-                seconds[name].append(timer())
-        return seconds, encoding
+        return time_loops(loops, batches, steps, runs), encoding
+
+
+def benchmark_settings(folder: str, train_batch: int, sources: list[str], run_dir: str):
+    """The bundled model's preset with the autoencoder of `folder`, on four batches of
+    `train_batch` training images, writing only under `run_dir`."""
+    options = {
+        "--preset": "text-to-image-emoji",
+        "--autoencoder": f"{folder}/vae",
+        "--batch_size": str(train_batch),
+        "--train_limit": str(4 * train_batch),
+        "--run_dir": run_dir,
+        "--output_dir": str(Path(run_dir) / "out"),
+    }
+    argv = [part for option in options.items() for part in option]
+    if sources:
+        argv += ["--sources", *sources]
+    return training.parse_settings(script.Settings, script.PRESETS, argv)
+
+
+def training_loops(
+    settings, vae: AutoencoderKL, moments: torch.Tensor, train_set, accelerator
+) -> dict[str, Callable[[torch.Tensor], float]]:
+    """Each loop's step as a function of a batch's indices, each over the same new UNet,
+    optimizer and moving average: genzoo's, genzoo's as it was before (captions encoded each
+    step, AdamW unfused), and a plain diffusers-example loop."""
+
+    def fresh(fused=True):
+        return diffusion_training.prepare(
+            settings, script.build_unet(settings, vae), vae, moments, accelerator, fused
+        )
+
+    encoded = EncodedCaptions.of(train_set.captions, accelerator.device)
+    loops = {}
+    for name, captions in (
+        ("genzoo", encoded),
+        ("before", EncodedEachStep(encoded, accelerator.device)),
+    ):
+        unet, optimizer, _, averages = fresh(fused=name == "genzoo")
+        loops[name] = diffusion_training.training_step(
+            settings,
+            unet,
+            vae,
+            moments,
+            captions,
+            optimizer,
+            averages,
+            accelerator,
+            random.Random(settings.seed),
+        )
+    unet, optimizer, _, (ema, *_) = fresh()
+    loops["plain"] = plain_step(
+        settings, unet, train_set.images, train_set.captions, optimizer, ema, accelerator
+    )
+    return loops
+
+
+def time_loops(
+    loops: dict[str, Callable[[torch.Tensor], float]],
+    batches: tuple[torch.Tensor, ...],
+    steps: int,
+    runs: int,
+) -> dict[str, list[float]]:
+    """Seconds per `steps` steps of each loop over the first four `batches`, in turn, `runs`
+    times after a warm-up."""
+    timers = {
+        name: synchronized(lambda step=step: [step(batches[i % 4]) for i in range(steps)])
+        for name, step in loops.items()
+    }
+    for timer in timers.values():
+        timer()  # warm-up
+    seconds = {name: [] for name in timers}
+    for _ in range(runs):
+        for name, timer in timers.items():
+            seconds[name].append(timer())
+    return seconds
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import (
-    ServedImage,
-    clears,
-    control,
-    example_picker,
-    launch,
-    model_and_metrics,
-    shareable,
-    user_errors,
-)
+from demos.common import clears, launch, user_errors
+from demos.panels import control, example_picker, model_and_metrics
+from demos.served import ServedImage
+from demos.sharing import shareable
 from genzoo.catalogue import metrics_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as actions
@@ -108,9 +102,15 @@ def render(demo: gr.Blocks) -> None:
     ).success(**clears([link]))  # an example's, not this upload's
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
     shareable(
-        demo, "clip", dict(model=model, example=index, captions=captions), rank_example,
-        [seen, ranking], link, picked, first=True,
-    )  # fmt: skip
+        demo,
+        "clip",
+        dict(model=model, example=index, captions=captions),
+        rank_example,
+        [seen, ranking],
+        link,
+        picked,
+        first=True,
+    )
 
 
 def build() -> gr.Blocks:

@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import (
-    ServedImage,
-    clears,
-    example_picker,
-    launch,
-    model_and_metrics,
-    shareable,
-    user_errors,
-)
+from demos.common import clears, launch, user_errors
+from demos.panels import example_picker, model_and_metrics
+from demos.served import ServedImage
+from demos.sharing import shareable
 from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
@@ -28,6 +23,11 @@ def direction_choices(model: str) -> list[tuple[str, str]]:
     """The directions as the radio shows them ("Twemoji → Noto emoji"), each with the value the
     API and share links use ("A→B")."""
     return [(actions.direction_name(model, value), value) for value in actions.DIRECTIONS]
+
+
+def direction_update(model: str):
+    """The direction radio's choices, named for `model`'s styles."""
+    return gr.update(choices=direction_choices(model))
 
 
 def round_trip(result: actions.RoundTrip) -> tuple:
@@ -121,7 +121,7 @@ def render(demo: gr.Blocks) -> None:
 
     described = [metrics, gallery, seen, translated, changed, returned, truth]
     model.change(
-        lambda name: gr.update(choices=direction_choices(name)),
+        direction_update,
         model,
         direction,
         api_visibility="private",
@@ -152,9 +152,15 @@ def render(demo: gr.Blocks) -> None:
         event.success(with_truth, None, truth, api_visibility="private", queue=False)
     demo.load(describe, [model, direction], described, api_visibility="private")
     shareable(
-        demo, "cyclegan", dict(model=model, example=index, direction=direction),
-        translate_example, example_outputs, link, picked, first=True,
-    )  # fmt: skip
+        demo,
+        "cyclegan",
+        dict(model=model, example=index, direction=direction),
+        translate_example,
+        example_outputs,
+        link,
+        picked,
+        first=True,
+    )
 
 
 def build() -> gr.Blocks:

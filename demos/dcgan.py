@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import (
-    STRIP,
-    ServedImage,
-    clears,
-    control,
-    launch,
-    model_and_metrics,
-    served_file,
-    shareable,
-    user_errors,
-)
+from demos.common import STRIP, clears, launch, user_errors
+from demos.panels import control, model_and_metrics
+from demos.served import ServedImage, served_file
+from demos.sharing import shareable
 from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import gan as actions
 from genzoo.registry import FAMILY_TABLE, bundled
@@ -53,6 +46,12 @@ def preset_choices(model: str) -> gr.Dropdown:
     """The model's arithmetic presets to pick from, none picked; hidden for a model with none."""
     names = [preset.name for preset in actions.arithmetic_presets(model)]
     return gr.Dropdown(choices=names, value=None, visible=bool(names))
+
+
+def every_preset(models: list[str]) -> list[str]:
+    """The names of the arithmetic presets of any of `models`, each once, in their order."""
+    presets = (preset for model in models for preset in actions.arithmetic_presets(model))
+    return list(dict.fromkeys(preset.name for preset in presets))
 
 
 @user_errors
@@ -109,7 +108,7 @@ def render(demo: gr.Blocks) -> None:
                 "arithmetic, or try a preset."
             )
             preset = gr.Dropdown(
-                list(dict.fromkeys(p.name for n in names for p in actions.arithmetic_presets(n))),
+                every_preset(names),
                 value=None,
                 label="Preset",
                 info="A result you can name, picked by looking at the samples",
@@ -157,21 +156,39 @@ def render(demo: gr.Blocks) -> None:
     demo.load(describe, model, metrics, api_visibility="private")
     demo.load(preset_choices, model, preset, api_visibility="private", queue=False)
     shareable(
-        demo, "dcgan", dict(model=model, count=count, seed=seed), sample, [samples],
-        sample_link, [sampled], view=(views, "samples"), first=True,
-    )  # fmt: skip
+        demo,
+        "dcgan",
+        dict(model=model, count=count, seed=seed),
+        sample,
+        [samples],
+        sample_link,
+        [sampled],
+        view=(views, "samples"),
+        first=True,
+    )
     shareable(
-        demo, "dcgan/interpolate", dict(model=model, seed_a=seed_a, seed_b=seed_b, steps=steps),
-        interpolate, [strip, animation], interpolate_link, [interpolated],
+        demo,
+        "dcgan/interpolate",
+        dict(model=model, seed_a=seed_a, seed_b=seed_b, steps=steps),
+        interpolate,
+        [strip, animation],
+        interpolate_link,
+        [interpolated],
         view=(views, "interpolate"),
-    )  # fmt: skip
+    )
     arithmetic_controls = dict(model=model, seed=arithmetic_seed) | dict(
         zip("abc", picks, strict=True)
     )
     shareable(
-        demo, "dcgan/arithmetic", arithmetic_controls, arithmetic, [result, grid],
-        arithmetic_link, [computed, preset_computed], view=(views, "arithmetic"),
-    )  # fmt: skip
+        demo,
+        "dcgan/arithmetic",
+        arithmetic_controls,
+        arithmetic,
+        [result, grid],
+        arithmetic_link,
+        [computed, preset_computed],
+        view=(views, "arithmetic"),
+    )
 
 
 def build() -> gr.Blocks:

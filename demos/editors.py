@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from genzoo.images import MAX_SIDE, MAX_UPLOAD_BYTES, NOT_AN_IMAGE, TOO_BIG_FILE, too_large_message
-from genzoo.text_to_image_words import MASK_INKS
+from words.text_to_image import MASK_INKS
 
 
 class _CheckedUploads:

@@ -15,6 +15,15 @@ from genzoo.catalogue import MEASURED, family_summaries
 CARDS_PER_ROW = 3  # on a phone each row stacks its cards
 
 
+def tab_opener(tab: str):
+    """What a card's button runs: it opens the gallery's tab `tab`."""
+
+    def open_tab() -> gr.Tabs:
+        return gr.Tabs(selected=tab)
+
+    return open_tab
+
+
 def render(demo: gr.Blocks, tabs: gr.Tabs | None = None) -> None:
     """Add the family cards to `demo`, inside whichever tab or column is open; with `tabs` (the
     gallery's, whose tab ids are the family names), each card's button opens its family's tab."""
@@ -37,7 +46,7 @@ def render(demo: gr.Blocks, tabs: gr.Tabs | None = None) -> None:
                             f"Try {family.tab}", variant="primary", elem_id=f"try-{family.name}"
                         )
                         try_it.click(
-                            lambda tab=family.name: gr.Tabs(selected=tab),
+                            tab_opener(family.name),
                             None,
                             tabs,
                             api_visibility="private",

@@ -7,50 +7,69 @@ from functools import partial
 
 import gradio as gr
 
-from demos.common import (
-    DIFFUSION,
-    ServedImage,
-    clears,
-    control,
-    example_picker,
-    shareable,
-    step_reporter,
-    user_errors,
-)
+from demos.common import clears, user_errors
 from demos.editors import EDITOR_CANVAS, CheckedImageEditor
-from genzoo import text_to_image_words as words
+from demos.jobs import DIFFUSION, step_reporter
+from demos.panels import control, example_picker
+from demos.served import ServedImage
+from demos.sharing import shareable
 from genzoo.cards import SDEDIT_SECTION, measured_section
 from genzoo.images import for_display
 from genzoo.pipelines import sketches as line_art
 from genzoo.pipelines import text_to_image as actions
+from words import text_to_image as words
 
 
 @user_errors
 def redraw(
-    model, picture, prompt, strength, guidance, steps, seed,
+    model,
+    picture,
+    prompt,
+    strength,
+    guidance,
+    steps,
+    seed,
     progress=gr.Progress(),  # noqa: B008
     request: gr.Request = None,
-):  # fmt: skip
+):
     """SDEdit on an uploaded or drawn picture: it becomes what the prompt says."""
     image = picture.get("composite") if isinstance(picture, dict) else picture
     return actions.image_to_image(
-        model, image, prompt, strength, on_step=step_reporter(progress, request),
-        guidance=guidance, steps=steps, seed=seed,
-    )  # fmt: skip
+        model,
+        image,
+        prompt,
+        strength,
+        on_step=step_reporter(progress, request),
+        guidance=guidance,
+        steps=steps,
+        seed=seed,
+    )
 
 
 @user_errors
 def redraw_example(
-    model, example, prompt, strength, guidance, steps, seed,
+    model,
+    example,
+    prompt,
+    strength,
+    guidance,
+    steps,
+    seed,
     progress=gr.Progress(),  # noqa: B008
     request: gr.Request = None,
-):  # fmt: skip
+):
     """SDEdit on held-out line art: the picture, and what it became."""
     picture = line_art.sketch_example(example)
     redrawn = actions.image_to_image(
-        model, picture, prompt, strength, on_step=step_reporter(progress, request),
-        guidance=guidance, steps=steps, seed=seed,
-    )  # fmt: skip
+        model,
+        picture,
+        prompt,
+        strength,
+        on_step=step_reporter(progress, request),
+        guidance=guidance,
+        steps=steps,
+        seed=seed,
+    )
     return for_display(picture), redrawn
 
 
@@ -77,9 +96,12 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
                 )
             with gr.Tab("Upload or draw"):
                 rough = CheckedImageEditor(
-                    label="Your picture", type="numpy", elem_id="t2i-rough",
-                    brush=gr.Brush(default_size=6), **EDITOR_CANVAS,
-                )  # fmt: skip
+                    label="Your picture",
+                    type="numpy",
+                    elem_id="t2i-rough",
+                    brush=gr.Brush(default_size=6),
+                    **EDITOR_CANVAS,
+                )
                 rough_button = gr.Button("Redraw", variant="primary")
             strength = control(actions.SDEDIT_STRENGTH)
             with gr.Accordion("Measured against pix2pix, a model trained for this", open=False):
@@ -106,27 +128,41 @@ def render(demo: gr.Blocks, views: gr.Tabs, model, prompt, guidance, steps, seed
     own.success(**clears([seen, link]))  # the last example's, not this picture's
     examples = [
         sketch_button.click(
-            redraw_example, [model, sketch_index, *settings], [seen, redrawn],
-            api_name="image_to_image_example", **DIFFUSION,
+            redraw_example,
+            [model, sketch_index, *settings],
+            [seen, redrawn],
+            api_name="image_to_image_example",
+            **DIFFUSION,
         ),
         sketches.select(
             select_sketch, None, [sketch_index, prompt], api_visibility="private", queue=False
         ).then(
-            redraw_example, [model, sketch_index, *settings], [seen, redrawn],
-            api_visibility="private", **DIFFUSION,
+            redraw_example,
+            [model, sketch_index, *settings],
+            [seen, redrawn],
+            api_visibility="private",
+            **DIFFUSION,
         ),
-    ]  # fmt: skip
-    sketch_index.input(
-        sketch_caption, sketch_index, prompt, api_name="sketch_caption", queue=False
-    )  # fmt: skip
+    ]
+    sketch_index.input(sketch_caption, sketch_index, prompt, api_name="sketch_caption", queue=False)
     demo.load(line_art.sketch_gallery, None, sketches, api_visibility="private")
     shareable(
-        demo, "text-to-image/image-to-image",
+        demo,
+        "text-to-image/image-to-image",
         dict(
-            model=model, example=sketch_index, prompt=prompt, strength=strength,
-            guidance=guidance, steps=steps, seed=seed,
+            model=model,
+            example=sketch_index,
+            prompt=prompt,
+            strength=strength,
+            guidance=guidance,
+            steps=steps,
+            seed=seed,
         ),
-        redraw_example, [seen, redrawn], link, examples,
-        view=(views, "image-to-image"), events=DIFFUSION,
-    )  # fmt: skip
+        redraw_example,
+        [seen, redrawn],
+        link,
+        examples,
+        view=(views, "image-to-image"),
+        events=DIFFUSION,
+    )
     return [seen, redrawn, link], [own, *examples]

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import (
-    ServedImage,
-    clears,
-    example_picker,
-    launch,
-    model_and_metrics,
-    shareable,
-    user_errors,
-)
+from demos.common import clears, launch, user_errors
 from demos.editors import sketchpad
+from demos.panels import example_picker, model_and_metrics
+from demos.served import ServedImage
+from demos.sharing import shareable
 from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
@@ -134,9 +129,15 @@ def render(demo: gr.Blocks) -> None:
         event.success(with_truth, None, truth, api_visibility="private", queue=False)
     demo.load(describe, model, [metrics, gallery], api_visibility="private")
     shareable(
-        demo, "pix2pix", dict(model=model, example=index), translate_example, example_outputs,
-        link, picked, first=True,
-    )  # fmt: skip
+        demo,
+        "pix2pix",
+        dict(model=model, example=index),
+        translate_example,
+        example_outputs,
+        link,
+        picked,
+        first=True,
+    )
 
 
 def build() -> gr.Blocks:

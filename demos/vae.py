@@ -10,17 +10,11 @@ from __future__ import annotations
 
 import gradio as gr
 
-from demos.common import (
-    STRIP,
-    ServedImage,
-    clears,
-    control,
-    launch,
-    model_and_metrics,
-    shareable,
-    user_errors,
-)
+from demos.common import STRIP, clears, launch, user_errors
 from demos.editors import sketchpad
+from demos.panels import control, model_and_metrics
+from demos.served import ServedImage
+from demos.sharing import shareable
 from genzoo.catalogue import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as actions
@@ -94,6 +88,11 @@ def interpolate(
     return actions.interpolate(model, image_a, image_b, steps)
 
 
+def show_source(chosen: str) -> list:
+    """Only the input of the chosen source shows (in `SOURCES`' order)."""
+    return [gr.update(visible=chosen == name) for name in SOURCES]
+
+
 DIGIT_PEN = 22  # on a 280 px pad: the stroke of an MNIST digit, 2 px of 28
 
 
@@ -106,14 +105,21 @@ def _endpoint_inputs(label: str, default_index: int):
             label="Upload", file_types=["image"], type="filepath", height=120, visible=False
         )
         drawing = sketchpad(
-            "Draw", DIGIT_PEN, type="numpy", height=220, canvas_size=(280, 280),
+            "Draw",
+            DIGIT_PEN,
+            type="numpy",
+            height=220,
+            canvas_size=(280, 280),
             visible=False,
-        )  # fmt: skip
+        )
     inputs = [index, upload, drawing]  # in SOURCES' order: only the chosen one shows
     source.change(
-        lambda chosen: [gr.update(visible=chosen == name) for name in SOURCES],
-        source, inputs, api_visibility="private", queue=False,
-    )  # fmt: skip
+        show_source,
+        source,
+        inputs,
+        api_visibility="private",
+        queue=False,
+    )
     return [source, *inputs]
 
 
@@ -135,9 +141,12 @@ def render(demo: gr.Blocks) -> None:
                 n, span, center_x, center_y = (
                     control(setting)
                     for setting in (
-                        actions.GRID_SIZE, actions.SPAN, actions.CENTER_X, actions.CENTER_Y
+                        actions.GRID_SIZE,
+                        actions.SPAN,
+                        actions.CENTER_X,
+                        actions.CENTER_Y,
                     )
-                )  # fmt: skip
+                )
                 draw_manifold = gr.Button("Draw the manifold", variant="primary")
             with gr.Column(scale=2):
                 manifold = ServedImage(
@@ -225,17 +234,38 @@ def render(demo: gr.Blocks) -> None:
     demo.load(show_map, model, [latent_map, metrics], api_visibility="private")
     manifold_controls = dict(model=model, n=n, span=span, center_x=center_x, center_y=center_y)
     shareable(
-        demo, "vae", manifold_controls, show_manifold, [manifold], manifold_link, [drawn],
-        view=(views, "manifold"), first=True,
-    )  # fmt: skip
+        demo,
+        "vae",
+        manifold_controls,
+        show_manifold,
+        [manifold],
+        manifold_link,
+        [drawn],
+        view=(views, "manifold"),
+        first=True,
+    )
     shareable(
-        demo, "vae/decode", dict(model=model, x=x, y=y), decode_point, [decoded, latent_map],
-        decode_link, decodes, view=(views, "map"), first=True,
-    )  # fmt: skip
+        demo,
+        "vae/decode",
+        dict(model=model, x=x, y=y),
+        decode_point,
+        [decoded, latent_map],
+        decode_link,
+        decodes,
+        view=(views, "map"),
+        first=True,
+    )
     shareable(
-        demo, "vae/sample", dict(model=model, count=count, seed=seed), sample, [samples],
-        sample_link, [sampled], view=(views, "map"), first=True,
-    )  # fmt: skip
+        demo,
+        "vae/sample",
+        dict(model=model, count=count, seed=seed),
+        sample,
+        [samples],
+        sample_link,
+        [sampled],
+        view=(views, "map"),
+        first=True,
+    )
 
 
 def build() -> gr.Blocks:

@@ -8,7 +8,8 @@ The judge is independent of the diffusion model: a linear probe on EfficientNet-
 features that tells the held-out emoji apart, trained on their real images. To keep it honest it
 is trained leave-one-style-out: an image in style S is judged by the probe that never saw style S.
 Real images judged the same way give the ceiling. Realism is the Fréchet distance of the generated
-images to the held-out ones, beside the real-vs-real floor (`genzoo.evaluation`).
+images to the held-out ones, beside the real-vs-real floor (`genzoo.evaluation`). Inpainting's
+metrics, built on these, are `genzoo.inpainting_evaluation`'s.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from genzoo.data.captions import CaptionedImages
-from genzoo.data.masks import grey_holes, random_masks
+from genzoo.diffusion.neighbours import Neighbours, batches_guided
 from genzoo.evaluation import (
     FRECHET_KEY,
     FRECHET_NAME,
@@ -29,7 +30,6 @@ from genzoo.evaluation import (
     frechet_distance,
     image_features,
 )
-from genzoo.pipelines.neighbours import Neighbours, batches_guided
 
 REAL_CEILING = "real held-out images (ceiling)"
 
@@ -148,12 +148,12 @@ class AlignmentTable:
         ceiling = REAL_CEILING.replace("held-out", among)
         alignment = [
             Metric(
-                f"{key}_top{k}",
-                f"text alignment, top-{k} retrieval among {self.emoji} {among} emoji" + at,
-                value,
-                False,
-                ceiling_value,
-                ceiling,
+                key=f"{key}_top{k}",
+                name=f"text alignment, top-{k} retrieval among {self.emoji} {among} emoji" + at,
+                value=value,
+                lower_is_better=False,
+                reference=ceiling_value,
+                reference_name=ceiling,
             )
             for k, value, ceiling_value in (
                 (1, row.top1, self.ceiling_top1),
@@ -281,119 +281,20 @@ def evaluate_text_to_image(
     count, and measure the table (see the module docstring). With `seen`, the captions are those
     of `count` training emoji instead (`seen_emoji`), judged among them; the held-out images are
     then the other real set of the floor. With `neighbours`, the model leans on them as the
-    gallery serves it (`genzoo.pipelines.neighbours`)."""
+    gallery serves it (`genzoo.diffusion.neighbours`)."""
     if seen:
         held_out, train_set = seen_emoji(train_set, count), held_out
     refs = References.of(held_out, count)
     ceiling = refs.judge.ranks(refs.real_features[refs.chosen], refs.keys, refs.styles)
     every = torch.linspace(0, len(train_set) - 1, len(refs.chosen)).long()
     floor = frechet_distance(image_features(train_set.floats()[every]), refs.real_features)
-    rows = [
-        Row(guidance, steps, *refs.measure(generate(
-            pipeline, refs.prompts, guidance, steps, seed,
-            pipeline_for=neighbours and batches_guided(pipeline, neighbours, guidance),
-        )))
-        for steps in step_counts
-        for guidance in guidance_scales
-    ]  # fmt: skip
+    rows = []
+    for steps in step_counts:
+        for guidance in guidance_scales:
+            pipeline_for = neighbours and batches_guided(pipeline, neighbours, guidance)
+            images = generate(
+                pipeline, refs.prompts, guidance, steps, seed, pipeline_for=pipeline_for
+            )
+            rows.append(Row(guidance, steps, *refs.measure(images)))
     best = (top_k(ceiling, 1), top_k(ceiling, 5))
     return AlignmentTable(rows, floor, *best, len(refs.judge.keys), len(refs.chosen), seen=seen)
-
-
-HOLE_L1 = "inpainting_hole_l1"
-GREY_HOLE = "hole left grey (the input)"
-TRUTH = "the original images"
-
-
-@dataclass
-class InpaintingRow:
-    approach: str
-    hole_l1: float
-    distance: float
-    top1: float
-    top5: float
-
-
-@dataclass
-class InpaintingTable:
-    """Inpainting approaches on the same held-out images, masks, captions and seed."""
-
-    rows: list[InpaintingRow]
-    emoji: int
-    guidance: float
-    steps: int
-
-    def row(self, approach: str) -> InpaintingRow:
-        return next(r for r in self.rows if r.approach == approach)
-
-    def best(self, approaches: Sequence[str]) -> str:
-        """Of `approaches`, the one whose repainted holes are nearest the truth."""
-        return min(approaches, key=lambda a: self.row(a).hole_l1)
-
-    def headline(self, approach: str, against: str) -> list[Metric]:
-        """`approach`'s metrics for the model index, each beside `against`'s."""
-        mine, theirs = self.row(approach), self.row(against)
-        at = f" (inpainting, guidance {self.guidance:g}, {self.steps} steps)"
-        return [
-            Metric(HOLE_L1, "L1 to the truth inside the hole" + at, mine.hole_l1, True,
-                   theirs.hole_l1, against),
-            Metric(FRECHET_KEY, FRECHET_NAME + at, mine.distance, True, theirs.distance, against),
-            Metric("alignment_top5", f"text alignment, top-5 among {self.emoji} emoji" + at,
-                   mine.top5, False, theirs.top5, against),
-        ]  # fmt: skip
-
-    def markdown(self) -> str:
-        lines = [
-            f"Inpainting, compared on one held-out image of each of {self.emoji} unseen emoji, "
-            "a random mask of one to three boxes over it, "
-            f"its caption as the prompt, guidance {self.guidance:g}, {self.steps} steps, the "
-            "unmasked pixels pasted back:",
-            "",
-            "| approach | L1 in the hole (lower) | Fréchet distance (lower) | top-1 | top-5 |",
-            "|---|---|---|---|---|",
-            *(
-                f"| {r.approach} | {r.hole_l1:.4f} | {r.distance:.1f} | {r.top1:.3f} "
-                f"| {r.top5:.3f} |"
-                for r in self.rows
-            ),
-        ]
-        return "\n".join(lines)
-
-
-def inpaint_images(pipeline, images, masks, prompts, guidance: float, steps: int, seed: int):
-    """`images` in [0, 1] repainted where `masks` is 1 by an inpainting pipeline (see
-    `generate`), and the kept pixels pasted back exactly."""
-    painted = generate(pipeline, prompts, guidance, steps, seed, image=images, mask_image=masks)
-    return painted * masks + images * (1 - masks)
-
-
-def evaluate_inpainting(
-    approaches: dict,
-    held_out: CaptionedImages,
-    *,
-    count: int = 250,
-    guidance: float = 5.0,
-    steps: int = 20,
-    seed: int = 0,
-) -> InpaintingTable:
-    """Each of `approaches` (name -> inpainting pipeline) repaints the same random holes in one
-    held-out image per emoji from its caption; beside them, the hole left grey and the truth."""
-    refs = References.of(held_out, count)
-    truth = held_out.floats()[refs.chosen]
-    masks = random_masks(len(truth), truth.shape[-1], generator=torch.Generator().manual_seed(seed))
-    results = {GREY_HOLE: grey_holes(truth, masks), TRUTH: truth}
-    for name, pipeline in approaches.items():
-        results[name] = inpaint_images(pipeline, truth, masks, refs.prompts, guidance, steps, seed)
-    rows = [
-        InpaintingRow(name, _hole_l1(images, truth, masks), *refs.measure(images))
-        for name, images in results.items()
-    ]
-    order = [*approaches, GREY_HOLE, TRUTH]
-    rows.sort(key=lambda r: order.index(r.approach))
-    return InpaintingTable(rows, len(refs.judge.keys), guidance, steps)
-
-
-def _hole_l1(images: torch.Tensor, truth: torch.Tensor, masks: torch.Tensor) -> float:
-    """Mean absolute difference over the masked pixels of each image, averaged over images."""
-    error = ((images - truth).abs() * masks).sum((1, 2, 3)) / (masks.sum((1, 2, 3)) * 3)
-    return float(error.mean())

@@ -5,6 +5,10 @@ hardware, how good it measured, and what its samples look like.
 model-index holds the model's own results only. A metric's reference number (the real-vs-real
 floor, the identity, a ceiling) is not a result of the model: it goes under `genzoo_references`
 in the front matter, and `card_metrics` puts it back beside its metric.
+
+What each family's training writes into its card is `genzoo.model_cards`'; the benchmarks add
+their measurements with `report_measurement`, and the gallery reads cards back with the functions
+at the end of this module.
 """
 
 from __future__ import annotations
@@ -289,17 +293,27 @@ def report_measurement(
     return text
 
 
-# The headings of the card sections that training and the `--write-card` benchmarks write (the
-# benchmark is named after the section: benchmarks/clip_guidance.py, preview.py, sdedit.py,
-# inpainting.py, noise_awareness.py and seen_alignment.py), and the gallery reads.
+# The headings of the card sections that training and the `--write-card` benchmarks write, and
+# the gallery reads.
 GUIDANCE_KINDS_SECTION = "CLIP guidance against classifier-free guidance"
-HELD_OUT_SECTION = "Guidance and steps"  # over guidance and steps, on held-out captions
+"""The text-to-image card's section that `benchmarks/clip_guidance.py` writes."""
+HELD_OUT_SECTION = "Guidance and steps"
+"""The text-to-image card's table of alignment and distance over guidance and steps, on held-out
+captions (training writes it)."""
 SEEN_SECTION = "Guidance on emoji seen in training"
-NEIGHBOURS_SECTION = "Neighbour guidance"  # on and off, on held-out captions
+"""The text-to-image card's table of alignment on captions of emoji seen in training, that
+training and `benchmarks/seen_alignment.py` write."""
+NEIGHBOURS_SECTION = "Neighbour guidance"
+"""The text-to-image card's comparison of neighbour guidance on and off, on held-out captions
+(training writes it)."""
 PREVIEW_SECTION = "Live preview against Generate"
+"""The text-to-image card's section that `benchmarks/preview.py` writes."""
 SDEDIT_SECTION = "Image to image (SDEdit) against pix2pix"
+"""The text-to-image card's section that `benchmarks/sdedit.py` writes."""
 INPAINTING_SECTION = "Inpainting: latent blending against a mask channel"
-NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"  # in the CLIP's card
+"""The text-to-image card's section that `benchmarks/inpainting.py` writes."""
+NOISE_AWARENESS_SECTION = "Noisy and partially denoised images"
+"""The CLIP card's section that its training and `benchmarks/noise_awareness.py` write."""
 NOT_MEASURED = "_Not measured for this model yet._"
 
 

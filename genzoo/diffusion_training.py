@@ -1,7 +1,7 @@
 """What the two latent diffusion training scripts share (`train_text_to_image.py`, and
 `train_inpainting.py`, its fine-tune with a mask channel): their common settings, the latents
 encoded once, the training step, the loop, the moving averages and the choice between two, and
-the card facts of a saved pipeline.
+the saved pipeline's folder (its card's facts are `genzoo.model_cards.text_to_image`'s).
 
 The DDPM objective (predict the noise, or v), with min-SNR weighting (Hang et al., 2023) for
 faster convergence, captions dropped to "" a tenth of the time so that one network learns the
@@ -28,10 +28,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import training
 from genzoo.alignment import References, generate
-from genzoo.cards import CardFacts, card_metrics
-from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, load_captioned_splits
+from genzoo.diffusion import folders
+from genzoo.diffusion.encoded_captions import EncodedCaptions
 from genzoo.models import latent_diffusion
-from genzoo.system import describe_hardware
 
 CAPTION_CACHE = Path(".cache/text-encodings")  # the encoded captions, reused by every run
 
@@ -99,7 +99,7 @@ class Run:
     test_set: CaptionedImages
     vae: AutoencoderKL
     latents: torch.Tensor
-    captions: latent_diffusion.EncodedCaptions
+    captions: EncodedCaptions
 
 
 def start(settings: DiffusionSettings, accelerator) -> Run:
@@ -116,15 +116,13 @@ def start(settings: DiffusionSettings, accelerator) -> Run:
 
 def finish(settings: DiffusionSettings, unet, averages: list[EMAModel], run: Run):
     """After training, on the main process: the pipeline over the chosen moving average's
-    weights, that average's decay, the comparison of two averages ("" for one), and the
-    training's wall time."""
-    wall_time = training.training_seconds(settings.run_path)
+    weights, that average's decay, and the comparison of two averages ("" for one)."""
     chosen, comparison = choose_average(settings, unet, averages, run.vae, run.test_set)
     chosen.copy_to(unet.parameters())
     pipeline = latent_diffusion.assemble_pipeline(
         run.vae, unet.float().eval(), settings.prediction_type, settings.zero_terminal_snr
     )
-    return pipeline, chosen.decay, comparison, wall_time
+    return pipeline, chosen.decay, comparison
 
 
 ExtraInputs = Callable[[torch.Tensor], torch.Tensor]
@@ -143,12 +141,10 @@ def encode_latents(vae: AutoencoderKL, images: torch.Tensor) -> torch.Tensor:
     return torch.cat(moments)
 
 
-def encoded_captions(captions: list[list[str]], accelerator) -> latent_diffusion.EncodedCaptions:
+def encoded_captions(captions: list[list[str]], accelerator) -> EncodedCaptions:
     """Every caption through the frozen text encoder, once (cached on disk across runs)."""
     with accelerator.main_process_first():  # which encodes and caches them for the others
-        return latent_diffusion.EncodedCaptions.of(
-            captions, accelerator.device, cache=CAPTION_CACHE
-        )
+        return EncodedCaptions.of(captions, accelerator.device, cache=CAPTION_CACHE)
 
 
 def train(
@@ -172,11 +168,19 @@ def train(
     start = checkpoints.resume() if settings.resume else 0
     training.start_logging(accelerator, "text_to_image", settings)
     step_on = training_step(
-        settings, unet, vae, moments, captions, optimizer, averages, accelerator, draw,
+        settings,
+        unet,
+        vae,
+        moments,
+        captions,
+        optimizer,
+        averages,
+        accelerator,
+        draw,
         extra_inputs,
-    )  # fmt: skip
+    )
 
-    def draw(step: int) -> None:
+    def draw_grid(step: int) -> None:
         if accelerator.is_main_process:
             pipeline = ema_pipeline(settings, accelerator.unwrap_model(unet), averages[0], vae)
             training.save_sample(grid(pipeline), settings.run_path, "validation", step, accelerator)
@@ -187,7 +191,7 @@ def train(
         losses.add(denoising=step_on(index.cpu()))
         schedule.step()
 
-        steps.end(step, losses, draw)
+        steps.end(step, losses, draw_grid)
     return averages
 
 
@@ -223,7 +227,7 @@ def training_step(
     unet,
     vae: AutoencoderKL,
     moments: torch.Tensor,
-    captions: latent_diffusion.EncodedCaptions,
+    captions: EncodedCaptions,
     optimizer,
     averages: list[EMAModel],
     accelerator,
@@ -351,39 +355,8 @@ def save_pipeline(settings: DiffusionSettings, pipeline, grid: Grid) -> Path:
     pipeline.set_progress_bar_config(disable=True)
     if settings.half_precision:
         pipeline.unet.half()
-    latent_diffusion.save_pipeline(pipeline, folder)
+    folders.save_pipeline(pipeline, folder)
     pipeline.unet.float()  # the grid and the metrics then come from the weights as stored
     shutil.copyfile(Path(settings.autoencoder) / "README.md", folder / "vae" / "README.md")
     grid(pipeline).save(folder / "samples.png")
     return folder
-
-
-def card_facts(settings: DiffusionSettings, wall_time: float, command: str, **facts) -> CardFacts:
-    """The card facts every latent diffusion folder shares (data and its licence, command,
-    time, hardware, the autoencoder's quality, the settings), with the script's own `facts`
-    (title, summary, metrics, sections, images, tags, usage, earlier runs) added."""
-    autoencoder_metrics = [
-        m for m in card_metrics(settings.autoencoder) if m["type"] in ("psnr", "ssim", "l1")
-    ]
-    licence_name, attributions = licence(settings.sources)
-    return CardFacts(
-        title=settings.title,
-        family="text-to-image",
-        task="text-to-image",
-        dataset_name=settings.dataset_name,
-        dataset_source=", ".join(settings.sources),
-        datasets=settings.sources,
-        dataset_license=licence_name,
-        license=licence_name,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
-        notes=[
-            "The autoencoder (`vae/`, its card in `vae/README.md`) on held-out images: "
-            + ", ".join(f"{m['name']} {m['value']:.4g}" for m in autoencoder_metrics)
-            + ".",
-            *attributions,
-        ],
-        training_settings=training.settings_dict(settings),
-        **facts,
-    )

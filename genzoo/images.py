@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image, ImageChops, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger images are refused before decoding
@@ -285,6 +285,37 @@ def for_display(image: Image.Image, tiles: int = 1) -> Image.Image:
 def upscale(image: Image.Image, factor: int) -> Image.Image:
     """Enlarge a small picture with crisp pixels, so 28-pixel digits read well on a page."""
     return image.resize((image.width * factor, image.height * factor), Image.Resampling.NEAREST)
+
+
+def fit_square(image: Image.Image, size: int, fill=255) -> Image.Image:
+    """Scale to fit a `size` square, centred on a background of `fill`."""
+    scale = size / max(image.size)
+    resized = image.resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    canvas = Image.new(image.mode, (size, size), fill if image.mode == "L" else (fill,) * 3)
+    canvas.paste(resized, ((size - resized.width) // 2, (size - resized.height) // 2))
+    return canvas
+
+
+def equation(tiles: list[Image.Image], operators: list[str]) -> Image.Image:
+    """Tiles in a row with an operator between each two: `a - b + c = d` (ASCII operators: the
+    default font has no U+2212 minus and would draw a missing-glyph box)."""
+    side, gap = tiles[0].height, max(24, tiles[0].height // 3)
+    canvas = Image.new("RGB", (len(tiles) * side + len(operators) * gap, side), "white")
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default(size=gap * 0.8)
+    x = 0
+    for index, tile in enumerate(tiles):
+        canvas.paste(tile.convert("RGB"), (x, 0))
+        x += side
+        if index < len(operators):
+            draw.text(
+                (x + gap / 2, side / 2), operators[index], fill="black", font=font, anchor="mm"
+            )
+            x += gap
+    return canvas
 
 
 FAST_OCTREE = Image.Quantize.FASTOCTREE

@@ -11,18 +11,20 @@ such folder and takes each model's published copy, `genzoo/<name>` on the Hub, o
 
 from __future__ import annotations
 
+import argparse
 import functools
 import importlib
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from huggingface_hub import snapshot_download
 from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
-CHECKPOINTS_DIR = Path(
-    os.environ.get("GENZOO_CHECKPOINTS", Path(__file__).resolve().parent.parent / "checkpoints")
-)
+REPO = Path(__file__).resolve().parent.parent  # a checkout's root (the files the rows name)
+CHECKPOINTS_DIR = Path(os.environ.get("GENZOO_CHECKPOINTS", REPO / "checkpoints"))
 HUB_OWNER = "genzoo"  # whose Hub repos hold the published copies of the bundled models
 
 
@@ -32,16 +34,45 @@ class ModelNotFoundError(RuntimeError):
 
 @dataclass(frozen=True)
 class Family:
-    """A kind of model: what loads it, and how the galleries name, describe and train it."""
+    """A kind of model, in one row: what loads it, the files that show, train, measure and test
+    it, and how the galleries name it. Everything else (make targets, share links, the benchmark,
+    the README's family table, both galleries' tabs and pages) is derived from these rows."""
 
     name: str
     title: str  # the home pages' heading
     tab: str  # the Gradio tab's label
     blurb: str  # what a visitor can do with it, in plain words, in a line
-    train_command: str  # what makes one: `make ...`
-    loader: str  # "module:Class", whose `from_pretrained` loads it
-    streamlit_page: str | None  # None: not shown in the galleries
+    model_class: str  # "module:Class", whose `from_pretrained` loads it
+    training_script: str  # a path in the repo, whose PRESETS the presets name
+    presets: tuple[str, ...]  # what `make train-<name>` runs, in order; the bundled models' recipes
+    actions: str | None = None  # the button functions' module (a path), declaring SHARED_ACTIONS
+    demo: str | None = None  # the Gradio tab's module (a path); None: not shown in the galleries
+    streamlit_page: str | None = None  # the Streamlit page (a path)
+    benchmark: str | None = None  # a path to a module whose `actions(model)` the bench times
+    test_fixture: str | None = None  # the tests' fixture that trains a tiny one
+    trained_after: tuple[str, ...] = ()  # families `make train-<name>` retrains first
     completer: str | None = None  # "module:function" that writes what a bundled folder leaves out
+
+    @property
+    def train_command(self) -> str:
+        return f"make train-{self.name}"
+
+    @property
+    def shown(self) -> bool:
+        """Whether the galleries show it (a family may exist only as another's part)."""
+        return self.demo is not None
+
+    def files(self) -> list[str]:
+        """Every file the row names, as paths from the repository's root."""
+        named = [
+            module_path(self.model_class),
+            self.training_script,
+            self.actions,
+            self.demo,
+            self.streamlit_page,
+            self.benchmark,
+        ]
+        return [path for path in named if path]
 
     def missing_message(self) -> str:
         return (
@@ -50,50 +81,126 @@ class Family:
         )
 
 
+def module_of(path: str) -> str:
+    """The importable name of a module the rows name by its path: `genzoo.pipelines.vae`."""
+    return path.removesuffix(".py").replace("/", ".")
+
+
+def module_path(spec: str) -> str | None:
+    """The file of a "module:name" spec's module, as a path from the repository's root; None
+    for another package's (`diffusers:AutoencoderKL`)."""
+    module = spec.partition(":")[0]
+    return module.replace(".", "/") + ".py" if module.startswith("genzoo.") else None
+
+
 FAMILY_TABLE = {
     family.name: family
     for family in [
         Family(
-            "text-to-image", "Text to image (latent diffusion)", "Text to image",
-            "Type a prompt and watch an emoji appear out of noise; redraw a sketch, repaint a part",
-            "make train-diffusion", "diffusers:DiffusionPipeline",
-            "streamlit_gallery/pages/5_Text_to_image.py",
-            "genzoo.models.latent_diffusion:complete_folder",
+            name="text-to-image",
+            title="Text to image (latent diffusion)",
+            tab="Text to image",
+            blurb=(
+                "Type a prompt and watch an emoji appear out of noise; redraw a sketch, "
+                "repaint a part"
+            ),
+            model_class="diffusers:DiffusionPipeline",
+            training_script="training/train_text_to_image.py",
+            presets=("text-to-image-emoji", "text-to-image-emoji-anneal"),
+            actions="genzoo/pipelines/text_to_image.py",
+            demo="demos/text_to_image.py",
+            streamlit_page="streamlit_gallery/pages/5_Text_to_image.py",
+            benchmark="benchmarks/latency/text_to_image.py",
+            test_fixture="tiny_text_to_image",
+            trained_after=("autoencoder-kl",),
+            completer="genzoo.diffusion.folders:complete_folder",
         ),
         Family(
-            "clip", "CLIP", "CLIP", "Show it an emoji: it says which caption fits best",
-            "make train-clip",
-            "transformers:VisionTextDualEncoderModel", "streamlit_gallery/pages/6_CLIP.py",
-            "genzoo.models.clip:complete_folder",
+            name="clip",
+            title="CLIP",
+            tab="CLIP",
+            blurb="Show it an emoji: it says which caption fits best",
+            model_class="transformers:VisionTextDualEncoderModel",
+            training_script="training/train_clip.py",
+            presets=("clip-emoji",),
+            actions="genzoo/pipelines/clip.py",
+            demo="demos/clip.py",
+            streamlit_page="streamlit_gallery/pages/6_CLIP.py",
+            benchmark="benchmarks/latency/clip.py",
+            test_fixture="tiny_clip",
+            completer="genzoo.models.clip:complete_folder",
         ),
         Family(
-            "vae", "Variational autoencoders", "VAE",
-            "Click a map of clothes and digits to see what lives there; morph one into another",
-            "make train-vae", "genzoo.models.vae:VAE", "streamlit_gallery/pages/1_VAE.py",
+            name="vae",
+            title="Variational autoencoders",
+            tab="VAE",
+            blurb=(
+                "Click a map of clothes and digits to see what lives there; morph one into another"
+            ),
+            model_class="genzoo.models.vae:VAE",
+            training_script="training/train_vae.py",
+            presets=("vae-fashion-mnist", "vae-fashion-mnist-16d", "vae-mnist"),
+            actions="genzoo/pipelines/vae.py",
+            demo="demos/vae.py",
+            streamlit_page="streamlit_gallery/pages/1_VAE.py",
+            benchmark="benchmarks/latency/vae.py",
+            test_fixture="tiny_vae",
         ),
         Family(
-            "dcgan", "DCGAN", "DCGAN",
-            "Invent clothes and emoji faces, morph between them, do arithmetic on faces",
-            "make train-gan", "genzoo.models.dcgan:Generator", "streamlit_gallery/pages/2_DCGAN.py",
+            name="dcgan",
+            title="DCGAN",
+            tab="DCGAN",
+            blurb="Invent clothes and emoji faces, morph between them, do arithmetic on faces",
+            model_class="genzoo.models.dcgan:Generator",
+            training_script="training/train_dcgan.py",
+            presets=("dcgan-fashion-mnist", "dcgan-emoji-faces"),
+            actions="genzoo/pipelines/gan.py",
+            demo="demos/dcgan.py",
+            streamlit_page="streamlit_gallery/pages/2_DCGAN.py",
+            benchmark="benchmarks/latency/dcgan.py",
+            test_fixture="tiny_dcgan",
         ),
         Family(
-            "pix2pix", "pix2pix", "pix2pix", "Draw line art and see it coloured in",
-            "make train-gan", "genzoo.models.pix2pix:UNetGenerator",
-            "streamlit_gallery/pages/3_pix2pix.py",
+            name="pix2pix",
+            title="pix2pix",
+            tab="pix2pix",
+            blurb="Draw line art and see it coloured in",
+            model_class="genzoo.models.pix2pix:UNetGenerator",
+            training_script="training/train_pix2pix.py",
+            presets=("pix2pix-emoji-line-to-color",),
+            actions="genzoo/pipelines/translation.py",
+            demo="demos/pix2pix.py",
+            streamlit_page="streamlit_gallery/pages/3_pix2pix.py",
+            benchmark="benchmarks/latency/pix2pix.py",
+            test_fixture="tiny_pix2pix",
         ),
         Family(
-            "cyclegan", "CycleGAN", "CycleGAN",
-            "Turn a Twemoji into a Noto emoji and back, learned without pairs",
-            "make train-gan", "genzoo.models.cyclegan:CycleGAN",
-            "streamlit_gallery/pages/4_CycleGAN.py",
+            name="cyclegan",
+            title="CycleGAN",
+            tab="CycleGAN",
+            blurb="Turn a Twemoji into a Noto emoji and back, learned without pairs",
+            model_class="genzoo.models.cyclegan:CycleGAN",
+            training_script="training/train_cyclegan.py",
+            presets=("cyclegan-emoji-twemoji-noto",),
+            actions="genzoo/pipelines/translation.py",
+            demo="demos/cyclegan.py",
+            streamlit_page="streamlit_gallery/pages/4_CycleGAN.py",
+            benchmark="benchmarks/latency/cyclegan.py",
+            test_fixture="tiny_cyclegan",
         ),
-        Family(  # the text-to-image model's first part
-            "autoencoder-kl", "Autoencoder (KL)", "Autoencoder", "Images to latents and back",
-            "make train-autoencoder", "diffusers:AutoencoderKL", None,
+        Family(  # the text-to-image model's first part, not shown on its own
+            name="autoencoder-kl",
+            title="Autoencoder (KL)",
+            tab="Autoencoder",
+            blurb="Images to latents and back",
+            model_class="diffusers:AutoencoderKL",
+            training_script="training/train_autoencoder.py",
+            presets=("autoencoder-emoji", "autoencoder-emoji-decoder"),
+            test_fixture="tiny_autoencoder",
         ),
     ]
-}  # fmt: skip
-FAMILIES = tuple(name for name, family in FAMILY_TABLE.items() if family.streamlit_page)
+}
+FAMILIES = tuple(name for name, family in FAMILY_TABLE.items() if family.shown)
 """The families the galleries show, in their order: the flagship first, so that on a phone its
 tab is not behind the tab bar's overflow menu."""
 
@@ -102,7 +209,7 @@ def family_class(family: str) -> type:
     """The class whose `from_pretrained` loads models of `family`."""
     if family not in FAMILY_TABLE:
         raise KeyError(f"Unknown model family {family!r}; known: {', '.join(FAMILY_TABLE)}.")
-    return _named(FAMILY_TABLE[family].loader)
+    return _named(FAMILY_TABLE[family].model_class)
 
 
 def complete_folder(family: str, folder: str | Path) -> None:
@@ -193,8 +300,46 @@ def bundled(family: str) -> list[Bundled]:
     return [e for e in BUNDLED.values() if e.family == family and e.available]
 
 
-if __name__ == "__main__":  # `python -m genzoo.registry`: complete every bundled folder
+def train_commands(family: str) -> list[list[str]]:
+    """What `make train-<family>` runs: every preset of the families it is trained after, then its
+    own, each as its training script's one command (the command its card records)."""
+    row = FAMILY_TABLE[family]
+    before = [command for name in row.trained_after for command in train_commands(name)]
+    return before + [["python", row.training_script, "--preset", preset] for preset in row.presets]
+
+
+def complete_bundled_folders() -> None:
+    """Complete every bundled folder whose family leaves files out (see `complete_folder`)."""
     for entry in BUNDLED.values():
         if entry.available and FAMILY_TABLE[entry.family].completer:
             complete_folder(entry.family, entry.folder)
             print("completed", entry.folder)
+
+
+def train(family: str, dry_run: bool = False) -> None:
+    """Run `train_commands(family)` from the repository's root, with this Python, each echoed."""
+    for command in train_commands(family):
+        print(" ".join(command), flush=True)
+        if not dry_run:
+            subprocess.run([sys.executable, *command[1:]], cwd=REPO, check=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m genzoo.registry",
+        description="Complete the bundled folders (the default), or retrain a family's models.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("complete", help="write what the bundled folders leave out")
+    retrain = commands.add_parser("train", help="retrain a family's bundled models (make train-*)")
+    retrain.add_argument("family", choices=list(FAMILY_TABLE))
+    retrain.add_argument("--dry-run", action="store_true", help="print the commands only")
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        train(args.family, args.dry_run)
+    else:
+        complete_bundled_folders()
+
+
+if __name__ == "__main__":
+    main()

@@ -16,10 +16,10 @@ import torch
 
 from genzoo.alignment import References, generate, one_caption_per_emoji, top_k
 from genzoo.data.captions import CaptionedImages
+from genzoo.diffusion.clip_guidance import CLIPGuidedUNet
+from genzoo.diffusion.sharing import sharing
 from genzoo.evaluation import Metric
-from genzoo.models import latent_diffusion
 from genzoo.models.clip import image_embeddings, text_embeddings
-from genzoo.pipelines.clip_guidance import CLIPGuidedUNet
 
 CHANCE = "chance"
 
@@ -169,12 +169,16 @@ def guided_pipeline(loaded, prompts: list[str], guidance: float, clip_guidance: 
     """A pipeline on `loaded`'s parts, CLIP-guided towards `prompts` (one per image) if asked."""
 
     if not clip_guidance:
-        return latent_diffusion.sharing(loaded)
+        return sharing(loaded)
     guided = CLIPGuidedUNet(
-        loaded.unet, loaded.vae, loaded.scheduler.alphas_cumprod, prompts, clip_guidance,
+        loaded.unet,
+        loaded.vae,
+        loaded.scheduler.alphas_cumprod,
+        prompts,
+        clip_guidance,
         paired=guidance > 1,
-    )  # fmt: skip
-    return latent_diffusion.sharing(loaded, unet=guided)
+    )
+    return sharing(loaded, unet=guided)
 
 
 def generate_guided(
@@ -225,10 +229,17 @@ def evaluate_guidance_kinds(
         distance, top1, top5 = refs.measure(images)
         rows.append(
             GuidanceRow(
-                kind, cfg, clip_scale, kind_steps, per_step[kind] * kind_steps, distance, top1,
-                top5, clip_score(clip, images, refs.prompts),
+                kind=kind,
+                guidance=cfg,
+                clip_guidance=clip_scale,
+                steps=kind_steps,
+                seconds_per_image=per_step[kind] * kind_steps,
+                distance=distance,
+                top1=top1,
+                top5=top5,
+                clip_score=clip_score(clip, images, refs.prompts),
             )
-        )  # fmt: skip
+        )
     real = clip_score(clip, held_out.floats()[refs.chosen], refs.prompts)
     return rows, real
 

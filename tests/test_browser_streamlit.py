@@ -2,10 +2,13 @@
 Playwright), where a visitor would trip: an upload on the Inpaint tab keeps that tab, the sidebar
 lists the pages in the home page's order with no Deploy button, and on a phone nothing is cut."""
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from genzoo.registry import FAMILIES, FAMILY_TABLE
+
+pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}

@@ -9,7 +9,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from genzoo.pipelines import sketches as line_art
-from tests.test_browser import image_source
+from tests.helpers import image_source
+
+pytestmark = pytest.mark.browser
 
 READABLE = (80, 150)
 """The zoom (percent) an editor may open at: its canvas about as large as it is drawn. Gradio's

@@ -7,10 +7,11 @@ import io
 
 import pytest
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, FLAGS
-from tests.test_browser import image_source, wait_for_new_image
+from tests.helpers import image_source, wait_for_new_image
+
+pytestmark = pytest.mark.browser
 
 CYCLEGAN_PICTURES = (
     "cyclegan-output",
@@ -136,22 +137,19 @@ def test_pix2pix_shows_no_stale_truth_beside_an_upload(page, gallery_url):
     expect(truth.locator("img")).to_be_visible(timeout=60_000)
 
 
-def test_the_streamlit_cyclegan_page_names_the_styles_whole_on_a_phone(streamlit_url):
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        phone = browser.new_page(viewport={"width": 390, "height": 844})
-        phone.goto(f"{streamlit_url}/CycleGAN")
-        expect(phone.get_by_text("the true Noto emoji differs from the input by")).to_be_visible(
-            timeout=180_000
-        )
-        captions = phone.locator("[data-testid=stImageCaption]:visible")
-        expect(captions).to_have_text(
-            ["Input (Twemoji)", "As Noto emoji", "What changed (×10)", "True Noto emoji",
-             "Back to Twemoji"]
-        )  # fmt: skip
-        choices = phone.locator("[data-testid=stRadio] label:has(input[type=radio])")
-        expect(choices.first).to_have_text("Twemoji → Noto emoji")
-        for shown in (captions, choices):
-            assert shown.evaluate_all(CUT_CHOICES) == []
-        expect(phone.get_by_text("A→B")).to_have_count(0)
-        browser.close()
+def test_the_streamlit_cyclegan_page_names_the_styles_whole_on_a_phone(browser, streamlit_url):
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{streamlit_url}/CycleGAN")
+    expect(phone.get_by_text("the true Noto emoji differs from the input by")).to_be_visible(
+        timeout=180_000
+    )
+    captions = phone.locator("[data-testid=stImageCaption]:visible")
+    expect(captions).to_have_text(
+        ["Input (Twemoji)", "As Noto emoji", "What changed (×10)", "True Noto emoji",
+         "Back to Twemoji"]
+    )  # fmt: skip
+    choices = phone.locator("[data-testid=stRadio] label:has(input[type=radio])")
+    expect(choices.first).to_have_text("Twemoji → Noto emoji")
+    for shown in (captions, choices):
+        assert shown.evaluate_all(CUT_CHOICES) == []
+    expect(phone.get_by_text("A→B")).to_have_count(0)

@@ -15,6 +15,8 @@ from genzoo.images import MAX_UPLOAD_BYTES, NOT_AN_IMAGE, TOO_BIG_FILE
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILIES, FAMILY_TABLE
 
+pytestmark = pytest.mark.browser
+
 PHONE = {"width": 390, "height": 844}
 T2I = "text-to-image-emoji"
 

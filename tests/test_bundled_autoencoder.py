@@ -10,7 +10,7 @@ from genzoo.cards import card_metrics
 from genzoo.data.captions import load_captioned
 from genzoo.evaluation import hot_spot, psnr, reconstruct, ssim, white_error
 from genzoo.registry import BUNDLED
-from tests.conftest import colour_folders
+from tests.helpers import colour_folders
 
 NAME = "autoencoder-emoji"
 WHITE_LEVELS = 3  # "a plain white image decodes to white, every pixel within a few levels"

@@ -9,10 +9,10 @@ from safetensors.torch import load_file
 from genzoo.alignment import evaluate_text_to_image
 from genzoo.cards import NEIGHBOURS_SECTION, card_metrics, card_table
 from genzoo.data.captions import load_captioned
+from genzoo.diffusion.neighbours import for_model
 from genzoo.hub import load_pipeline
-from genzoo.pipelines.neighbours import for_model
 from genzoo.registry import BUNDLED
-from tests.conftest import colour_folders
+from tests.helpers import colour_folders
 
 NAME = "text-to-image-emoji"
 COUNT = 24  # emoji, each in one of its styles, judged among each other: chance top-5 is 5 / 24

@@ -8,7 +8,6 @@ import subprocess
 import numpy as np
 import pytest
 import torch
-from gradio_client import Client
 from huggingface_hub import ModelCard
 from PIL import Image
 from safetensors.torch import load_file
@@ -24,8 +23,7 @@ from genzoo.models import latent_diffusion
 from genzoo.models.clip import TEXT_SHARD, TRAINED_SHARD, complete_folder
 from genzoo.pipelines import text_to_image as t2i
 from genzoo.retrieval import CHANCE, clip_score, evaluate_retrieval, ranks
-from tests.conftest import REPO, SMOKE_DIFFUSION, colour_folders, smoke_run
-from tests.test_gradio import image_at, png, upload
+from tests.helpers import REPO, SMOKE_DIFFUSION, colour_folders, image_at, png, smoke_run, upload
 
 T2I = "text-to-image-emoji"
 PROMPT = "a red apple, flat icon"
@@ -100,6 +98,7 @@ def test_bundled_clip_retrieves_unseen_emoji_far_better_than_chance(tiny_emoji):
     assert top_k(retrieval.text_to_image, 1) > 5 / count
 
 
+@pytest.mark.slow
 def test_clip_guidance_raises_the_clip_score_and_is_seeded():
     clip = load_model("clip-emoji", family="clip")
     settings = dict(guidance=1.0, steps=8, seed=3)
@@ -117,6 +116,7 @@ def test_clip_guidance_raises_the_clip_score_and_is_seeded():
     assert score(guided) > score(plain) + 1
 
 
+@pytest.mark.slow
 def test_guidance_comparison_puts_the_three_side_by_side():
     strip, ways = t2i.guidance_comparison(T2I, PROMPT, steps=4, seed=1, guidance=4.0)
     assert strip.width > 2.5 * strip.height
@@ -133,11 +133,7 @@ def test_out_of_range_clip_guidance_gets_a_message(scale):
         t2i.check_request(PROMPT, clip_guidance=scale)
 
 
-@pytest.fixture(scope="module")
-def client(gallery_url):
-    return Client(gallery_url, verbose=False)
-
-
+@pytest.mark.slow
 def test_endpoints_take_a_clip_guidance_scale(client):
     settings = dict(negative_prompt="", guidance=1.0, steps=6, scheduler="DDIM", seed=5)
     plain = client.predict(T2I, PROMPT, **settings, count=1, api_name="/text_to_image")
@@ -157,6 +153,7 @@ def test_endpoints_take_a_clip_guidance_scale(client):
     assert client.predict(T2I, PROMPT, **settings, count=1, api_name="/text_to_image")
 
 
+@pytest.mark.slow
 def test_streamlit_page_compares_the_guidances():
     app = AppTest.from_file(
         str(REPO / "streamlit_gallery/pages/5_Text_to_image.py"), default_timeout=300

@@ -15,9 +15,11 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from demos.common import launch, served_file
-from tests.conftest import free_port
-from tests.test_gradio import line_art, png, upload
+from demos.common import launch
+from demos.served import served_file
+from tests.helpers import free_port, line_art, png, upload
+
+pytestmark = pytest.mark.slow  # several users at once, each waiting on the others
 
 USERS = 3
 

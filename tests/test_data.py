@@ -7,16 +7,11 @@ import torch
 from huggingface_hub import DatasetCard
 
 from genzoo.data import build, load_pairs, load_split
-from genzoo.data.emoji import (
-    CATEGORIES,
-    EMOJI_SOURCES,
-    catalogue,
-    emoji_dataset,
-    emoji_key,
-    is_base,
-    split_of,
-)
+from genzoo.data.emoji import CATEGORIES, catalogue, emoji_key, is_base, split_of
+from genzoo.data.emoji_dataset import EMOJI_SOURCES, emoji_dataset
 from genzoo.data.sources import fashion_mnist, mnist
+
+pytestmark = pytest.mark.slow  # reads the datasets that scripts/install-system-deps.sh installs
 
 
 def _rows(folder, split):

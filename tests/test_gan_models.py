@@ -387,12 +387,6 @@ def test_random_flip_disabled_changes_nothing():
     assert out is x
 
 
-def test_adam_uses_the_dcgan_settings():
-    optimizer = adversarial.adam(nn.Linear(2, 2).parameters())
-    group = optimizer.param_groups[0]
-    assert group["lr"] == 2e-4 and group["betas"] == (0.5, 0.999)
-
-
 def test_linear_decay_schedule():
     optimizers = [torch.optim.SGD(nn.Linear(2, 2).parameters(), lr=0.1) for _ in range(2)]
     rates = {

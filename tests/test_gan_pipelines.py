@@ -17,7 +17,7 @@ from genzoo.images import DISPLAY_SIZE, InvalidInputError, for_display, to_pil
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator
 from genzoo.pipelines import gan, translation
-from tests.test_images import png_header_claiming
+from tests.helpers import encoded, pixels, png_header_claiming
 
 
 @pytest.fixture(scope="module")
@@ -48,16 +48,6 @@ def pix2pix(tiny_pix2pix) -> str:
 @pytest.fixture(scope="module")
 def cyclegan(tiny_cyclegan) -> str:
     return str(tiny_cyclegan.out)
-
-
-def pixels(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.convert("RGB"), dtype=np.int16)
-
-
-def encoded(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
 def geometry(model: str) -> tuple[int, int]:
@@ -522,6 +512,7 @@ def test_directions_and_pictures_are_named_by_their_styles(cyclegan, identity_cy
 # Shipped examples
 
 
+@pytest.mark.slow  # trains, through the fixture it names
 @pytest.mark.parametrize("fixture", ["pix2pix", "cyclegan"])
 def test_examples_pictures_and_gallery(fixture, request):
     model = request.getfixturevalue(fixture)

@@ -7,41 +7,15 @@ from importlib import import_module
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
 from PIL import Image
 
 from genzoo import share
 from genzoo.cards import NO_TRAINING_CURVE, training_curve
 from genzoo.images import DISPLAY_SIZE
 from genzoo.registry import FAMILIES
-from tests.conftest import REPO
-from tests.test_images import png_header_claiming
+from tests.helpers import REPO, image_at, line_art, pixels, png, png_header_claiming, upload
 
 MODEL = "vae-fashion-mnist"
-
-
-@pytest.fixture(scope="module")
-def client(gallery_url):
-    return Client(gallery_url, verbose=False)
-
-
-def image_at(path: str) -> Image.Image:
-    with Image.open(path) as image:
-        copy = image.copy()
-        copy.format = image.format  # PNG (lossless) or WebP (lossy), as served
-        return copy
-
-
-def upload(tmp_path, name: str, data: bytes) -> dict:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return handle_file(str(path))
-
-
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def test_endpoints_are_named(client):
@@ -189,10 +163,6 @@ def cyclegan_model() -> str:
     return first_bundled("cyclegan")
 
 
-def pixels(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.convert("RGB"), dtype=np.int16)
-
-
 def looks_like(served: Image.Image, expected: Image.Image) -> bool:
     """The picture the pipeline makes, as the server sends it: Gradio encodes images as lossy
     WebP, which changes noisy pictures a lot, so the expected one goes through WebP too (images
@@ -205,13 +175,6 @@ def looks_like(served: Image.Image, expected: Image.Image) -> bool:
         if served.size != encoded.size:
             return False
         return np.abs(pixels(served) - pixels(encoded)).mean() < 1
-
-
-def line_art() -> Image.Image:
-    image = Image.new("RGB", (120, 90), "white")
-    image.paste((0, 0, 0), (20, 20, 100, 26))
-    image.paste((0, 0, 0), (57, 10, 63, 80))
-    return image
 
 
 def test_gan_endpoints_are_named(client):

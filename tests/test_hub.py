@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import os
 import re
 import shlex
 import shutil
@@ -25,10 +24,9 @@ import torch
 
 from genzoo.models.vae import VAE, negative_elbo
 from genzoo.pipelines import clip as clip_pipeline
+from tests.helpers import REPO, TOKEN, client_env
 from tests.hub_server import HubServer
 
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "hf_fake_test_token_do_not_log_0123456789"
 REPO_ID = "alice/tiny-vae"
 NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing answers there
 
@@ -75,29 +73,11 @@ def train_tiny_vae(folder: Path) -> VAE:
     return model
 
 
-def client_env(tmp_path: Path, cache: Path, endpoint: str, offline: bool = False) -> dict:
-    # Drop the HF_* settings of this process (conftest sets HF_HUB_OFFLINE=1) and set our own.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGINGFACE_"))}
-    env.update(
-        HF_ENDPOINT=endpoint,
-        HF_TOKEN=TOKEN,
-        HF_HOME=str(tmp_path / "hf_home"),  # no login cache or xet cache from the real home
-        HF_HUB_CACHE=str(cache),
-        HF_HUB_DISABLE_TELEMETRY="1",
-        HF_HUB_DISABLE_PROGRESS_BARS="1",
-        HF_HUB_DISABLE_XET="1",  # the loopback Hub stores large files by LFS, not xet
-        NO_PROXY="127.0.0.1,localhost",
-    )
-    if offline:
-        env["HF_HUB_OFFLINE"] = "1"
-    return env
-
-
 def run_client(code: str, env: dict, *args: str) -> str:
     """Run `code` in a fresh interpreter; return the last line it printed."""
     result = subprocess.run(
         [sys.executable, "-c", code, *args],
-        cwd=ROOT,
+        cwd=REPO,
         env=env,
         capture_output=True,
         text=True,
@@ -115,6 +95,7 @@ def load(env: dict, revision: str, tmp_path: Path) -> tuple[dict, dict]:
     return json.loads(info), torch.load(out, weights_only=True)
 
 
+@pytest.mark.slow  # Python processes as the Hub's clients
 def test_publish_then_load_online_and_offline(tmp_path: Path) -> None:
     folder = tmp_path / "tiny-vae"
     original = train_tiny_vae(folder)
@@ -157,6 +138,7 @@ def test_publish_then_load_online_and_offline(tmp_path: Path) -> None:
     assert torch.equal(loaded["decoded"], expected)
 
 
+@pytest.mark.slow  # Python processes as the Hub's clients
 def test_offline_and_not_cached_says_what_to_do(tmp_path: Path) -> None:
     env = client_env(tmp_path, tmp_path / "empty-cache", NOWHERE, offline=True)
     answer = json.loads(run_client(LOAD_MISSING, env))
@@ -175,8 +157,8 @@ def test_training_script_pushes_to_the_hub(tmp_path: Path, tiny_mnist: Path) -> 
                 "--hidden_channels", "8", "16", "--hidden_features", "32", "--batch_size", "16",
                 "--max_steps", "2", "--push-to-hub", "--hub-model-id", "alice/trained-vae",
             ],
-            cwd=ROOT,
-            env=client_env(tmp_path, tmp_path / "cache", hub.url) | {"PYTHONPATH": str(ROOT)},
+            cwd=REPO,
+            env=client_env(tmp_path, tmp_path / "cache", hub.url) | {"PYTHONPATH": str(REPO)},
             capture_output=True,
             text=True,
             timeout=300,
@@ -216,6 +198,7 @@ print(json.dumps([len(test), test.features["label"].names, first["label"], pixel
 """
 
 
+@pytest.mark.slow  # Debian's Fashion-MNIST
 def test_one_command_publishes_the_bundled_models_complete_and_their_data(tmp_path: Path) -> None:
     """`python -m genzoo.publish` pushes the chosen models and the built datasets their cards
     name (skipping, and saying so, those not built); stock `datasets` loads one back."""
@@ -229,7 +212,7 @@ def test_one_command_publishes_the_bundled_models_complete_and_their_data(tmp_pa
         result = subprocess.run(
             [sys.executable, "-m", "genzoo.publish", "--owner", "bob",
              "--only", "clip-emoji", "dcgan-fashion-mnist", "--data", str(tmp_path / "data")],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+            cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
         assert TOKEN not in result.stdout + result.stderr
@@ -263,7 +246,7 @@ def test_one_command_publishes_the_bundled_models_complete_and_their_data(tmp_pa
 
 
 def test_published_folders_carry_no_machine_path() -> None:
-    for path in (ROOT / "checkpoints").rglob("*"):
+    for path in (REPO / "checkpoints").rglob("*"):
         if path.suffix in (".json", ".md") and not path.is_symlink():
             text = path.read_text()
             assert "_name_or_path" not in text, path
@@ -277,22 +260,22 @@ def test_readme_front_matter_configures_the_space_with_every_bundled_model() -> 
     from genzoo.publish import trained_on
     from genzoo.registry import BUNDLED, repo_id
 
-    space = RepoCard.load(ROOT / "README.md").data
+    space = RepoCard.load(REPO / "README.md").data
     assert space.sdk == "gradio" and space.sdk_version == gradio.__version__
-    assert (ROOT / space.app_file).is_file()
+    assert (REPO / space.app_file).is_file()
     assert space.models == [repo_id(name) for name in BUNDLED]
     assert space.datasets == [repo_id(name) for name in trained_on(list(BUNDLED))]
     assert len(space.short_description) <= 60  # what Spaces accept
     import tomllib
 
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     wanted = [
-        line for line in (ROOT / "requirements.txt").read_text().splitlines() if line[:1].isalnum()
+        line for line in (REPO / "requirements.txt").read_text().splitlines() if line[:1].isalnum()
     ]
     assert wanted == project["dependencies"]  # what the Space installs is what genzoo pins
 
 
-BUNDLED_CARDS = sorted(ROOT.glob("checkpoints/*/README.md"))
+BUNDLED_CARDS = sorted(REPO.glob("checkpoints/*/README.md"))
 
 
 @pytest.mark.parametrize("card", BUNDLED_CARDS, ids=lambda card: card.parent.name)
@@ -327,7 +310,7 @@ def test_each_card_says_where_its_run_was_written() -> None:
     from genzoo.training import RunSettings, settings_dict
 
     assert settings_dict(RunSettings(output_dir="checkpoints/x"))["run_dir"] == "runs/x"
-    for config in (ROOT / "checkpoints").glob("*/training_config.json"):
+    for config in (REPO / "checkpoints").glob("*/training_config.json"):
         assert json.loads(config.read_text())["run_dir"].startswith("runs/"), config
 
 
@@ -385,6 +368,7 @@ print(json.dumps({"checkpoints": str(CHECKPOINTS_DIR), "found": found,
 """
 
 
+@pytest.mark.slow  # Python processes as the Hub's clients
 def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
     """`pip install .` copies no checkpoints/: the installed package loads each bundled model's
     published copy (`genzoo/<name>`), and says where to get one it cannot reach."""
@@ -393,8 +377,8 @@ def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
     source = tmp_path / "source"  # a copy, so the build writes nothing into the checkout
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "genzoo"):
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
-        copy(ROOT / name, source / name)
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, source / name)
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
@@ -406,7 +390,7 @@ def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
         subprocess.run(
             [sys.executable, "-m", "genzoo.publish", "--owner", HUB_OWNER,
              "--only", "dcgan-fashion-mnist"],
-            cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+            cwd=REPO, env=env, check=True, capture_output=True, timeout=300,
         )  # fmt: skip
         installed = env | {"PYTHONPATH": str(site)}
         installed.pop("GENZOO_CHECKPOINTS", None)
@@ -422,22 +406,12 @@ def test_an_installed_genzoo_takes_the_published_models(tmp_path: Path) -> None:
     assert "genzoo/vae-mnist" in result["missing"] and "GENZOO_CHECKPOINTS" in result["missing"]
 
 
-def test_the_readme_opens_with_the_two_command_quick_start() -> None:
-    """A visitor to the repository sees how to launch the gallery and run the tests first."""
-    lines = (ROOT / "README.md").read_text().splitlines()
-    headings = [n for n, line in enumerate(lines) if line.startswith("## ")]
-    assert lines[headings[0]] == "## Quick start" and headings[0] < 40
-    block = lines[lines.index("```bash", headings[0]) + 1 :]
-    first_block = block[: block.index("```")]
-    assert [line.split()[:2] for line in first_block] == [["make", "gallery"], ["make", "test"]]
-
-
 def test_model_index_holds_only_the_models_own_results() -> None:
     """Floors, identities and ceilings are no result of the model: they sit beside model-index,
     under genzoo_references, each naming a metric the model has."""
     from huggingface_hub import ModelCard
 
-    for path in BUNDLED_CARDS + sorted(ROOT.glob("checkpoints/*/vae/README.md")):
+    for path in BUNDLED_CARDS + sorted(REPO.glob("checkpoints/*/vae/README.md")):
         data = ModelCard.load(path).data
         results = {r.metric_type for r in data.eval_results or []}
         assert not any("reference" in r.metric_name.lower() for r in data.eval_results or [])
@@ -458,12 +432,13 @@ print(json.dumps(answers))
 """
 
 
+@pytest.mark.slow  # Python processes as the Hub's clients
 def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
     """`RepoCard.validate` against the loopback Hub (the client also calls it before every
     commit of a README): the Space's card passes; a short description over 60 characters, or a
     model id that is not one, is refused; so is a dataset named in prose, and every bundled model's
     card passes."""
-    space = (ROOT / "README.md").read_text()
+    space = (REPO / "README.md").read_text()
     too_long = tmp_path / "long.md"
     too_long.write_text(re.sub(r"short_description: .*", "short_description: " + "x" * 61, space))
     bad_ids = tmp_path / "ids.md"
@@ -471,12 +446,12 @@ def test_the_loopback_hub_checks_cards_as_the_hub_does(tmp_path: Path) -> None:
     prose = tmp_path / "prose.md"  # a dataset named in words, as genzoo's cards once did
     prose.write_text("---\nlicense: mit\ndatasets:\n- emoji, five colour styles\n---\n# A model\n")
     model_cards = [
-        str(path) for path in BUNDLED_CARDS + sorted(ROOT.glob("checkpoints/*/vae/README.md"))
+        str(path) for path in BUNDLED_CARDS + sorted(REPO.glob("checkpoints/*/vae/README.md"))
     ]
     with HubServer() as hub:
         env = client_env(tmp_path, tmp_path / "cache", hub.url)
         space, refused_space, refused_ids = json.loads(
-            run_client(VALIDATE, env, "space", str(ROOT / "README.md"), str(too_long), str(bad_ids))
+            run_client(VALIDATE, env, "space", str(REPO / "README.md"), str(too_long), str(bad_ids))
         )
         refused_prose, *models = json.loads(
             run_client(VALIDATE, env, "model", str(prose), *model_cards)
@@ -494,13 +469,14 @@ print(publish_space(sys.argv[1]))
 """
 
 
+@pytest.mark.slow  # Python processes as the Hub's clients
 def test_the_gallery_uploads_as_a_space_with_its_weights_through_lfs(tmp_path: Path) -> None:
     """The Space gets what `git push` would send, its card checked as a Space's; weights and
     images travel by LFS, which a Space requires of binary files and files over 10 MB."""
     import hashlib
 
     tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True
     ).stdout.decode()
     tracked = {path for path in tracked.split("\0") if path}
     with HubServer() as hub:
@@ -512,9 +488,9 @@ def test_the_gallery_uploads_as_a_space_with_its_weights_through_lfs(tmp_path: P
         through_lfs = set(hub.lfs_objects)
         checked = ("POST", "/api/validate-yaml") in hub.requests
     assert set(pushed) == tracked | {".gitattributes"} and checked
-    assert pushed["README.md"] == (ROOT / "README.md").read_bytes()
+    assert pushed["README.md"] == (REPO / "README.md").read_bytes()
     binary = [p for p in tracked if p.endswith((".safetensors", ".png"))]
     assert any(p.endswith(".safetensors") for p in binary)
     for path in binary:
         assert hashlib.sha256(pushed[path]).hexdigest() in through_lfs, path
-        assert pushed[path] == (ROOT / path).read_bytes()
+        assert pushed[path] == (REPO / path).read_bytes()

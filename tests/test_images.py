@@ -1,8 +1,6 @@
 """Bad uploads get a clear `InvalidInputError`; odd but valid images are normalised."""
 
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -19,29 +17,9 @@ from genzoo.images import (
     timelapse,
     to_tensor,
 )
+from tests.helpers import encoded, png_header_claiming
 
 NOISE = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8))
-
-
-def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt)
-    return buffer.getvalue()
-
-
-def png_header_claiming(width: int, height: int) -> bytes:
-    """A PNG whose header claims a huge size: a decompression bomb in a few bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    pixels = zlib.compress(b"\0" * 100)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 @pytest.mark.parametrize(
@@ -50,8 +28,8 @@ def png_header_claiming(width: int, height: int) -> bytes:
         (b"%PDF-1.4 not an image at all", "not an image"),
         (b"", "empty"),
         (png_header_claiming(60_000, 60_000), "too large"),
-        (png_bytes(Image.new("RGB", (64, 64), "red"))[:120], "truncated or corrupt"),
-        (png_bytes(NOISE, "JPEG")[: len(png_bytes(NOISE, "JPEG")) // 2], "truncated or corrupt"),
+        (encoded(Image.new("RGB", (64, 64), "red"))[:120], "truncated or corrupt"),
+        (encoded(NOISE, "JPEG")[: len(encoded(NOISE, "JPEG")) // 2], "truncated or corrupt"),
     ],
     ids=["pdf", "empty", "bomb", "truncated-png", "truncated-jpeg"],
 )
@@ -92,7 +70,7 @@ def test_odd_modes_become_rgb_or_l(image, tmp_path):
 
 def test_sixteen_bit_keeps_its_brightness():
     image = Image.fromarray(np.full((8, 8), 65535, dtype=np.uint16))
-    assert open_image(png_bytes(image)).getextrema() == (255, 255)
+    assert open_image(encoded(image)).getextrema() == (255, 255)
 
 
 def test_blank_drawing_and_strokes():
@@ -155,7 +133,7 @@ def test_a_large_upload_is_scaled_down_to_at_most_max_side_keeping_its_shape():
 
     big = Image.new("RGB", (4000, 3000), "white")
     big.paste((200, 30, 30), (1000, 1000, 3000, 2000))
-    for source in (png_bytes(big), big, np.asarray(big)):
+    for source in (encoded(big), big, np.asarray(big)):
         opened = open_image(source)
         assert opened.size == (MAX_SIDE, MAX_SIDE * 3 // 4)
         assert opened.getpixel((MAX_SIDE // 2, MAX_SIDE * 3 // 8)) == (200, 30, 30)

@@ -1,4 +1,4 @@
-"""Neighbour guidance (`genzoo.pipelines.neighbours`): a model ships the captions it learned, and
+"""Neighbour guidance (`genzoo.diffusion.neighbours`): a model ships the captions it learned, and
 a prompt it never saw leans on the nearest of them, while a learned caption runs as before."""
 
 import subprocess
@@ -7,11 +7,8 @@ import sys
 import pytest
 import torch
 
-from genzoo import text_to_image_words as words
 from genzoo.data.captions import load_captioned
-from genzoo.hub import load_pipeline
-from genzoo.pipelines import text_to_image as t2i
-from genzoo.pipelines.neighbours import (
+from genzoo.diffusion.neighbours import (
     NEIGHBOURS_FILE,
     NeighbourGuidedUNet,
     Neighbours,
@@ -20,7 +17,11 @@ from genzoo.pipelines.neighbours import (
     nearest_learned,
     sentence_embeddings,
 )
-from tests.conftest import REPO, colour_folders
+from genzoo.hub import load_pipeline
+from genzoo.models.latent_diffusion import encode_prompts
+from genzoo.pipelines import text_to_image as t2i
+from tests.helpers import REPO, colour_folders
+from words import text_to_image as words
 
 UNSEEN = "a watercolour of a lighthouse on a cliff"
 
@@ -96,7 +97,7 @@ def test_the_gallery_serves_unseen_prompts_with_their_neighbour(model, monkeypat
     """Through the button's function: an unseen prompt draws otherwise than without the model's
     captions, and a learned caption draws the same."""
     learned = for_model(model).captions[0]
-    assert isinstance(t2i._pipeline_for(model, t2i.check_request(UNSEEN)).unet, NeighbourGuidedUNet)
+    assert isinstance(t2i.pipeline_as_served(model, [UNSEEN]).unet, NeighbourGuidedUNet)
 
     def draw(prompt: str) -> bytes:
         return t2i.text_to_image(model, prompt, 2, steps=3, seed=4)[1].tobytes()
@@ -117,8 +118,8 @@ def test_the_galleries_say_which_learned_caption_a_prompt_leaned_on(model, monke
     assert nearest_learned(pipeline, shipped, [UNSEEN, shipped.captions[2]]) == [
         leaned, shipped.captions[2]
     ]  # fmt: skip
-    unet = t2i._pipeline_for(model, t2i.check_request(UNSEEN)).unet
-    own = t2i.latent_diffusion.encode_prompts(pipeline.text_encoder, pipeline.tokenizer, [leaned])
+    unet = t2i.pipeline_as_served(model, [UNSEEN]).unet
+    own = encode_prompts(pipeline.text_encoder, pipeline.tokenizer, [leaned])
     torch.testing.assert_close(unet.states, own)  # the caption said is the one leaned on
     assert words.leaning_says(model, UNSEEN) == (
         f"Never learned this prompt; leaned on the learned caption “{leaned}”."
@@ -154,5 +155,5 @@ def test_a_measured_batch_leans_on_each_prompts_own_neighbour(model):
     pipeline, learned = load_pipeline(model), for_model(model).captions[1]
     unet = t2i.pipeline_as_served(model, [UNSEEN, learned]).unet
     assert isinstance(unet, NeighbourGuidedUNet) and len(unet.states) == 2
-    own = t2i.latent_diffusion.encode_prompts(pipeline.text_encoder, pipeline.tokenizer, [learned])
+    own = encode_prompts(pipeline.text_encoder, pipeline.tokenizer, [learned])
     torch.testing.assert_close(unet.states[1:], own)

@@ -4,13 +4,14 @@ makes the same result, in the Gradio gallery (a real browser) and on the Streaml
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from genzoo import share
 from genzoo.pipelines import clip, gan, text_to_image, translation, vae
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 T2I = {"model": "text-to-image-emoji", "prompt": "a cat face", "guidance": 4.0, "steps": 6}
 T2I |= {"scheduler": "DDIM", "seed": 5, "count": 2}
@@ -114,6 +115,7 @@ def test_a_link_naming_a_path_or_a_bad_value_falls_back_to_the_defaults(gallery_
     )
 
 
+@pytest.mark.slow
 def test_streamlit_pages_read_and_write_their_links():
     app = AppTest.from_file(str(REPO / "streamlit_gallery/pages/2_DCGAN.py"), default_timeout=120)
     app.query_params.update(

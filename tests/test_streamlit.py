@@ -7,9 +7,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from genzoo.cards import TIMELAPSE_CAPTION
-from tests.conftest import REPO
-from tests.test_gradio import png
-from tests.test_images import png_header_claiming
+from tests.helpers import REPO, png, png_header_claiming
 
 TIMEOUT = 60
 
@@ -145,6 +143,7 @@ def test_an_empty_prompt_gets_one_message():
     assert [e.value for e in app.error] == [PROMPT.if_empty]
 
 
+@pytest.mark.slow
 def test_an_over_long_prompt_is_cut_to_its_limit_with_a_message():
     """A box with a limit would silently refuse a long paste: the page takes it, and says that
     only the declared most characters are used."""
@@ -195,6 +194,7 @@ def test_dcgan_page_reacts_to_seed_count_and_steps():
     assert not app.exception and not app.error
 
 
+@pytest.mark.slow
 def test_dcgan_page_offers_the_faces_models_arithmetic_presets():
     from genzoo.pipelines import gan
 

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Status
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from streamlit.testing.v1 import AppTest
 
 from genzoo import provenance
-from genzoo import text_to_image_words as words
 from genzoo.cards import (
     INPAINTING_SECTION,
     NOT_MEASURED,
@@ -31,24 +30,18 @@ from genzoo.hub import revision
 from genzoo.images import NOT_AN_IMAGE
 from genzoo.pipelines import sketches as line_art
 from genzoo.pipelines import text_to_image as t2i
-from genzoo.registry import bundled
-from tests.conftest import CHROMIUM, FLAGS, REPO
-from tests.test_gradio import image_at, png, upload
+from tests.helpers import REPO, image_at, png, upload
+from words import text_to_image as words
 
 MODEL = "text-to-image-emoji"
 SETTINGS = ["", 5.0, 8, "DPM-Solver++", 11]  # negative prompt, guidance, steps, scheduler, seed
-
-
-@pytest.fixture(scope="module")
-def client(gallery_url):
-    assert MODEL in [entry.name for entry in bundled("text-to-image")]
-    return Client(gallery_url, verbose=False)
 
 
 def gallery_images(result) -> list[Image.Image]:
     return [image_at(item["image"]) for item in result]
 
 
+@pytest.mark.slow
 def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
     first = client.predict(MODEL, "a red apple", *SETTINGS, 2, True, api_name="/text_to_image")
     again = client.predict(MODEL, "a red apple", *SETTINGS, 2, True, api_name="/text_to_image")
@@ -78,6 +71,7 @@ def test_text_to_image_is_seeded_and_matches_the_pipeline(client):
     assert distance(images[0], direct[0]) < 4 < distance(images[0], other_seed[0])
 
 
+@pytest.mark.slow
 def test_a_served_png_says_what_made_it_and_gives_its_settings_back(client, tmp_path):
     """The PNG a visitor downloads carries its model, revision, settings and genzoo's version;
     dropping it on the tab (`/settings_from_png`) puts the settings back in the controls."""
@@ -101,6 +95,7 @@ def test_a_served_png_says_what_made_it_and_gives_its_settings_back(client, tmp_
         assert settings == [{"__type__": "update"}] * len(t2i.GENERATE)  # left as they are
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_running_job_at_its_next_step_and_frees_the_worker(client):
     """A long job (100 steps, 8 images) is stopped once it has begun; the next job runs."""
     job = client.submit(
@@ -156,6 +151,7 @@ def test_the_inpaint_brush_offers_the_colours_that_show_on_any_picture(client):
     assert brush["color_mode"] == "defaults"
 
 
+@pytest.mark.slow
 def test_the_preview_follows_the_prompt_in_a_few_steps(client):
     """`/preview`: one quick image of the prompt (the pipeline's own), nothing for no prompt."""
     path = client.predict(MODEL, "a blue car", api_name="/preview")
@@ -167,6 +163,7 @@ def test_the_preview_follows_the_prompt_in_a_few_steps(client):
     assert client.predict(MODEL, "  ", api_name="/preview") is None
 
 
+@pytest.mark.slow
 def test_sweep_and_trajectory_endpoints(client):
     strip, scales = client.predict(
         MODEL, "a cat face", "", 6, "DDIM", 3, True, api_name="/guidance_sweep"
@@ -181,6 +178,7 @@ def test_sweep_and_trajectory_endpoints(client):
         assert gif.is_animated and gif.n_frames == 6
 
 
+@pytest.mark.slow
 def test_inpaint_endpoint_keeps_the_unmasked_part(client, tmp_path):
     picture = Image.new("RGB", (96, 96), (40, 90, 200))
     layer = np.zeros((96, 96, 4), np.uint8)
@@ -223,6 +221,7 @@ def test_a_held_out_example_brings_its_own_caption(client):
         client.predict(99, api_name="/sketch_caption")
 
 
+@pytest.mark.slow
 def test_image_to_image_endpoints(client, tmp_path):
     """A drawn picture, and held-out line art, redrawn under a prompt; a bad upload is told so."""
     scribble = Image.new("RGB", (96, 96), "white")
@@ -246,6 +245,7 @@ def test_image_to_image_endpoints(client, tmp_path):
         client.predict(MODEL, editor, "a red heart", 0.7, 5.0, 6, 1, api_name="/image_to_image")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "api_name, args, message",
     [
@@ -271,6 +271,7 @@ def test_inpaint_without_a_mask_or_image(client, tmp_path):
         client.predict(MODEL, None, "a sun", *SETTINGS, 1.0, api_name="/inpaint")
 
 
+@pytest.mark.slow
 def test_inpaint_upload_that_is_not_an_image(client, tmp_path):
     junk = upload(tmp_path, "junk.png", b"hello, not an image")
     editor = {"background": junk, "layers": [], "composite": junk}
@@ -341,6 +342,7 @@ def click(app: AppTest, label: str) -> AppTest:
     return next(b for b in app.button if b.label == label).click().run()
 
 
+@pytest.mark.slow
 def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     app = page_app()
     assert not app.exception and app.title[0].value == "Text to image"
@@ -374,6 +376,7 @@ def test_streamlit_page_makes_only_what_is_asked_and_keeps_nothing_stale():
     assert not app.exception
 
 
+@pytest.mark.slow
 def test_picking_held_out_line_art_on_the_page_puts_its_caption_in_the_prompt():
     """Image to image's example number brings that example's own caption into the prompt; a
     prompt picked from the examples afterwards replaces it."""
@@ -416,37 +419,33 @@ def test_browser_draws_the_checked_editors(page, tabs, editor):
     expect(page.locator(f"{editor} canvas").first).to_be_visible(timeout=60_000)
 
 
-def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(streamlit_url, tmp_path):
+def test_dropping_a_genzoo_png_on_the_streamlit_page_makes_it_again(
+    browser, streamlit_url, tmp_path
+):
     """The page reads the settings a genzoo PNG carries, fills them in and makes the picture."""
     (image,) = t2i.text_to_image(MODEL, "a green tree, Twemoji", 1, steps=3, seed=17)
     picture = tmp_path / "made-by-genzoo.png"
     picture.write_bytes(provenance.png_bytes(image))
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.goto(f"{streamlit_url}/Text_to_image")
-        uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
-        uploader.set_input_files(str(picture))
-        expect(page.get_by_text("Settings restored from a picture made by")).to_be_visible(
-            timeout=120_000
-        )
-        expect(page.get_by_text("seed 17, image 1")).to_be_visible(timeout=120_000)
-        prompt = page.get_by_role("textbox", name="Prompt", exact=True)
-        expect(prompt).to_have_value("a green tree, Twemoji")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(f"{streamlit_url}/Text_to_image")
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
+    uploader.set_input_files(str(picture))
+    expect(page.get_by_text("Settings restored from a picture made by")).to_be_visible(
+        timeout=120_000
+    )
+    expect(page.get_by_text("seed 17, image 1")).to_be_visible(timeout=120_000)
+    prompt = page.get_by_role("textbox", name="Prompt", exact=True)
+    expect(prompt).to_have_value("a green tree, Twemoji")
 
 
-def test_cancel_on_the_streamlit_page_stops_a_long_job(streamlit_url):
+def test_cancel_on_the_streamlit_page_stops_a_long_job(browser, streamlit_url):
     """A share link opens the page on a long job (100 steps, 8 images); Cancel stops it."""
     query = "tab=text-to-image&prompt=a+cat+face&steps=100&count=8"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1100})
-        page.goto(f"{streamlit_url}/Text_to_image?{query}")
-        expect(page.get_by_text("Denoising: step", exact=False)).to_be_visible(timeout=120_000)
-        page.get_by_role("button", name="Cancel", exact=True).click()
-        cancelled = re.compile(r"Cancelled at step \d+ of 100: nothing was made\.")
-        expect(page.get_by_text(cancelled)).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("Denoising: step", exact=False)).to_have_count(0, timeout=60_000)
-        assert page.get_by_text("seed 0, image 1").count() == 0
-        browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 1100})
+    page.goto(f"{streamlit_url}/Text_to_image?{query}")
+    expect(page.get_by_text("Denoising: step", exact=False)).to_be_visible(timeout=120_000)
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    cancelled = re.compile(r"Cancelled at step \d+ of 100: nothing was made\.")
+    expect(page.get_by_text(cancelled)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Denoising: step", exact=False)).to_have_count(0, timeout=60_000)
+    assert page.get_by_text("seed 0, image 1").count() == 0

@@ -13,7 +13,8 @@ from diffusers import StableDiffusionPipeline
 from PIL import Image
 
 from benchmarks.sampling_quality import INTERVALS
-from genzoo import text_to_image_words as words
+from genzoo.diffusion import schedulers
+from genzoo.diffusion.guidance_interval import GuidanceInterval
 from genzoo.hub import load_pipeline
 from genzoo.images import (
     DISPLAY_SIZE,
@@ -22,19 +23,14 @@ from genzoo.images import (
     mask_from_editor,
     mask_from_strokes,
 )
-from genzoo.pipelines import schedulers
 from genzoo.pipelines import text_to_image as t2i
-from genzoo.pipelines.guidance_interval import GuidanceInterval
-from tests.conftest import REPO, colour_folders
+from tests.helpers import REPO, colour_folders, pixels
+from words import text_to_image as words
 
 
 @pytest.fixture(scope="module")
 def model(tiny_text_to_image) -> str:
     return str(tiny_text_to_image.out)
-
-
-def pixels(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.convert("RGB"), dtype=np.float64)
 
 
 def test_a_seed_gives_the_same_images_and_another_seed_others(model):

@@ -16,10 +16,7 @@ from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 
 from genzoo.alignment import (
-    GREY_HOLE,
-    HOLE_L1,
     REAL_CEILING,
-    TRUTH,
     Judge,
     one_caption_per_emoji,
     seen_emoji,
@@ -37,12 +34,15 @@ from genzoo.data.captions import (
     with_article,
 )
 from genzoo.data.masks import random_masks
+from genzoo.diffusion.encoded_captions import EncodedCaptions
+from genzoo.diffusion.folders import complete_folder
 from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR, image_features
 from genzoo.history import gif_frames, logged_curve, sample_grids
 from genzoo.hub import load_training_curve, timelapse_path
+from genzoo.inpainting_evaluation import GREY_HOLE, HOLE_L1, TRUTH
 from genzoo.models import latent_diffusion
 from genzoo.training import total_steps, training_seconds
-from tests.conftest import COLOUR, REPO, colour_folders, free_port
+from tests.helpers import COLOUR, REPO, colour_folders, free_port
 
 ROW = {
     "name": "red apple",
@@ -66,7 +66,7 @@ def test_encoded_captions_are_what_the_pipeline_would_encode(tiny_text_to_image)
     """Training looks captions up instead of encoding each batch: every image's rows hold its
     captions' encodings as `StableDiffusionPipeline.encode_prompt` makes them, "" included."""
     captions = [["a red apple", "red apple"], ["a cat face", "red apple"]]
-    encoded = latent_diffusion.EncodedCaptions.of(captions)
+    encoded = EncodedCaptions.of(captions)
     assert sorted(encoded.texts) == ["", "a cat face", "a red apple", "red apple"]
     assert encoded.texts[encoded.empty] == "" and encoded.rows[0][1] == encoded.rows[1][1]
     pipeline = DiffusionPipeline.from_pretrained(tiny_text_to_image.out)
@@ -239,9 +239,9 @@ def test_complete_folder_relinks_a_moved_text_encoder(tiny_text_to_image, tmp_pa
     link = copy / "text_encoder" / "model.safetensors"
     link.unlink()
     os.symlink(tmp_path / "gone.safetensors", link)  # dangling, as after the venv moved
-    latent_diffusion.complete_folder(copy)
+    complete_folder(copy)
     assert link.exists() and link.resolve().name == "model.safetensors"
-    latent_diffusion.complete_folder(copy)  # idempotent
+    complete_folder(copy)  # idempotent
 
 
 def test_bundled_text_encoder_is_never_committed():
@@ -354,6 +354,8 @@ def test_inpainting_fine_tune_writes_a_stock_inpaint_pipeline_measured_against_b
     assert grids == ["validation-000002.png", "validation-000004.png"]
 
 
+@pytest.mark.slow
+@pytest.mark.distributed
 @pytest.mark.parametrize(
     "script, run",
     [("train_autoencoder", "tiny_autoencoder"), ("train_text_to_image", "tiny_text_to_image")],
@@ -440,6 +442,7 @@ def test_flat_images_replace_the_first_of_a_batch():
     assert with_flat_images(batch, 0) is batch
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "script, run, weights",
     [
@@ -468,6 +471,7 @@ def test_a_run_resumed_mid_epoch_ends_bit_for_bit_where_the_unbroken_run_did(
     assert "--resume" not in said and said.startswith(f"python training/train_{script}.py")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "script, run", [("autoencoder", "tiny_autoencoder"), ("text_to_image", "tiny_text_to_image")]
 )

@@ -22,11 +22,12 @@ from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.dcgan import Generator
 from genzoo.models.pix2pix import UNetGenerator
 from genzoo.pipelines.translation import translate_batches, varied_examples
-from genzoo.training import parse_settings, training_seconds
-from tests.conftest import REPO
+from genzoo.training import training_seconds
+from tests.helpers import REPO, TOKEN, client_env
 from tests.hub_server import HubServer
-from tests.test_hub import TOKEN, client_env
 from training import train_cyclegan, train_dcgan, train_pix2pix
+
+pytestmark = pytest.mark.slow  # each test trains, on npm's emoji
 
 FAMILIES = {
     "dcgan": ("tiny_dcgan", train_dcgan, Generator, "samples"),
@@ -292,33 +293,6 @@ def test_a_dcgan_can_ship_its_moving_average(tiny_dcgan, tmp_path):
         tiny_dcgan.again(out, run, "--ema_decay", "0.9", "--max_steps", "6", "--resume")
     )
     assert (run / "checkpoints" / "step-6").is_dir()
-
-
-@pytest.mark.parametrize(
-    ("module", "preset", "expected"),
-    [
-        (
-            train_dcgan,
-            "dcgan-emoji-faces",
-            {"image_size": 64, "channels": 3, "augment": True, "categories": ["Smileys & Emotion"]},
-        ),
-        (train_dcgan, "dcgan-fashion-mnist", {"image_size": 32, "channels": 1, "epochs": 40}),
-        (train_pix2pix, "pix2pix-emoji-line-to-color", {"exclude_categories": ["Flags"]}),
-        (
-            train_cyclegan,
-            "cyclegan-emoji-twemoji-noto",
-            {"learn_change": True, "a_edge_weight": 30.0, "ema_decay": 0.995},
-        ),
-    ],
-)
-def test_presets_set_the_bundled_settings(module, preset, expected):
-    settings = parse_settings(module.Settings, module.PRESETS, ["--preset", preset])
-    assert settings.output_dir == f"checkpoints/{preset}"
-    assert {key: getattr(settings, key) for key in expected} == expected
-    overridden = parse_settings(
-        module.Settings, module.PRESETS, ["--preset", preset, "--epochs", "1"]
-    )
-    assert overridden.epochs == 1 and overridden.output_dir == settings.output_dir
 
 
 def test_pix2pix_run_publishes_its_folder_with_the_examples(tiny_pix2pix, tmp_path):

@@ -6,14 +6,17 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 import torch
 from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 
 from genzoo.cards import training_curve
 from genzoo.hub import load_model
-from tests.conftest import REPO, free_port
+from tests.helpers import REPO, free_port
 from training.train_vae import main
+
+pytestmark = pytest.mark.slow  # each test trains on npm's digits
 
 
 def test_smoke_run_writes_a_complete_hub_folder(tiny_vae):
@@ -75,6 +78,7 @@ def test_resume_continues_an_interrupted_run(tiny_mnist, tmp_path, capsys):
     }
 
 
+@pytest.mark.distributed
 def test_two_processes_with_torchrun(tiny_mnist, tmp_path):
     """The distributed path: torchrun gives accelerate a gloo group of 2 on the CPU."""
     command = [

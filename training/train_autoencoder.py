@@ -21,9 +21,9 @@ from diffusers import AutoencoderKL
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts, card_runs
-from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, load_captioned_splits
 from genzoo.evaluation import (
+    Metric,
     evaluate_translation,
     hot_spot_note,
     reconstruct,
@@ -32,6 +32,8 @@ from genzoo.evaluation import (
     white_error,
 )
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.autoencoder_kl import GRID_FILE, autoencoder_card
 from genzoo.models.latent_diffusion import autoencoder
 from genzoo.models.pix2pix import PatchDiscriminator
 
@@ -82,26 +84,44 @@ class Settings(training.RunSettings):
     flip: bool = True
 
 
-USAGE = (
-    'from diffusers import AutoencoderKL\n\nvae = AutoencoderKL.from_pretrained("folder/or/repo")'
-)
 PRESETS = {
     "autoencoder-emoji": dict(
-        output_dir="runs/autoencoder-emoji/hub", run_dir="runs/autoencoder-emoji",
-        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
-        norm_groups=4, epochs=28, batch_size=16, learning_rate=4e-4, ssim_weight=0.5,
-        adversarial_weight=0, cosine_decay=True, sample_every=1000, checkpoint_every=1000,
+        output_dir="runs/autoencoder-emoji/hub",
+        run_dir="runs/autoencoder-emoji",
+        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4",
+        channels=[16, 32, 64],
+        norm_groups=4,
+        epochs=28,
+        batch_size=16,
+        learning_rate=4e-4,
+        ssim_weight=0.5,
+        adversarial_weight=0,
+        cosine_decay=True,
+        sample_every=1000,
+        checkpoint_every=1000,
     ),
     # then its decoder alone, against the marks its corners kept (the latents stay as they are):
     # the bundled autoencoder, the latent space of the text-to-image model
     "autoencoder-emoji-decoder": dict(
-        output_dir="checkpoints/autoencoder-emoji", run_dir="runs/autoencoder-emoji-decoder",
-        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4", channels=[16, 32, 64],
-        norm_groups=4, decoder_from="runs/autoencoder-emoji/hub", epochs=3, batch_size=16,
-        learning_rate=1e-4, ssim_weight=0.5, mark_weight=1.0, flat_images=2, clamped_loss=True,
-        adversarial_weight=0, cosine_decay=True, sample_every=500, checkpoint_every=500,
+        output_dir="checkpoints/autoencoder-emoji",
+        run_dir="runs/autoencoder-emoji-decoder",
+        title="AutoencoderKL for emoji, 64x64x3 -> 16x16x4",
+        channels=[16, 32, 64],
+        norm_groups=4,
+        decoder_from="runs/autoencoder-emoji/hub",
+        epochs=3,
+        batch_size=16,
+        learning_rate=1e-4,
+        ssim_weight=0.5,
+        mark_weight=1.0,
+        flat_images=2,
+        clamped_loss=True,
+        adversarial_weight=0,
+        cosine_decay=True,
+        sample_every=500,
+        checkpoint_every=500,
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,11 +132,12 @@ def main(argv: list[str] | None = None) -> None:
     vae, discriminator = build_models(settings)
     train(settings, vae, discriminator, train_set, test_set, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
         vae = vae.float().eval()
         if not settings.decoder_from:  # else the latents, and so their scale, are unchanged
             set_scaling_factor(vae, train_set.images)
-        save_hub_folder(settings, vae, test_set, wall_time, command)
+        vae = vae.cpu()
+        metrics, reconstructions = measure(settings, vae, test_set)
+        save_hub_folder(settings, vae, test_set, metrics, reconstructions, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -175,6 +196,10 @@ def train(
     training.start_logging(accelerator, "autoencoder", settings)
     gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
     fixed = to_model(test_set.images[:: max(1, len(test_set) // 16)][:16])  # the card's too
+
+    def draw(step: int) -> None:
+        save_grid(vae, fixed, settings.run_path, step, accelerator)
+
     steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
     for step, (images,) in steps:
         (real,) = adversarial.random_flip(to_model(images), enabled=settings.flip)
@@ -182,34 +207,44 @@ def train(
         adversarial_on = settings.adversarial_weight > 0 and step > settings.adversarial_start
         round_trip.train(), discriminator.train()
         with adversarial.frozen(discriminator), accelerator.autocast():
-            fake, kl = round_trip(real)
-            if settings.clamped_loss:  # past white is white: what the decoder may overshoot
-                fake = fake.clamp(-1, 1)
-            l1 = (fake - real).abs().mean()
-            kl = kl.mean()
-            loss = l1 + settings.kl_weight * kl
-            if settings.ssim_weight:
-                structure = ssim_map((fake.float() + 1) / 2, (real + 1) / 2).mean()
-                loss = loss + settings.ssim_weight * (1 - structure)
-            if settings.mark_weight:
-                loss = loss + settings.mark_weight * mark(fake, real, settings.flat_images)
-            g_gan = gan_loss(discriminator(fake), True) if adversarial_on else torch.zeros(())
-            loss = loss + settings.adversarial_weight * g_gan
-        vae_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(loss)
-        vae_optimizer.step()
+            fake, terms = autoencoder_losses(
+                settings, round_trip, discriminator if adversarial_on else None, real, gan_loss
+            )
+        training.optimizer_step(accelerator, vae_optimizer, terms["loss"])
         schedule.step()
         if adversarial_on:
             with accelerator.autocast():
                 d_loss = adversarial.discriminator_loss(discriminator, real, fake, gan_loss)
-            d_optimizer.zero_grad(set_to_none=True)
-            accelerator.backward(d_loss)
-            d_optimizer.step()
-            losses.add(d=d_loss, g_gan=g_gan)
-        losses.add(l1=l1, kl=kl)
-        steps.end(
-            step, losses, lambda at: save_grid(vae, fixed, settings.run_path, at, accelerator)
-        )
+            training.optimizer_step(accelerator, d_optimizer, d_loss)
+            losses.add(d=d_loss, g_gan=terms["g_gan"])
+        losses.add(l1=terms["l1"], kl=terms["kl"])
+        steps.end(step, losses, draw)
+
+
+def autoencoder_losses(
+    settings: Settings,
+    round_trip: RoundTrip,
+    discriminator: PatchDiscriminator | None,
+    real: torch.Tensor,
+    gan_loss: adversarial.GANLoss,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The reconstructions of `real` and the autoencoder's losses: L1, KL, and with their
+    weights 1 - SSIM, the mark, and fooling `discriminator` (None before the warm-up ends);
+    their weighted sum as `loss`."""
+    fake, kl = round_trip(real)
+    if settings.clamped_loss:  # past white is white: what the decoder may overshoot
+        fake = fake.clamp(-1, 1)
+    l1 = (fake - real).abs().mean()
+    kl = kl.mean()
+    loss = l1 + settings.kl_weight * kl
+    if settings.ssim_weight:
+        structure = ssim_map((fake.float() + 1) / 2, (real + 1) / 2).mean()
+        loss = loss + settings.ssim_weight * (1 - structure)
+    if settings.mark_weight:
+        loss = loss + settings.mark_weight * mark(fake, real, settings.flat_images)
+    g_gan = gan_loss(discriminator(fake), True) if discriminator is not None else torch.zeros(())
+    loss = loss + settings.adversarial_weight * g_gan
+    return fake, dict(l1=l1, kl=kl, g_gan=g_gan, loss=loss)
 
 
 class RoundTrip(torch.nn.Module):
@@ -275,17 +310,11 @@ def reconstruction_grid(vae: AutoencoderKL, images: torch.Tensor, per_row: int =
     return make_grid(torch.cat(rows), rows=len(rows), padding=1)
 
 
-def save_hub_folder(
-    settings: Settings,
-    vae: AutoencoderKL,
-    test_set: CaptionedImages,
-    wall_time: float,
-    command: str,
-) -> None:
-    """Weights, config, a reconstruction grid and the card with the metrics."""
-    folder = Path(settings.output_dir)
-    vae = vae.cpu()
-    vae.save_pretrained(folder)
+def measure(
+    settings: Settings, vae: AutoencoderKL, test_set: CaptionedImages
+) -> tuple[list[Metric], torch.Tensor]:
+    """Reconstruction metrics on every held-out image, beside a thumbnail holding as many
+    numbers as the latent, scaled back up; and the reconstructions (in [0, 1])."""
     images = test_set.images.float() / 255
     latent_side = settings.image_size // 2 ** (len(settings.channels) - 1)
     thumbnail_side = round(latent_side * (settings.latent_channels / 3) ** 0.5)
@@ -296,85 +325,37 @@ def save_hub_folder(
         thumbnail(images, thumbnail_side),
         baseline=f"{thumbnail_side} px thumbnail scaled up (as many numbers as the latent)",
     )
+    return metrics, reconstructions
+
+
+def save_hub_folder(
+    settings: Settings,
+    vae: AutoencoderKL,
+    test_set: CaptionedImages,
+    metrics: list[Metric],
+    reconstructions: torch.Tensor,
+    command: str,
+) -> None:
+    """Weights, config, a reconstruction grid and the card with the metrics."""
+    folder = Path(settings.output_dir)
+    vae.save_pretrained(folder)
+    images = test_set.images.float() / 255
     shown = images[:: max(1, len(images) // 16)][:16]
-    reconstruction_grid(vae, shown).save(folder / "reconstructions.png")
-    licence_name, attributions = licence(settings.sources)
-    parameters = sum(p.numel() for p in vae.parameters())
+    reconstruction_grid(vae, shown).save(folder / GRID_FILE)
     size = settings.image_size
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="autoencoder-kl",
-        task="image-to-image",
-        summary=summary(settings, parameters),
-        dataset_name=settings.dataset_name,
-        dataset_source=", ".join(settings.sources),
-        datasets=settings.sources,
-        dataset_license=licence_name,
-        license=licence_name,
+    facts = autoencoder_card(
+        settings,
+        command,
+        parameters=parameter_count(vae),
         metrics=metrics,
-        tags=["autoencoder", "diffusers"],
-        images={"Held-out emoji, and their reconstructions below them": "reconstructions.png"},
-        notes=[
-            f"Metrics over all {len(images)} held-out images ({len(set(test_set.keys))} emoji "
-            "never seen in training, in every style).",
+        held_out=(len(images), len(set(test_set.keys))),
+        measured_notes=[
             f"A plain white {size} px image comes back within {white_error(vae, size):.0f} "
             "levels of 255 at every pixel.",
             hot_spot_note(reconstructions, images),
-            *attributions,
         ],
-        usage=USAGE,
-        earlier_runs=card_runs(settings.decoder_from),
     )
-    training.finish_hub_folder(folder, facts, settings, builds_on=settings.decoder_from)
-
-
-def summary(settings: Settings, parameters: int) -> str:
-    size, levels = settings.image_size, len(settings.channels)
-    side = size // 2 ** (levels - 1)
-    losses = [
-        "L1 reconstruction",
-        *([f"1 - SSIM (weight {settings.ssim_weight:g})"] if settings.ssim_weight else []),
-        f"KL to a standard normal (weight {settings.kl_weight:g})",
-        *(
-            [
-                "the worst pixel of the batch's mean error"
-                + (" and of each flat image" if settings.flat_images else "")
-                + f" (weight {settings.mark_weight:g})"
-            ]
-            if settings.mark_weight
-            else []
-        ),
-        *(
-            [
-                f"a PatchGAN term (weight {settings.adversarial_weight:g}, from step "
-                f"{settings.adversarial_start})"
-            ]
-            if settings.adversarial_weight
-            else []
-        ),
-    ]
-    groups = min(settings.norm_groups, settings.channels[0])
-    decoder = (
-        f" Then its decoder alone was fine-tuned for {settings.epochs} epochs, the encoder and so "
-        "the latents kept as they were."
-        if settings.decoder_from
-        else ""
-    )
-    flat = (
-        f" Of each batch of {settings.batch_size}, {settings.flat_images} images were made one "
-        "flat colour (one of them white), so that flat colours come back flat."
-        if settings.flat_images
-        else ""
-    )
-    return (
-        f"A diffusers `AutoencoderKL`, {parameters:,} parameters, trained from scratch on emoji: "
-        f"{size}x{size}x3 images to {side}x{side}x{settings.latent_channels} latents and back. "
-        f"Loss: {', '.join(losses[:-1])} and {losses[-1]}"
-        + (", each on the clamped output" if settings.clamped_loss else "")
-        + (", the learning rate decaying along a cosine" if settings.cosine_decay else "")
-        + f". Group normalisation in {groups} groups of {settings.channels[0] // groups} or "
-        f"more channels.{decoder}{flat} The latent space of genzoo's text-to-image model."
-    )
+    finish_hub_folder(folder, facts, settings, builds_on=settings.decoder_from)
 
 
 if __name__ == "__main__":

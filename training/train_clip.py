@@ -20,18 +20,17 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import training
-from genzoo.cards import NOISE_AWARENESS_SECTION, CardFacts
-from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, licence, load_captioned_splits
+from genzoo.cards import NOISE_AWARENESS_SECTION
+from genzoo.data.captions import COLOUR_STYLES, CaptionedImages, load_captioned_splits
 from genzoo.evaluation import gaussian_blur
 from genzoo.hub import load_pipeline
-from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder
+from genzoo.model_cards.clip import clip_card, picks_markdown
 from genzoo.models import latent_diffusion
 from genzoo.models.clip import clip_model, pixel_values, save_clip
-from genzoo.pipelines.clip import save_examples
 from genzoo.retrieval import (
     evaluate_noise_awareness,
     evaluate_retrieval,
-    held_out_pairs,
     noise_awareness_markdown,
 )
 
@@ -62,10 +61,15 @@ class Settings(training.RunSettings):
 
 PRESETS = {
     "clip-emoji": dict(
-        output_dir="checkpoints/clip-emoji", title="CLIP, emoji and their captions, 64 px",
-        epochs=40, batch_size=128, learning_rate=1e-3, sample_every=200, checkpoint_every=500,
+        output_dir="checkpoints/clip-emoji",
+        title="CLIP, emoji and their captions, 64 px",
+        epochs=40,
+        batch_size=128,
+        learning_rate=1e-3,
+        sample_every=200,
+        checkpoint_every=500,
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,8 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     captions = pooled_captions(model, train_set)
     train(settings, model, train_set, captions, test_set, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        save_hub_folder(settings, model.float().eval(), test_set, wall_time, command)
+        model = model.float().eval().cpu()
+        retrieval = evaluate_retrieval(model, test_set, settings.eval_count)
+        save_hub_folder(settings, model, test_set, retrieval, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -196,12 +201,10 @@ def contrastive_loss(logits: torch.Tensor, keys: list[str], index: torch.Tensor)
     return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets)) / 2
 
 
-def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float, command: str):
+def save_hub_folder(settings, model, test_set: CaptionedImages, retrieval, command: str) -> None:
     """The model (without MiniLM's weights), and the card with retrieval and noise-awareness."""
     folder = Path(settings.output_dir)
-    model = model.cpu()
     save_clip(model, folder)
-    retrieval = evaluate_retrieval(model, test_set, settings.eval_count)
     sections = {"What it picks": picks_markdown(retrieval, test_set, settings.eval_count, folder)}
     if settings.diffusion_model:
         rows = evaluate_noise_awareness(
@@ -211,69 +214,14 @@ def save_hub_folder(settings, model, test_set: CaptionedImages, wall_time: float
             rows, len(retrieval.image_to_text)
         )
     trained = sum(p.numel() for n, p in model.named_parameters() if not n.startswith("text_model"))
-    licence_name, attributions = licence(settings.sources)
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="clip",
-        task="zero-shot-image-classification",
-        summary=(
-            "A small CLIP (Radford et al., 2021), trained from scratch by genzoo with the "
-            f"contrastive loss: a ConvNeXt image tower of {trained:,} trained parameters "
-            f"(with the projections) at {settings.image_size} px, and the frozen "
-            "all-MiniLM-L6-v2 text tower, its pooled output projected, both into "
-            f"{settings.projection_dim} dimensions. {settings.degraded_share:.0%} of training "
-            "images are blurred and noised, so that it also scores partially denoised images. "
-            "A stock transformers `VisionTextDualEncoderModel`."
-        ),
-        dataset_name=settings.dataset_name,
-        dataset_source=", ".join(settings.sources),
-        datasets=settings.sources,
-        dataset_license=licence_name,
-        license=licence_name,
+    facts = clip_card(
+        settings,
+        command,
+        trained_parameters=trained,
         metrics=retrieval.metrics(),
-        tags=["clip", "transformers", "vision-text-dual-encoder"],
-        images={"Held-out emoji, in the order of the table above": "picks.png"},
         sections=sections,
-        notes=[
-            "The held-out emoji were never seen in training, so retrieval is zero-shot: it "
-            "rests on words (names, keywords, colours, styles) seen with other emoji.",
-            *attributions,
-        ],
-        usage=USAGE,
     )
-    training.finish_hub_folder(folder, facts, settings)
-
-
-def picks_markdown(retrieval, test_set: CaptionedImages, count: int, folder: Path) -> str:
-    """A few held-out images (saved as picks.png) with their captions and the caption the model
-    ranks first among all the held-out ones."""
-    images, prompts = held_out_pairs(test_set, count)
-    shown = torch.linspace(0, len(prompts) - 1, PICKS_SHOWN).long().tolist()
-    make_grid(images[shown], rows=1, padding=2).save(folder / "picks.png")
-    save_examples(folder, images, prompts)
-    rows = [
-        f"| {n + 1} | {prompts[i]} | {prompts[retrieval.first_picks[i]]} |"
-        for n, i in enumerate(shown)
-    ]
-    return "\n".join(
-        [
-            f"Held-out images (`picks.png`, left to right), each with its own caption and the one "
-            f"it ranks first among the {len(prompts)} captions:",
-            "",
-            "| image | its caption | first pick |",
-            "|---|---|---|",
-            *rows,
-        ]
-    )
-
-
-PICKS_SHOWN = 8
-USAGE = """\
-from transformers import VisionTextDualEncoderModel
-from genzoo.models.clip import complete_folder
-
-# a bundled folder gets MiniLM's shard from the installed package; a Hub repo has it already
-model = VisionTextDualEncoderModel.from_pretrained(complete_folder("checkpoints/clip-emoji"))"""
+    finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":

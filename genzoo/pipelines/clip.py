@@ -21,10 +21,16 @@ from genzoo.settings import EXAMPLE, MODEL, Setting, declare
 MAX_CAPTIONS = 50
 MAX_CAPTION_CHARACTERS = 300
 CAPTIONS = Setting(
-    "captions", "Captions, one per line", "", help="CLIP says how well each describes the image."
+    name="captions",
+    label="Captions, one per line",
+    default="",
+    help="CLIP says how well each describes the image.",
 )
 RANK_EXAMPLE = declare(MODEL, EXAMPLE, CAPTIONS)
-"""`rank_captions` on a held-out example: what its share links carry."""
+"""`rank_captions` on a held-out example."""
+
+# Share links carry these actions' settings (`genzoo.share`).
+SHARED_ACTIONS: dict[str, dict[str, Setting]] = {"clip": RANK_EXAMPLE}
 DEFAULT_CAPTIONS = (
     "a red apple",
     "a cat face",

@@ -16,23 +16,39 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from genzoo.hub import load_json, load_model
-from genzoo.images import InvalidInputError, animated_gif, make_grid, to_pil, upscale
+from genzoo.images import (
+    InvalidInputError,
+    animated_gif,
+    equation,
+    make_grid,
+    to_pil,
+    upscale,
+)
 from genzoo.models.dcgan import Generator
 from genzoo.provenance import recorded
 from genzoo.settings import MODEL, SEED, Setting, check_all, declare
 
 MAX_SAMPLES = 64  # a seed stands for this many codes
-COUNT = Setting("count", "Number of samples", 16, 1, MAX_SAMPLES, 1)
+COUNT = Setting(
+    name="count", label="Number of samples", default=16, low=1, high=MAX_SAMPLES, step=1
+)
 SEED_A = SEED.but(name="seed_a", label="From seed", help="")
 SEED_B = SEED.but(name="seed_b", label="To seed", default=1, help="")
-STEPS = Setting("steps", "Steps", 8, 2, 32, 1)
+STEPS = Setting(name="steps", label="Steps", default=8, low=2, high=32, step=1)
 PICKS = [
-    Setting(name, f"Sample {name}", number, 1, MAX_SAMPLES)
+    Setting(name=name, label=f"Sample {name}", default=number, low=1, high=MAX_SAMPLES)
     for name, number in (("a", 1), ("b", 2), ("c", 3))
 ]
 SAMPLE = declare(MODEL, COUNT, SEED)
 INTERPOLATE = declare(MODEL, SEED_A, SEED_B, STEPS)
 ARITHMETIC = declare(MODEL, SEED, *PICKS)
+
+# Share links carry these actions' settings (`genzoo.share`).
+SHARED_ACTIONS: dict[str, dict[str, Setting]] = {
+    "dcgan": SAMPLE,
+    "dcgan/interpolate": INTERPOLATE,
+    "dcgan/arithmetic": ARITHMETIC,
+}
 ARITHMETIC_PRESETS = "arithmetic_presets.json"
 """In a DCGAN's folder: named `ArithmeticPreset`s, chosen by looking at its samples (a retrained
 model draws other samples, so its presets are chosen again)."""
@@ -170,22 +186,3 @@ def arithmetic_preset(model: str, name: str) -> ArithmeticPreset:
         if preset.name == name:
             return preset
     raise InvalidInputError(f"{model} has no arithmetic preset called {name!r}.")
-
-
-def equation(tiles: list[Image.Image], operators: list[str]) -> Image.Image:
-    """Tiles in a row with an operator between each two: `a - b + c = d` (ASCII operators: the
-    default font has no U+2212 minus and would draw a missing-glyph box)."""
-    side, gap = tiles[0].height, max(24, tiles[0].height // 3)
-    canvas = Image.new("RGB", (len(tiles) * side + len(operators) * gap, side), "white")
-    draw = ImageDraw.Draw(canvas)
-    font = ImageFont.load_default(size=gap * 0.8)
-    x = 0
-    for index, tile in enumerate(tiles):
-        canvas.paste(tile.convert("RGB"), (x, 0))
-        x += side
-        if index < len(operators):
-            draw.text(
-                (x + gap / 2, side / 2), operators[index], fill="black", font=font, anchor="mm"
-            )
-            x += gap
-    return canvas

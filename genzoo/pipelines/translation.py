@@ -36,9 +36,12 @@ from genzoo.settings import EXAMPLE, MODEL, Setting, declare
 
 WHITE = 255
 DIRECTIONS = {"A→B": "a_to_b", "B→A": "b_to_a"}
-DIRECTION = Setting("direction", "Direction", "A→B", choices=tuple(DIRECTIONS))
+DIRECTION = Setting(name="direction", label="Direction", default="A→B", choices=tuple(DIRECTIONS))
 PIX2PIX = declare(MODEL, EXAMPLE)
 CYCLEGAN = declare(MODEL, DIRECTION, EXAMPLE)
+
+# Share links carry these actions' settings (`genzoo.share`).
+SHARED_ACTIONS: dict[str, dict[str, Setting]] = {"pix2pix": PIX2PIX, "cyclegan": CYCLEGAN}
 
 
 MIN_INK = 0.05  # the share of pixels an example must draw on, on each side

@@ -37,22 +37,39 @@ ZOOM = 4  # single 28-pixel images are shown 4x larger, with crisp pixels
 MAP_SIZE = 480  # the square plot, in pixels
 LEGEND_WIDTH = 110  # the class legend, right of the plot
 PALETTE = [
-    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
-]  # fmt: skip
+    (31, 119, 180),
+    (255, 127, 14),
+    (44, 160, 44),
+    (214, 39, 40),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+]
 
 
-GRID_SIZE = Setting("n", "Grid size (n x n)", 20, 2, 40, 1)
-SPAN = Setting("span", "Span (± around the centre)", 3.0, 0.1, 6.0, 0.1)
-CENTER_X = Setting("center_x", "Centre x", 0.0, -5.0, 5.0, 0.1)
+GRID_SIZE = Setting(name="n", label="Grid size (n x n)", default=20, low=2, high=40, step=1)
+SPAN = Setting(
+    name="span", label="Span (± around the centre)", default=3.0, low=0.1, high=6.0, step=0.1
+)
+CENTER_X = Setting(name="center_x", label="Centre x", default=0.0, low=-5.0, high=5.0, step=0.1)
 CENTER_Y = CENTER_X.but(name="center_y", label="Centre y")
-X = Setting("x", "x", 0.0, -6.0, 6.0, 0.05)
+X = Setting(name="x", label="x", default=0.0, low=-6.0, high=6.0, step=0.05)
 Y = X.but(name="y", label="y")
-COUNT = Setting("count", "Samples from the prior", 16, 1, 64, 1)
-STEPS = Setting("steps", "Steps", 10, 2, 32, 1)
+COUNT = Setting(name="count", label="Samples from the prior", default=16, low=1, high=64, step=1)
+STEPS = Setting(name="steps", label="Steps", default=10, low=2, high=32, step=1)
 MANIFOLD = declare(MODEL, GRID_SIZE, SPAN, CENTER_X, CENTER_Y)
 DECODE = declare(MODEL, X, Y)
 SAMPLE = declare(MODEL, COUNT, SEED)
+
+# Share links carry these actions' settings (`genzoo.share`).
+SHARED_ACTIONS: dict[str, dict[str, Setting]] = {
+    "vae": MANIFOLD,
+    "vae/decode": DECODE,
+    "vae/sample": SAMPLE,
+}
 
 
 def vae(model: str) -> VAE:

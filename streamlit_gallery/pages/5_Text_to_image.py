@@ -8,16 +8,13 @@ offline_defaults()
 import functools
 import io
 
-import pandas as pd
 import streamlit as st
 
 from genzoo import provenance
-from genzoo import text_to_image_words as words
 from genzoo.cards import (
     GUIDANCE_KINDS_SECTION,
     INPAINTING_SECTION,
     SDEDIT_SECTION,
-    guidance_curve,
     measured_section,
 )
 from genzoo.images import for_display, mask_from_strokes, open_image
@@ -33,6 +30,7 @@ from streamlit_gallery.common import (
     showing_errors,
 )
 from streamlit_gallery.sketchpad import sketchpad
+from words import text_to_image as words
 
 # Comments, not docstrings: Streamlit shows a page's bare strings on the page ("magic").
 # The running job's last step (done, total), for a Cancel (which stops it by rerunning the page)
@@ -63,6 +61,28 @@ def prefill_sketch_caption() -> None:
     caption = line_art.sketch_caption(st.session_state["sdedit_example"])
     if caption:
         st.session_state[SKETCH_PROMPT] = caption
+
+
+def reuse_settings(png, link: Link) -> None:
+    """A dropped genzoo PNG's settings (a file not yet reused), followed as a share link would
+    be, which makes its picture again; what made it kept, to say so above the result."""
+    if st.session_state.get("reused", ("",))[0] == png.file_id:
+        return
+    found = showing_errors(actions.settings_from_png, png.getvalue())
+    if found is not None:
+        maker = provenance.maker(provenance.read(png.getvalue()))
+        st.session_state["reused"] = (
+            png.file_id,
+            f"Settings restored from a picture made by {maker}: it is made again below.",
+        )
+        link.follow(found)
+
+
+def png_bytes(image) -> bytes:
+    """A picture as PNG bytes (RGB), for the sketch pad to show under the mask."""
+    png = io.BytesIO()
+    image.convert("RGB").save(png, "PNG")
+    return png.getvalue()
 
 
 st.set_page_config(page_title="genzoo: text to image", page_icon="🦓", layout="wide")
@@ -105,21 +125,27 @@ with st.expander("Settings"):
     clip = control(actions.CLIP_GUIDANCE, opened_link, columns[1])
     thresholding = control(actions.THRESHOLDING, opened_link, columns[2])
 settings = dict(
-    negative_prompt=negative, steps=steps, scheduler=scheduler, seed=seed,
+    negative_prompt=negative,
+    steps=steps,
+    scheduler=scheduler,
+    seed=seed,
     thresholding=thresholding,
-)  # fmt: skip
+)
 with st.expander("How guidance changes how well images match their prompt (held-out emoji)"):
-    curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
-    curve["steps"] = curve["steps"].astype(str) + " steps"
+    curve = words.guidance_points(model)
     left, right = st.columns(2)
     for column, y, y_label in (
         (left, "top-5", words.MATCH_AXIS),
         (right, "distance", words.DISTANCE_AXIS),
     ):
         column.line_chart(
-            curve, x="guidance", y=y, color="steps", x_label=actions.GUIDANCE.label,
+            curve,
+            x="guidance",
+            y=y,
+            color="steps",
+            x_label=actions.GUIDANCE.label,
             y_label=y_label,
-        )  # fmt: skip
+        )
 generate_tab, sweep_tab, compare_tab, trajectory_tab, sdedit_tab, inpaint_tab = st.tabs(
     ["Generate", "Guidance sweep", "CFG vs CLIP", "Trajectory", "Image to image", "Inpaint"],
     default=opened_tab,
@@ -130,9 +156,17 @@ generate_tab, sweep_tab, compare_tab, trajectory_tab, sdedit_tab, inpaint_tab = 
 with generate_tab:
     asked = generate or link.opens_now()
     images = result_of(
-        "generate", asked, "Denoising", stoppable(actions.text_to_image), model, prompt, count,
-        guidance=guidance, clip_guidance=clip, **settings,
-    )  # fmt: skip
+        "generate",
+        asked,
+        "Denoising",
+        stoppable(actions.text_to_image),
+        model,
+        prompt,
+        count,
+        guidance=guidance,
+        clip_guidance=clip,
+        **settings,
+    )
     if "reused" in st.session_state:
         st.success(st.session_state["reused"][1])
     if images is None:
@@ -143,51 +177,69 @@ with generate_tab:
         st.markdown(words.leaning_says(model, prompt))
         link.show(
             dict(
-                model=model, prompt=prompt, negative_prompt=negative, guidance=guidance,
-                steps=steps, scheduler=scheduler, seed=seed, count=count,
-                thresholding=thresholding, clip_guidance=clip,
+                model=model,
+                prompt=prompt,
+                negative_prompt=negative,
+                guidance=guidance,
+                steps=steps,
+                scheduler=scheduler,
+                seed=seed,
+                count=count,
+                thresholding=thresholding,
+                clip_guidance=clip,
             )
-        )  # fmt: skip
+        )
 
     reuse = st.file_uploader("Drop a genzoo PNG here to reuse its settings", type=["png"])
-    if reuse is not None and st.session_state.get("reused", ("",))[0] != reuse.file_id:
-        found = showing_errors(actions.settings_from_png, reuse.getvalue())
-        if found is not None:
-            maker = provenance.maker(provenance.read(reuse.getvalue()))
-            st.session_state["reused"] = (
-                reuse.file_id,
-                f"Settings restored from a picture made by {maker}: it is made again below.",
-            )
-            link.follow(found)
+    if reuse is not None:
+        reuse_settings(reuse, link)
 
 with sweep_tab:
     result = result_of(
-        "sweep", st.button("Sweep guidance", type="primary"), "Sweeping",
-        stoppable(actions.guidance_sweep), model, prompt, clip_guidance=clip, **settings,
-    )  # fmt: skip
+        "sweep",
+        st.button("Sweep guidance", type="primary"),
+        "Sweeping",
+        stoppable(actions.guidance_sweep),
+        model,
+        prompt,
+        clip_guidance=clip,
+        **settings,
+    )
     if result is not None:
         strip, scales = result
-        show(st, strip, caption="Guidance, left to right: " + ", ".join(f"{s:g}" for s in scales))
+        show(st, strip, caption=words.scales_says(scales))
 
 with compare_tab:
     st.write(words.COMPARISON_SAYS)
     with st.expander("Measured on held-out captions"):
         st.markdown(measured_section(model, GUIDANCE_KINDS_SECTION))
     result = result_of(
-        "compare", st.button("Compare", type="primary"), "Denoising three ways",
-        stoppable(actions.guidance_comparison), model, prompt, guidance=guidance,
-        clip_guidance=clip, **settings,
-    )  # fmt: skip
+        "compare",
+        st.button("Compare", type="primary"),
+        "Denoising three ways",
+        stoppable(actions.guidance_comparison),
+        model,
+        prompt,
+        guidance=guidance,
+        clip_guidance=clip,
+        **settings,
+    )
     if result is not None:
         strip, ways = result
-        show(st, strip, caption="Left to right: " + "; ".join(ways))
+        show(st, strip, caption=words.ways_says(ways))
 
 with trajectory_tab:
     frames = result_of(
-        "trajectory", st.button("Show the denoising", type="primary"), "Denoising",
-        stoppable(actions.trajectory), model, prompt, guidance=guidance, clip_guidance=clip,
+        "trajectory",
+        st.button("Show the denoising", type="primary"),
+        "Denoising",
+        stoppable(actions.trajectory),
+        model,
+        prompt,
+        guidance=guidance,
+        clip_guidance=clip,
         **settings,
-    )  # fmt: skip
+    )
     if frames is not None:
         show(st, frames, width=96, caption=[f"step {i + 1}" for i in range(len(frames))])
 
@@ -196,20 +248,35 @@ with sdedit_tab:
     sketches = line_art.sketch_gallery()
     left, right = st.columns(2)
     example = left.number_input(
-        "Held-out line art (example number)", 0, len(sketches) - 1,
-        sdedit_link.value(actions.IMAGE_TO_IMAGE["example"]), key="sdedit_example",
+        "Held-out line art (example number)",
+        0,
+        len(sketches) - 1,
+        sdedit_link.value(actions.IMAGE_TO_IMAGE["example"]),
+        key="sdedit_example",
         on_change=prefill_sketch_caption,
-    )  # fmt: skip
+    )
     own = left.file_uploader("…or your own picture", key="sdedit_upload")
     picture = showing_errors(open_image, own.getvalue(), 255) if own else sketches[example]
     strength = control(actions.SDEDIT_STRENGTH, sdedit_link, left)
     with left.expander("Measured against pix2pix, a model trained for this"):
         st.markdown(measured_section(model, SDEDIT_SECTION))
-    redrawn = result_of(
-        "sdedit", left.button("Redraw", type="primary") or sdedit_link.opens_now(), "Redrawing",
-        stoppable(actions.image_to_image), model, picture, prompt, strength, guidance=guidance,
-        steps=steps, seed=seed,
-    ) if picture is not None else None  # fmt: skip
+    redrawn = (
+        result_of(
+            "sdedit",
+            left.button("Redraw", type="primary") or sdedit_link.opens_now(),
+            "Redrawing",
+            stoppable(actions.image_to_image),
+            model,
+            picture,
+            prompt,
+            strength,
+            guidance=guidance,
+            steps=steps,
+            seed=seed,
+        )
+        if picture is not None
+        else None
+    )
     columns = right.columns(2)
     show(columns[0], for_display(picture) if picture is not None else None, caption="The picture")
     if redrawn is not None:
@@ -217,10 +284,15 @@ with sdedit_tab:
         if own is None:
             sdedit_link.show(
                 dict(
-                    model=model, example=example, prompt=prompt, strength=strength,
-                    guidance=guidance, steps=steps, seed=seed,
+                    model=model,
+                    example=example,
+                    prompt=prompt,
+                    strength=strength,
+                    guidance=guidance,
+                    steps=steps,
+                    seed=seed,
                 )
-            )  # fmt: skip
+            )
 
 with inpaint_tab:
     st.write(
@@ -232,27 +304,39 @@ with inpaint_tab:
         st.markdown(measured_section(model, INPAINTING_SECTION))
     image = showing_errors(open_image, upload.getvalue(), 255) if upload is not None else None
     if image is not None:
-        png = io.BytesIO()
-        image.convert("RGB").save(png, "PNG")
         left, right = st.columns(2)
         with left:
             colour = st.radio(
-                "Mask colour", list(words.MASK_INKS), horizontal=True,
+                "Mask colour",
+                list(words.MASK_INKS),
+                horizontal=True,
                 help="Pick the one that shows on your picture.",
-            )  # fmt: skip
+            )
             ink, opacity = words.MASK_INKS[colour]
             strokes = sketchpad(
-                key="inpaint_mask", ink=f"{ink}{round(opacity * 255):02x}", paper="#fff",
-                line_width=24, background=png.getvalue(),
-            )  # fmt: skip
+                key="inpaint_mask",
+                ink=f"{ink}{round(opacity * 255):02x}",
+                paper="#fff",
+                line_width=24,
+                background=png_bytes(image),
+            )
         strength = control(actions.STRENGTH)
         mask = showing_errors(mask_from_strokes, strokes) if strokes else None
         if mask is None:
             right.info("Paint the part to redo, then click *Use drawing*.")
         else:
             result = result_of(
-                "inpaint", None, "Inpainting", stoppable(actions.inpaint), model, image, mask,
-                prompt, strength, guidance=guidance, **settings,
-            )  # fmt: skip
+                "inpaint",
+                None,
+                "Inpainting",
+                stoppable(actions.inpaint),
+                model,
+                image,
+                mask,
+                prompt,
+                strength,
+                guidance=guidance,
+                **settings,
+            )
             if result is not None:
                 show(right, result, caption="Inpainted")

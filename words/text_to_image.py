@@ -2,8 +2,10 @@
 after them, for whoever looks further): declared once, read by the Gradio tab, the Streamlit page
 and the tests. The pipeline itself is `genzoo.pipelines.text_to_image`."""
 
-from genzoo.cards import PREVIEW_SECTION, card_table
-from genzoo.pipelines import neighbours
+import pandas as pd
+
+from genzoo.cards import PREVIEW_SECTION, card_table, guidance_curve
+from genzoo.diffusion import neighbours
 from genzoo.pipelines.text_to_image import DEFAULT_CLIP_GUIDANCE, PREVIEW_STEPS, STEPS, leaned_on
 
 ONE_SUBJECT = (
@@ -48,6 +50,14 @@ DISTANCE_AXIS = "distance to real emoji (lower is better)"
 charts' titles name the measures (top-5 retrieval, Fréchet distance)."""
 
 
+def guidance_points(model: str) -> pd.DataFrame:
+    """The card's guidance curve as both galleries chart it: a row per (guidance, steps), its
+    top-5 retrieval and its distance, the steps named ("20 steps") for the charts' legends."""
+    curve = pd.DataFrame(guidance_curve(model), columns=["guidance", "steps", "top-5", "distance"])
+    curve["steps"] = curve["steps"].astype(str) + " steps"
+    return curve
+
+
 def preview_measured(model: str) -> str:
     """What the preview trades away, as the card measured it (`benchmarks/preview.py`), in
     plain words; "" for a model not measured."""
@@ -62,6 +72,16 @@ def preview_measured(model: str) -> str:
         f"better); distance to real emoji: {preview[distance]} against {full[distance]} "
         "(Fréchet distance, lower is better)."
     )
+
+
+def scales_says(scales) -> str:
+    """The guidance sweep's scales, as the caption under its strip."""
+    return "Guidance, left to right: " + ", ".join(f"{scale:g}" for scale in scales)
+
+
+def ways_says(ways) -> str:
+    """The three ways of the guidance comparison, as the caption under its strip."""
+    return "Left to right: " + "; ".join(ways)
 
 
 COMPARISON_SAYS = (

@@ -16,9 +16,9 @@ from __future__ import annotations
 import torch
 from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
 
+from genzoo.diffusion.sharing import UNetWrapper
 from genzoo.hub import load_model
 from genzoo.models.clip import image_embeddings, text_embeddings
-from genzoo.models.latent_diffusion import UNetWrapper
 
 CLIP_MODEL = "clip-emoji"
 

@@ -13,8 +13,8 @@ and classifier-free guidance then pushes from the unconditional prediction towar
 that is itself a learned caption is its own neighbour and runs as before, at no extra cost.
 
 A model ships the captions it learned, one per training image (the first template's), and their
-sentence embeddings at 8 bits, in `NEIGHBOURS_FILE`; training writes it. Measured in the README
-("Neighbour guidance").
+sentence embeddings at 8 bits, in `NEIGHBOURS_FILE`; training writes it. Measured in the model's
+card ("Neighbour guidance").
 """
 
 from __future__ import annotations
@@ -32,8 +32,9 @@ from huggingface_hub.errors import EntryNotFoundError
 from safetensors import safe_open
 from safetensors.torch import save_file
 
+from genzoo.diffusion.sharing import UNetWrapper, sharing
 from genzoo.hub import model_file
-from genzoo.models.latent_diffusion import UNetWrapper, encode_prompts, sharing
+from genzoo.models.latent_diffusion import encode_prompts
 
 NEIGHBOURS_FILE = "neighbours.safetensors"
 WEIGHT = 0.5  # the neighbour's share of the conditional prediction
@@ -47,9 +48,12 @@ def sentence_embeddings(text_encoder, tokenizer, texts: Sequence[str], batch=256
         # padded as the pipeline pads: a fast tokenizer keeps its padding setting between calls,
         # and the gallery's threads share one (another setting raced with diffusers' own call)
         words = tokenizer(
-            list(texts[start : start + batch]), padding="max_length", truncation=True,
-            max_length=tokenizer.model_max_length, return_tensors="pt",
-        ).to(text_encoder.device)  # fmt: skip
+            list(texts[start : start + batch]),
+            padding="max_length",
+            truncation=True,
+            max_length=tokenizer.model_max_length,
+            return_tensors="pt",
+        ).to(text_encoder.device)
         states = text_encoder(**words)[0].float()
         mask = words.attention_mask[..., None].float()
         pooled.append(F.normalize((states * mask).sum(1) / mask.sum(1), dim=-1).cpu())

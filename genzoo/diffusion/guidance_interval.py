@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from diffusers.models.unets.unet_2d_condition import UNet2DConditionOutput
 
-from genzoo.models.latent_diffusion import UNetWrapper
+from genzoo.diffusion.sharing import UNetWrapper
 
 PAPER_INTERVAL = (0.28, 5.42)  # their sigma interval for EDM2-S on ImageNet-512
 
