@@ -9,8 +9,8 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.catalogue import MEASURED, family_summaries
 from genzoo.registry import FAMILIES, FAMILY_TABLE
+from words.catalogue import MEASURED, family_summaries
 
 CARDS_PER_ROW = 3  # on a phone each row stacks its cards
 

@@ -24,9 +24,9 @@ offline_defaults()
 import torch
 
 from genzoo import hub
-from genzoo.catalogue import summaries
 from genzoo.registry import FAMILY_TABLE, bundled, module_of
 from genzoo.system import describe_hardware
+from words.catalogue import summaries
 
 
 def median_ms(

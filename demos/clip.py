@@ -13,10 +13,10 @@ from demos.common import clears, launch, user_errors
 from demos.panels import control, example_picker, model_and_metrics
 from demos.served import ServedImage
 from demos.sharing import shareable
-from genzoo.catalogue import metrics_markdown
 from genzoo.images import for_display, open_image
 from genzoo.pipelines import clip as actions
 from genzoo.registry import FAMILY_TABLE, bundled
+from words.catalogue import metrics_markdown
 
 
 @user_errors

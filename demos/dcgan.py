@@ -13,9 +13,9 @@ from demos.common import STRIP, clears, launch, user_errors
 from demos.panels import control, model_and_metrics
 from demos.served import ServedImage, served_file
 from demos.sharing import shareable
-from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import gan as actions
 from genzoo.registry import FAMILY_TABLE, bundled
+from words.catalogue import metrics_markdown
 
 
 @user_errors

@@ -1,6 +1,6 @@
 """The gallery's first tab: every family as a card that invites a try (its picture, what a visitor
 can do, and a button to its tab), with how its models were trained and measured folded beneath,
-read from the model cards by `genzoo.catalogue`.
+read from the model cards by `words.catalogue`.
 
 Run alone with `python -m demos.home`.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from demos.common import launch
-from genzoo.catalogue import MEASURED, family_summaries
+from words.catalogue import MEASURED, family_summaries
 
 CARDS_PER_ROW = 3  # on a phone each row stacks its cards
 

@@ -14,9 +14,9 @@ from demos.editors import sketchpad
 from demos.panels import example_picker, model_and_metrics
 from demos.served import ServedImage
 from demos.sharing import shareable
-from genzoo.catalogue import metrics_markdown
 from genzoo.pipelines import translation as actions
 from genzoo.registry import FAMILY_TABLE, bundled
+from words.catalogue import metrics_markdown
 
 
 @user_errors

@@ -27,11 +27,11 @@ from genzoo.cards import (
     INPAINTING_SECTION,
     measured_section,
 )
-from genzoo.catalogue import metrics_markdown
 from genzoo.images import InvalidInputError, mask_from_editor
 from genzoo.pipelines import text_to_image as actions
 from genzoo.registry import FAMILY_TABLE, bundled
 from words import text_to_image as words
+from words.catalogue import metrics_markdown
 
 
 @user_errors

@@ -15,10 +15,10 @@ from demos.editors import sketchpad
 from demos.panels import control, model_and_metrics
 from demos.served import ServedImage
 from demos.sharing import shareable
-from genzoo.catalogue import metrics_markdown
 from genzoo.images import open_drawing
 from genzoo.pipelines import vae as actions
 from genzoo.registry import FAMILY_TABLE, bundled
+from words.catalogue import metrics_markdown
 
 SOURCES = ["Test set", "Upload", "Drawing"]
 

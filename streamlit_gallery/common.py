@@ -18,11 +18,11 @@ from genzoo.cards import (
     training_curve,
     training_timelapse,
 )
-from genzoo.catalogue import metrics_markdown
 from genzoo.hub import ModelNotFoundError
 from genzoo.images import InvalidInputError
 from genzoo.registry import BUNDLED, FAMILY_TABLE, bundled
 from genzoo.settings import Setting
+from words.catalogue import metrics_markdown
 
 
 def pick_model(family: str, label: str = "Model", linked: str | None = None) -> str:

@@ -55,8 +55,10 @@ def upload_and_translate(view, picture: Image.Image) -> None:
     picture.save(buffer, format="PNG")
     files = view.locator("[role=tabpanel]:visible input[type=file]").first
     files.set_input_files({"name": "p.png", "mimeType": "image/png", "buffer": buffer.getvalue()})
-    uploaded = view.locator("[role=tabpanel]:visible").get_by_text("p.png").first
-    expect(uploaded).to_be_visible(timeout=60_000)  # on the server, before it is translated
+    # on the server, before it is translated: the file's row links to its copy there (its name is
+    # drawn in two spans, which a text match can miss)
+    uploaded = view.locator("[role=tabpanel]:visible a[href$='/p.png']").first
+    expect(uploaded).to_be_visible(timeout=60_000)
     button = view.get_by_role("button", name="Translate upload", exact=True)
     expect(button).to_be_enabled(timeout=60_000)
     button.click()

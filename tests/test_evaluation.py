@@ -12,7 +12,6 @@ import torch
 import torch.nn.functional as F
 
 from genzoo.cards import CardFacts, card_metrics, card_runs, write_model_card
-from genzoo.catalogue import metrics_markdown
 from genzoo.evaluation import (
     FRECHET_KEY,
     FRECHET_NAME,
@@ -29,6 +28,7 @@ from genzoo.evaluation import (
     ssim,
     ssim_map,
 )
+from words.catalogue import metrics_markdown
 
 
 def smooth_images(count: int, channels: int = 3, size: int = 32, seed: int = 0) -> torch.Tensor:

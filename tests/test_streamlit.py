@@ -87,8 +87,8 @@ def images(app: AppTest) -> dict[str, str]:
 
 
 def test_home_shows_every_family_as_a_card_to_try_with_its_models_folded():
-    from genzoo.catalogue import family_summaries
     from genzoo.registry import FAMILIES, FAMILY_TABLE, bundled
+    from words.catalogue import family_summaries
 
     app = AppTest.from_file(str(REPO / "Home.py"), default_timeout=TIMEOUT).run()
     assert not app.exception

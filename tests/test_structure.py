@@ -174,3 +174,14 @@ def test_functions_are_60_lines_or_fewer():
             if lines > MAX_FUNCTION_LINES and not is_declared_layout(path, node):
                 long.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({lines} lines)")
     assert not long, long
+
+
+def test_settings_and_family_rows_are_filled_by_keyword():
+    """A `Setting(...)` or `Family(...)` names every field it fills, so a row reads on its own."""
+    for path in code_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in (
+                "Setting",
+                "Family",
+            ):
+                assert not node.args, f"{path.relative_to(REPO)}:{node.lineno}"
