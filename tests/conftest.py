@@ -67,6 +67,38 @@ def tiny_vae(tiny_mnist, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def tiny_pixelcnn(tiny_mnist, tmp_path_factory) -> Path:
+    """A Hub folder written by the real PixelCNN training script after a few steps on tiny
+    data."""
+    from training.train_pixelcnn import main
+
+    out = tmp_path_factory.mktemp("models") / "tiny-pixelcnn"
+    run = tmp_path_factory.mktemp("runs") / "tiny-pixelcnn"
+    main(
+        [
+            "--dataset", str(tiny_mnist), "--output_dir", str(out), "--run_dir", str(run),
+            "--channels", "8", "--layers", "2", "--head_channels", "16", "--batch_size", "16",
+            "--max_steps", "4", "--sample_every", "4", "--checkpoint_every", "4",
+            "--grid_images", "4", "--examples", "8", "--title", "tiny test PixelCNN",
+        ]
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_flow(tiny_mnist, tmp_path_factory) -> TinyRun:
+    """A Glow of two levels of one step each, 4 steps on tiny data."""
+    from training.train_flow import main
+
+    args = [
+        "--dataset", str(tiny_mnist), "--steps_per_level", "1", "--hidden_channels", "8",
+        "--batch_size", "16", "--init_images", "16", "--eval_images", "8", "--examples", "6",
+        *SMOKE[:6], "--title", "tiny test Glow",
+    ]  # fmt: skip
+    return smoke_run(tmp_path_factory, "tiny-flow", main, args)
+
+
 # A real browser (Debian's chromium, driven by Playwright) on the real galleries.
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
