@@ -23,7 +23,7 @@ def test_an_upload_on_the_inpaint_tab_keeps_the_visitor_there(browser, streamlit
     tab.click(timeout=120_000)
     expect(tab).to_have_attribute("aria-selected", "true")
     panel = page.locator("[role=tabpanel]:visible")
-    panel.locator("[data-testid=stFileUploader] input[type=file]").set_input_files(str(picture))
+    upload_when_idle(page, panel.locator("[data-testid=stFileUploader]"), picture)
     # the upload reruns the page, which now shows the picture to paint on
     expect(page.get_by_text("Paint the part to redo", exact=False)).to_be_visible(timeout=120_000)
     expect(tab).to_have_attribute("aria-selected", "true")
@@ -31,6 +31,22 @@ def test_an_upload_on_the_inpaint_tab_keeps_the_visitor_there(browser, streamlit
         "aria-selected", "false"
     )
     expect(panel.get_by_text("Upload an image, paint over the part to redo")).to_be_visible()
+
+
+def upload_when_idle(page, uploader, picture, tries: int = 3) -> None:
+    """Give `uploader` the file once the page's script has finished running, and again if the
+    uploader does not show it: a file set while the first run still draws the page can land on
+    an input that the run then replaces (seen on a cold server)."""
+    for _ in range(tries):
+        expect(uploader).to_be_visible(timeout=120_000)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
+        uploader.locator("input[type=file]").set_input_files(str(picture))
+        try:
+            expect(uploader.get_by_text(picture.name)).to_be_visible(timeout=30_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the uploader never showed {picture.name} after {tries} tries")
 
 
 def test_the_sidebar_lists_the_pages_as_the_home_page_does_with_no_deploy_button(
