@@ -1,7 +1,7 @@
 """The Streamlit gallery: `streamlit run Home.py`. Its home page (`home`, below) and one page per
-family in streamlit_gallery/pages/, listed in the sidebar in the registry's order (`FAMILIES`), as
-the home page lists them. (Not in a top-level `pages/`: Streamlit would run such a folder's pages
-on their own, the old way, for the first visitor who opens one by its address.)"""
+family and lab in streamlit_gallery/pages/, listed in the sidebar in the registry's order
+(`SHOWN`), as the home page lists them. (Not in a top-level `pages/`: Streamlit would run such a
+folder's pages on their own, the old way, for the first visitor who opens one by its address.)"""
 
 from genzoo.env import offline_defaults
 
@@ -9,7 +9,7 @@ offline_defaults()
 
 import streamlit as st
 
-from genzoo.registry import FAMILIES, FAMILY_TABLE
+from genzoo.registry import SHOWN
 from words.catalogue import MEASURED, family_summaries
 
 CARDS_PER_ROW = 3  # on a phone each row stacks its cards
@@ -45,6 +45,6 @@ def home() -> None:
 
 st.set_page_config(page_title="genzoo", page_icon="🦓", layout="wide")
 pages = [st.Page(home, title="Home", default=True)] + [
-    st.Page(FAMILY_TABLE[name].streamlit_page, title=FAMILY_TABLE[name].tab) for name in FAMILIES
+    st.Page(row.streamlit_page, title=row.tab) for row in SHOWN.values()
 ]
 st.navigation(pages).run()

@@ -2,10 +2,11 @@
 
     python -m benchmarks.bench [--runs 21] [--threads N] [--family NAME]
 
-Each action is the same pipeline function a button calls; each family's actions are declared in
-the module its registry row names (`benchmarks/latency/<family>.py`). "load" is a cold load: the
-process caches are cleared before each run, so it counts reading the safetensors and encoding
-the shipped examples.
+Each action is the same pipeline function a button calls; each family's and each lab's actions
+are declared in the module its registry row names (`benchmarks/latency/<name>.py`): a family's
+per bundled model, a lab's once (it covers several models). "load" is a cold load: the process
+caches are cleared before each run, so it counts reading the safetensors and encoding the shipped
+examples.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ offline_defaults()
 import torch
 
 from genzoo import hub
-from genzoo.registry import FAMILY_TABLE, bundled, module_of
+from genzoo.registry import FAMILY_TABLE, LAB_TABLE, bundled, module_of
 from genzoo.system import describe_hardware
 from words.catalogue import summaries
 
@@ -52,12 +53,26 @@ def clear_caches(modules) -> None:
 
 
 def benchmark_modules() -> dict[str, ModuleType]:
-    """Each shown family's benchmark module (its registry row's `benchmark`), in table order."""
+    """Each family's and each lab's benchmark module (its registry row's `benchmark`), in table
+    order, the labs last."""
+    rows = FAMILY_TABLE | LAB_TABLE
     return {
-        name: importlib.import_module(module_of(family.benchmark))
-        for name, family in FAMILY_TABLE.items()
-        if family.benchmark
+        name: importlib.import_module(module_of(row.benchmark))
+        for name, row in rows.items()
+        if row.benchmark
     }
+
+
+def timed_actions(name: str, module: ModuleType) -> list[tuple[str, str, Callable]]:
+    """(what it runs on, action, callable) for every action a benchmark module declares: a
+    family's for each of its bundled models, a lab's once."""
+    if name in LAB_TABLE:
+        return [(f"{name} (lab)", action, run) for action, run in module.actions().items()]
+    return [
+        (entry.name, action, run)
+        for entry in bundled(name)
+        for action, run in module.actions(entry.name).items()
+    ]
 
 
 def main() -> None:
@@ -66,7 +81,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=21)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument(
-        "--family", action="append", choices=list(modules), help="only these (default: all)"
+        "--family", action="append", choices=list(modules), help="only these families or labs"
     )
     args = parser.parse_args()
     if args.threads:
@@ -78,12 +93,11 @@ def main() -> None:
     for family, module in modules.items():
         if args.family and family not in args.family:
             continue
-        for entry in bundled(family):
-            for name, action in module.actions(entry.name).items():
-                cold = name.startswith("load")
-                before = (lambda: clear_caches(modules.values())) if cold else None
-                milliseconds = median_ms(action, args.runs, before)
-                print(f"| {entry.name} | {name} | {milliseconds:.1f} |", flush=True)
+        for model, name, action in timed_actions(family, module):
+            cold = name.startswith("load")
+            before = (lambda: clear_caches(modules.values())) if cold else None
+            milliseconds = median_ms(action, args.runs, before)
+            print(f"| {model} | {name} | {milliseconds:.1f} |", flush=True)
     if not args.family:
         milliseconds = median_ms(summaries, args.runs)
         print(f"| (all) | home: every model's card | {milliseconds:.1f} |", flush=True)

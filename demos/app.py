@@ -17,7 +17,7 @@ import gradio as gr
 
 from demos import home
 from demos.common import launch
-from genzoo.registry import FAMILIES, FAMILY_TABLE, module_of
+from genzoo.registry import SHOWN, module_of
 
 INTRO = """# genzoo
 Generative models, each trained from scratch by this project and measured on images it never
@@ -26,11 +26,10 @@ saw. Pick one and try it.
 
 
 TABS = {"models": ("Models", home)} | {
-    family: (FAMILY_TABLE[family].tab, import_module(module_of(FAMILY_TABLE[family].demo)))
-    for family in FAMILIES
+    name: (row.tab, import_module(module_of(row.demo))) for name, row in SHOWN.items()
 }
-"""Each tab's id (the share links' `?tab=`), label and module (the family's registry row names
-its demo)."""
+"""Each tab's id (the share links' `?tab=`), label and module (the family's or the lab's
+registry row names its demo)."""
 
 
 def open_tab(request: gr.Request):

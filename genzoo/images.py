@@ -11,6 +11,7 @@ import io
 import math
 import os
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -239,6 +240,43 @@ def to_tensor(
     tensor = torch.from_numpy(array)
     tensor = tensor[None] if channels == 1 else tensor.permute(2, 0, 1)
     return tensor[None].contiguous()
+
+
+COLOUR_TOLERANCE = 16  # grey levels a channel may stray from the pixel's mean and still be grey
+
+
+def is_colour(image: Image.Image, tolerance: int = COLOUR_TOLERANCE) -> bool:
+    """True when some pixel's colour channels differ: a colour picture, not a grey one."""
+    if image.mode != "RGB":
+        return False
+    pixels = np.asarray(image, dtype=np.int16)
+    return bool(np.abs(pixels - pixels.mean(axis=2, keepdims=True)).max() > tolerance)
+
+
+@dataclass(frozen=True)
+class GreyLevels:
+    """A picture fitted to a model of small grey 8-bit images (Fashion-MNIST's kind), and what
+    was done to fit it, in sentences a visitor can read."""
+
+    levels: torch.Tensor  # (1, 1, size, size) uint8, light on dark
+    notes: tuple[str, ...] = ()
+
+
+def grey_levels(image, size: int, flat_message: str) -> GreyLevels:
+    """An upload or drawing (anything `open_image` takes) as such a model takes it: grey, fitted
+    into size x size, light on dark, 8 bits. A flat picture is refused with `flat_message`."""
+    picture = open_image(image)
+    if is_blank(picture):
+        raise InvalidInputError(flat_message)
+    notes = []
+    if is_colour(picture):
+        notes.append("It was in colour: it is converted to grey, as these models know only grey.")
+    if picture.size != (size, size):
+        notes.append(f"It was {picture.width}x{picture.height}: it is fitted into {size}x{size}.")
+    x = to_tensor(picture, size, 1)  # a light background is inverted, as in the training data
+    if to_tensor(picture, size, 1, invert=False).ne(x).any():
+        notes.append("Its background was light: it is inverted, to light on dark like the data.")
+    return GreyLevels((x * 255).round().to(torch.uint8), tuple(notes))
 
 
 def _border_is_light(image: Image.Image) -> bool:

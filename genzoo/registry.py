@@ -225,6 +225,51 @@ FAMILIES = tuple(name for name, family in FAMILY_TABLE.items() if family.shown)
 tab is not behind the tab bar's overflow menu."""
 
 
+@dataclass(frozen=True)
+class Lab:
+    """A tab of the galleries that belongs to no family: it sets several families' models side
+    by side (the likelihood lab). Its row names the files that show, share and time it, as a
+    family's row does, and the galleries' tabs and pages, share links, the bench and the README
+    follow from it in the same way; it loads no model of its own and trains nothing."""
+
+    name: str
+    title: str  # its heading (the README's table)
+    tab: str  # the Gradio tab's label
+    blurb: str  # what a visitor can do with it, in plain words, in a line
+    actions: str  # the button functions' module (a path), declaring SHARED_ACTIONS
+    demo: str  # the Gradio tab's module (a path)
+    streamlit_page: str  # the Streamlit page (a path)
+    benchmark: str | None = None  # a path to a module whose `actions()` the bench times
+
+    def files(self) -> list[str]:
+        """Every file the row names, as paths from the repository's root."""
+        named = [self.actions, self.demo, self.streamlit_page, self.benchmark]
+        return [path for path in named if path]
+
+
+LAB_TABLE = {
+    lab.name: lab
+    for lab in [
+        Lab(
+            name="likelihood",
+            title="Likelihood lab",
+            tab="Likelihood lab",
+            blurb=(
+                "Score a picture in bits under every likelihood model and under PNG, WebP and "
+                "xz; do models of clothes find digits more likely?"
+            ),
+            actions="genzoo/pipelines/likelihood.py",
+            demo="demos/likelihood.py",
+            streamlit_page="streamlit_gallery/pages/9_Likelihood_lab.py",
+            benchmark="benchmarks/latency/likelihood.py",
+        ),
+    ]
+}
+SHOWN: dict[str, Family | Lab] = {name: FAMILY_TABLE[name] for name in FAMILIES} | LAB_TABLE
+"""Every tab of the Gradio gallery and page of the Streamlit one, by its id (the share links'
+`?tab=`), in their order: the families shown, then the labs."""
+
+
 def family_class(family: str) -> type:
     """The class whose `from_pretrained` loads models of `family`."""
     if family not in FAMILY_TABLE:

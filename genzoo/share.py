@@ -15,14 +15,16 @@ import importlib
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from genzoo.registry import FAMILY_TABLE, module_of
+from genzoo.registry import FAMILY_TABLE, LAB_TABLE, module_of
 from genzoo.settings import Setting
 
 
 def shared_actions() -> dict[str, dict[str, Setting]]:
-    """The shareable settings of each action, as the actions module of each family's registry
-    row declares them (`SHARED_ACTIONS`); their names are the pipeline functions' arguments."""
-    modules = dict.fromkeys(row.actions for row in FAMILY_TABLE.values() if row.actions)
+    """The shareable settings of each action, as the actions module of each family's and each
+    lab's registry row declares them (`SHARED_ACTIONS`); their names are the pipeline functions'
+    arguments."""
+    rows = [*FAMILY_TABLE.values(), *LAB_TABLE.values()]
+    modules = dict.fromkeys(row.actions for row in rows if row.actions)
     return {
         action: settings
         for path in modules

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from genzoo.cards import card_metrics
 from genzoo.publish import trained_on
-from genzoo.registry import BUNDLED, FAMILY_TABLE, repo_id
+from genzoo.registry import BUNDLED, FAMILY_TABLE, LAB_TABLE, repo_id
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 LINE_LENGTH = 100
@@ -67,7 +67,8 @@ def headline(model: str) -> str:
 
 def families() -> str:
     """The family table: what a visitor can do with each family, its bundled models with their
-    headline figures (each linked to its card), and the commands that show and train it."""
+    headline figures (each linked to its card), and the commands that show and train it; then
+    each lab, which shows the families' models side by side."""
     rows = [
         "| family | what you can do | bundled models: headline figure | commands |",
         "|---|---|---|---|",
@@ -84,6 +85,9 @@ def families() -> str:
         rows.append(
             f"| {family.title} | {family.blurb} | {models or 'none'} | {'<br>'.join(commands)} |"
         )
+    for lab in LAB_TABLE.values():  # a lab's models are the families' above
+        command = f"`make demo-{lab.name}`"
+        rows.append(f"| {lab.title} | {lab.blurb} | the families' above | {command} |")
     return "\n".join(rows)
 
 

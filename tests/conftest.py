@@ -80,7 +80,8 @@ def tiny_pixelcnn(tiny_mnist, tmp_path_factory) -> Path:
             "--dataset", str(tiny_mnist), "--output_dir", str(out), "--run_dir", str(run),
             "--channels", "8", "--layers", "2", "--head_channels", "16", "--batch_size", "16",
             "--max_steps", "4", "--sample_every", "4", "--checkpoint_every", "4",
-            "--grid_images", "4", "--examples", "8", "--title", "tiny test PixelCNN",
+            "--grid_images", "4", "--examples", "8", "--fd_images", "8",
+            "--title", "tiny test PixelCNN",
         ]
     )  # fmt: skip
     return out
@@ -94,7 +95,7 @@ def tiny_flow(tiny_mnist, tmp_path_factory) -> TinyRun:
     args = [
         "--dataset", str(tiny_mnist), "--steps_per_level", "1", "--hidden_channels", "8",
         "--batch_size", "16", "--init_images", "16", "--eval_images", "8", "--examples", "6",
-        *SMOKE[:6], "--title", "tiny test Glow",
+        "--fd_images", "8", *SMOKE[:6], "--title", "tiny test Glow",
     ]  # fmt: skip
     return smoke_run(tmp_path_factory, "tiny-flow", main, args)
 

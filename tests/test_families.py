@@ -1,6 +1,7 @@
 """One row per family: the registry row names every file a family is made of, and what the house
 derives from the rows (make targets, share links, the bench, both galleries' tabs and pages, the
-retraining commands the cards record) holds for every row."""
+retraining commands the cards record) holds for every row; and likewise for each lab's row (a tab
+of no family's)."""
 
 import ast
 import importlib
@@ -11,10 +12,19 @@ import sys
 import pytest
 
 from genzoo import share
-from genzoo.registry import BUNDLED, FAMILIES, FAMILY_TABLE, module_of, train_commands
+from genzoo.registry import (
+    BUNDLED,
+    FAMILIES,
+    FAMILY_TABLE,
+    LAB_TABLE,
+    SHOWN,
+    module_of,
+    train_commands,
+)
 from tests.helpers import REPO
 
 ROWS = list(FAMILY_TABLE.values())
+LABS = list(LAB_TABLE.values())
 
 
 def top_level_names(path: str) -> set[str]:
@@ -40,6 +50,17 @@ def test_every_file_a_row_names_exists_and_declares_what_the_house_reads(row):
     if row.benchmark:
         assert {"actions", "CACHES"} <= top_level_names(row.benchmark), row.benchmark
     assert hasattr(importlib.import_module(row.model_class.partition(":")[0]), "__file__")
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.name)
+def test_every_file_a_lab_names_exists_and_declares_what_the_house_reads(lab):
+    assert lab.name not in FAMILY_TABLE, "a lab's name is a tab id, as a family's is"
+    for path in lab.files():
+        assert (REPO / path).is_file(), f"{lab.name}: {path} is missing"
+    assert "SHARED_ACTIONS" in top_level_names(lab.actions), lab.actions
+    assert {"render", "build"} <= top_level_names(lab.demo), lab.demo
+    if lab.benchmark:
+        assert {"actions", "CACHES"} <= top_level_names(lab.benchmark), lab.benchmark
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
@@ -100,10 +121,10 @@ def test_share_links_the_bench_and_the_gradio_tabs_take_every_shown_family_from_
     from benchmarks.bench import benchmark_modules
     from demos.app import TABS
 
-    assert list(TABS) == ["models", *FAMILIES]
-    assert list(benchmark_modules()) == list(FAMILIES)
-    for name in FAMILIES:
-        row = FAMILY_TABLE[name]
+    assert list(SHOWN) == [*FAMILIES, *LAB_TABLE]
+    assert list(TABS) == ["models", *SHOWN]
+    assert list(benchmark_modules()) == list(SHOWN)
+    for name, row in SHOWN.items():
         assert name in share.ACTIONS, f"no share link opens the {name} tab"
         actions = importlib.import_module(module_of(row.actions)).SHARED_ACTIONS
         assert all(share.ACTIONS[action] is actions[action] for action in actions)

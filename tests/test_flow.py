@@ -10,8 +10,10 @@ import torch
 from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 
+from genzoo.cards import card_metrics
 from genzoo.data import load_split
-from genzoo.model_cards.flow import BITS_PER_DIM_KEY
+from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR
+from genzoo.likelihood import BITS_PER_DIM_KEY
 from genzoo.models.flow import Glow, mean_bits_per_dim
 from training.train_flow import main
 
@@ -142,10 +144,21 @@ def test_tiny_run_writes_a_loadable_hub_folder_with_its_bits_per_dim(tiny_flow, 
     card = ModelCard.load(tiny_flow.out / "README.md")
     assert {"flow", "normalizing-flow", "glow"} <= set(card.data.tags)
     assert card.data.pipeline_tag == "unconditional-image-generation"
-    (result,) = card.data.eval_results
-    assert result.metric_type == BITS_PER_DIM_KEY and result.dataset_split == "test"
+    results = {result.metric_type: result for result in card.data.eval_results}
+    assert list(results) == [BITS_PER_DIM_KEY, FRECHET_KEY, f"{FRECHET_KEY}_t1"]
+    result = results[BITS_PER_DIM_KEY]
+    assert result.dataset_split == "test"
     assert "uniform dequantisation" in result.metric_name and "8-bit" in result.metric_name
     assert "training/train_flow.py" in card.text and "Wall time" in card.text
+
+    distances = {m["type"]: m for m in card_metrics(str(tiny_flow.out))}
+    headline, model_own = distances[FRECHET_KEY], distances[f"{FRECHET_KEY}_t1"]
+    assert headline["name"].startswith("Samples at T = 0.7:")
+    assert model_own["name"].startswith("Samples at T = 1:")
+    assert headline["reference_name"] == REAL_FLOOR
+    assert headline["reference"] == model_own["reference"] > 0  # the same floor for both
+    assert headline["value"] != model_own["value"]
+    assert "8 samples at one temperature" in card.text
 
     model = Glow.from_pretrained(tiny_flow.out).eval()
     test_images = load_split(str(tiny_mnist), "test", 28, 1).images
@@ -158,11 +171,15 @@ def test_tiny_run_writes_a_loadable_hub_folder_with_its_bits_per_dim(tiny_flow, 
 
 def test_a_resumed_run_ends_bit_for_bit_where_the_unbroken_run_did(tiny_flow, tmp_path):
     """The tiny run's four steps, again from its step-2 checkpoint: the very same weights (the
-    checkpoint's actnorms, not a fresh initialisation, carry on)."""
+    checkpoint's actnorms, not a fresh initialisation, carry on). Asked for no distances, its
+    card has none."""
     shutil.copytree(tiny_flow.run, tmp_path / "run")
     shutil.rmtree(tmp_path / "run" / "checkpoints" / "step-4")
-    main(tiny_flow.again(tmp_path / "out", tmp_path / "run", "--resume"))
+    main(tiny_flow.again(tmp_path / "out", tmp_path / "run", "--resume", "--fd_images", "0"))
     folders = (tiny_flow.out, tmp_path / "out")
     unbroken, resumed = (load_file(folder / "model.safetensors") for folder in folders)
     assert resumed.keys() == unbroken.keys()
     assert all(torch.equal(resumed[name], unbroken[name]) for name in unbroken)
+    card = ModelCard.load(tmp_path / "out" / "README.md")
+    assert [result.metric_type for result in card.data.eval_results] == [BITS_PER_DIM_KEY]
+    assert "Fréchet" not in card.text

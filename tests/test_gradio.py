@@ -377,6 +377,7 @@ ACTION_ENDPOINTS = {
     "pix2pix": "/pix2pix_example",
     "cyclegan": "/cyclegan_example",
     "clip": "/clip_rank_example",
+    "likelihood": "/likelihood_example",
 }
 REAL_VALUED = {"guidance", "clip_guidance", "strength", "span", "center_x", "center_y", "x", "y"}
 

@@ -10,10 +10,13 @@ import torch
 from huggingface_hub import ModelCard
 from safetensors.torch import load_file
 
+from genzoo.cards import card_metrics
 from genzoo.data import load_split
+from genzoo.evaluation import FRECHET_KEY, REAL_FLOOR
+from genzoo.likelihood import BITS_PER_DIM_KEY
 from genzoo.models.pixelcnn import LEVELS, OUTPUTS, GatedPixelCNN
 from genzoo.samplers.autoregressive import sample
-from training.train_pixelcnn import main
+from training.train_pixelcnn import Settings, main, sample_distance
 
 SIZE = 8  # the tiny models' images: 8x8, so that a test draws 64 pixels
 
@@ -146,7 +149,36 @@ def test_completion_keeps_every_visible_pixel_exactly(output):
         assert not torch.equal(completed[~shown], given[~shown])  # the rest was drawn
 
 
-def test_the_callback_sees_every_row_and_can_cancel():
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_the_incremental_forward_gives_each_pixel_the_full_forwards_parameters(output):
+    model, images = tiny_model(output, layers=3), random_images(2)
+    raster = model.raster(2)
+    with torch.no_grad():
+        full = model(images)
+        for row in range(SIZE):
+            raster.begin_row(images, row)
+            for column in range(SIZE):
+                params = raster.pixel(images, row, column)
+                expected = full[:, :, row : row + 1, column : column + 1]
+                assert torch.allclose(params, expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+def test_the_cached_sampler_draws_the_naive_samplers_very_images(output):
+    model, given = tiny_model(output, layers=3), random_images(3, seed=3)
+    assert torch.equal(sample(model, count=3, seed=4), sample(model, count=3, seed=4, cache=False))
+    scattered = torch.rand(3, 1, SIZE, SIZE, generator=torch.Generator().manual_seed(5)) < 0.3
+    scattered[:, :, : SIZE // 2] = True  # the upper half shown: rows with nothing to draw
+    fast, naive = (
+        sample(model, count=3, seed=6, given=given, visible=scattered, cache=cache)
+        for cache in (True, False)
+    )
+    assert torch.equal(fast, naive)
+    assert not torch.equal(fast[~scattered], given[~scattered])
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_the_callback_sees_every_row_and_can_cancel(cache):
     model, rows = tiny_model("softmax"), []
 
     def progress(done: int, images: torch.Tensor) -> None:
@@ -156,7 +188,7 @@ def test_the_callback_sees_every_row_and_can_cancel():
             raise KeyboardInterrupt("cancelled")
 
     with pytest.raises(KeyboardInterrupt, match="cancelled"):
-        sample(model, count=2, seed=0, callback=progress)
+        sample(model, count=2, seed=0, callback=progress, cache=cache)
     assert rows == [1, 2, 3]
 
 
@@ -183,8 +215,25 @@ def test_training_writes_a_hub_folder_whose_card_has_the_exact_bits_per_dimensio
     test_images = load_split(tiny_mnist, "test", 28, 1).images
     with torch.no_grad():
         bits = model.bits_per_dim(test_images).mean().item()
-    assert metrics["bits_per_dim"] == pytest.approx(bits, abs=1e-4)
+    assert metrics[BITS_PER_DIM_KEY] == pytest.approx(bits, abs=1e-4)
     assert 0 < bits < 8.5  # a few steps from a random start: near uniform, not yet far below
+
+
+def test_the_card_gives_the_samples_distance_beside_its_real_floor(tiny_pixelcnn, tiny_mnist):
+    """The distance of the fixture's 8 samples (seeds 0 and on) to 8 test images, measured
+    again from the folder's weights: a random-start model's samples lie further than the
+    floor of 8 training images."""
+    card = ModelCard.load(tiny_pixelcnn / "README.md")
+    model = GatedPixelCNN.from_pretrained(tiny_pixelcnn).eval()
+    settings = Settings(fd_images=8)
+    train, test = (load_split(tiny_mnist, split, 28, 1) for split in ("train", "test"))
+    expected = sample_distance(model, train, test, settings)[0]
+    [result] = [m for m in card_metrics(str(tiny_pixelcnn)) if m["type"] == FRECHET_KEY]
+    assert result["value"] == pytest.approx(expected.value, rel=1e-3)
+    assert result["reference"] == pytest.approx(expected.reference, rel=1e-3)
+    assert result["reference_name"] == REAL_FLOOR
+    assert result["value"] > result["reference"] > 0
+    assert "compares 8 samples" in card.text and "one thread" in card.text
 
 
 def run_args(data, out, run, steps: int) -> list[str]:
@@ -192,7 +241,7 @@ def run_args(data, out, run, steps: int) -> list[str]:
         "--dataset", str(data), "--output_dir", str(out), "--run_dir", str(run),
         "--channels", "8", "--layers", "2", "--head_channels", "16", "--batch_size", "16",
         "--max_steps", str(steps), "--checkpoint_every", "2", "--sample_every", "100",
-        "--grid_images", "1", "--output", "logistic_mixture",
+        "--grid_images", "1", "--fd_images", "4", "--output", "logistic_mixture",
     ]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import io
 import re
 import tokenize
 
-from genzoo.registry import FAMILY_TABLE, module_of
+from genzoo.registry import FAMILY_TABLE, LAB_TABLE, module_of
 from tests.helpers import REPO
 
 CODE = ("genzoo", "training", "demos", "streamlit_gallery", "benchmarks", "words")
@@ -36,8 +36,9 @@ def genzoo_imports() -> dict[str, set[str]]:
             ):
                 found.add(spec[1])
         modules[name] = found
-    # share links import every family's actions module by the path its registry row names
-    actions = {module_of(row.actions) for row in FAMILY_TABLE.values() if row.actions}
+    # share links import every family's and lab's actions module by the path its row names
+    rows = [*FAMILY_TABLE.values(), *LAB_TABLE.values()]
+    actions = {module_of(row.actions) for row in rows if row.actions}
     modules["genzoo.share"] |= actions
     return {
         name: {m for m in found if m in modules and m != name} for name, found in modules.items()

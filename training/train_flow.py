@@ -5,7 +5,9 @@
     torchrun --nproc_per_node 2 training/train_flow.py --preset flow-fashion-mnist --max_steps 20
 
 The loss is the bits per dimension of the dequantised 8-bit training images; the card reports
-the same on the whole test split. See `Settings` for every option (`--help` lists them).
+the same on the whole test split, and the Fréchet distance of samples at the card's temperature
+(and at `extra_temperatures`) to test images, beside its real-vs-real floor. See `Settings` for
+every option (`--help` lists them).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import hub, training
 from genzoo.data import ImageTensors, load_split
-from genzoo.evaluation import Metric
+from genzoo.evaluation import Metric, frechet_distance, image_features
 from genzoo.images import make_grid
 from genzoo.model_cards import finish_hub_folder, parameter_count
-from genzoo.model_cards.flow import SAMPLES_FILE, bits_per_dim_metric, flow_card
+from genzoo.model_cards.flow import SAMPLES_FILE, bits_per_dim_metric, flow_card, frechet_metric
 from genzoo.models.flow import PREPROCESSING, Glow, mean_bits_per_dim
 
 
@@ -59,7 +61,17 @@ class Settings(training.RunSettings):
     )
     init_images: int = field(default=512, metadata={"help": "training images for actnorm init"})
     eval_images: int = field(default=1000, metadata={"help": "test images measured at each grid"})
-    temperature: float = field(default=0.7, metadata={"help": "of the card's samples"})
+    temperature: float = field(
+        default=0.7, metadata={"help": "of the card's samples and its headline distance"}
+    )
+    extra_temperatures: list[float] = field(
+        default_factory=lambda: [1.0],
+        metadata={"help": "the samples' distance is measured at these temperatures too"},
+    )
+    fd_images: int = field(
+        default=2000,
+        metadata={"help": "samples, test and training images per distance (0: not measured)"},
+    )
     examples: int = field(default=2000, metadata={"help": "test images shipped for the gallery"})
 
 
@@ -86,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         model = accelerator.unwrap_model(model).float().eval().cpu()
         model = model.to(memory_format=torch.contiguous_format)
         metrics = [bits_per_dim_metric(mean_bits_per_dim(model, test_data.images))]
+        metrics += measure_samples(settings, model, train_data, test_data)
         save_hub_folder(settings, model, test_data, metrics, command)
         training.push_if_asked(settings)
     accelerator.end_training()
@@ -186,6 +199,44 @@ def save_grid_and_test_figure(
     accelerator.print(f"step {step}: {bits:.4f} bits/dim on {len(held_out)} test images")
 
 
+@torch.no_grad()
+def measure_samples(
+    settings: Settings, model: Glow, train_data: ImageTensors, test_data: ImageTensors
+) -> list[Metric]:
+    """The Fréchet distance of `fd_images` samples at each temperature to as many test images,
+    beside the floor of as many training images (as the DCGAN's card measures it); none when
+    `fd_images` is 0."""
+    count = fd_count(settings, test_data)
+    if not count:
+        return []
+    seeded = torch.Generator().manual_seed(settings.seed)
+    test = test_data.floats()[torch.randperm(len(test_data.images), generator=seeded)[:count]]
+    train = train_data.floats()[torch.randperm(len(train_data.images), generator=seeded)[:count]]
+    test_features = image_features(test)
+    floor = frechet_distance(image_features(train), test_features)
+    extra = [t for t in settings.extra_temperatures if t != settings.temperature]
+    metrics = []
+    for temperature in [settings.temperature, *extra]:
+        samples = draw_samples(model, count, temperature, seeded)
+        distance = frechet_distance(image_features(samples), test_features)
+        headline = temperature == settings.temperature
+        metrics.append(frechet_metric(temperature, distance, floor, headline))
+    return metrics
+
+
+def draw_samples(
+    model: Glow, count: int, temperature: float, generator: torch.Generator, batch_size: int = 500
+) -> torch.Tensor:
+    """`count` samples at `temperature`, in batches, on the CPU as float32 in [0, 1]."""
+    sizes = [min(batch_size, count - start) for start in range(0, count, batch_size)]
+    return torch.cat([model.sample(n, temperature, generator).float().cpu() for n in sizes])
+
+
+def fd_count(settings: Settings, test_data: ImageTensors) -> int:
+    """How many images each set of a Fréchet distance holds."""
+    return min(settings.fd_images, len(test_data.images))
+
+
 def save_hub_folder(
     settings: Settings,
     model: Glow,
@@ -209,6 +260,7 @@ def save_hub_folder(
         parameters=parameter_count(model),
         metrics=metrics,
         shipped=shipped,
+        compared=fd_count(settings, test_data),
         images={f"Samples at temperature {settings.temperature:g}": SAMPLES_FILE},
     )
     finish_hub_folder(folder, facts, settings)

@@ -6,12 +6,14 @@
     python training/train_pixelcnn.py --dataset user/some-dataset --output_dir out --push_to_hub \
         --hub_model_id user/my-pixelcnn
 
-The loss is the exact negative log-likelihood of the 8-bit pixels, in bits per dimension. See
-`Settings` for every option (`--help` lists them).
+The loss is the exact negative log-likelihood of the 8-bit pixels, in bits per dimension. The
+card reports the same on the whole test split, and the Fréchet distance of `fd_images` samples to
+test images, beside its real-vs-real floor. See `Settings` for every option (`--help` lists them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -22,8 +24,9 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from genzoo import hub, training
 from genzoo.data import ImageTensors, load_split
-from genzoo.evaluation import Metric
+from genzoo.evaluation import Metric, evaluate_samples
 from genzoo.images import make_grid
+from genzoo.likelihood import BITS_PER_DIM_KEY
 from genzoo.model_cards import finish_hub_folder, parameter_count
 from genzoo.model_cards.pixelcnn import SAMPLES_FILE, pixelcnn_card
 from genzoo.models.pixelcnn import LEVELS, OUTPUTS, GatedPixelCNN
@@ -58,6 +61,9 @@ class Settings(training.RunSettings):
     batch_size: int = 64
     learning_rate: float = field(default=1e-3, metadata={"help": "Adam's, cosine to zero"})
     grid_images: int = field(default=16, metadata={"help": "images drawn for each grid"})
+    fd_images: int = field(
+        default=2000, metadata={"help": "samples, test and training images in the distance"}
+    )
     examples: int = field(default=200, metadata={"help": "test images shipped for the gallery"})
 
 
@@ -82,8 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     cpu_seconds = train(settings, model, train_data, accelerator)
     if accelerator.is_main_process:
         model = accelerator.unwrap_model(model).float().eval().cpu()
-        metrics = evaluate(model, train_data, test_data)
-        save_hub_folder(settings, model, test_data, metrics, command, cpu_seconds)
+        metrics = evaluate(model, train_data, test_data, settings)
+        compared = fd_count(settings, train_data, test_data)
+        save_hub_folder(settings, model, test_data, metrics, command, cpu_seconds, compared)
         training.push_if_asked(settings)
     accelerator.end_training()
 
@@ -166,23 +173,75 @@ class ProcessorTime:
         self.earlier, self.started = state["seconds"], time.process_time()
 
 
+SAMPLING_THREADS = 1  # docs/experiments/pixelcnn.md: on the shared 2-core CPU, 2 threads lose
+SAMPLES_PER_CALL = 250  # more cost the caches memory and hardly less time an image
+
+
 @torch.no_grad()
 def evaluate(
-    model: GatedPixelCNN, train_data: ImageTensors, test_data: ImageTensors, batch_size: int = 500
+    model: GatedPixelCNN,
+    train_data: ImageTensors,
+    test_data: ImageTensors,
+    settings: Settings,
+    batch_size: int = 500,
 ) -> list[Metric]:
     """The exact bits per dimension of the test split, beside those of a model of each pixel
-    alone (its histogram over the training split)."""
+    alone (its histogram over the training split); and the samples' Fréchet distance
+    (`sample_distance`)."""
     model.eval()
     bits = torch.cat([model.bits_per_dim(batch) for batch in test_data.images.split(batch_size)])
-    return [
-        Metric(
-            "bits_per_dim",
-            "Bits per dimension (exact, test split, 8-bit pixels)",
-            bits.mean().item(),
-            reference=histogram_bits_per_dim(train_data.images, test_data.images),
-            reference_name="each pixel's own histogram over the training split",
-        )
+    likelihood = Metric(
+        BITS_PER_DIM_KEY,
+        "Bits per dimension (exact, test split, 8-bit pixels)",
+        bits.mean().item(),
+        reference=histogram_bits_per_dim(train_data.images, test_data.images),
+        reference_name="each pixel's own histogram over the training split",
+    )
+    return [likelihood, *sample_distance(model, train_data, test_data, settings)]
+
+
+def fd_count(settings: Settings, train_data: ImageTensors, test_data: ImageTensors) -> int:
+    """The images in each set of the distance: `fd_images`, or fewer if a split is smaller."""
+    return min(settings.fd_images, len(train_data.images), len(test_data.images))
+
+
+def sample_distance(
+    model: GatedPixelCNN, train_data: ImageTensors, test_data: ImageTensors, settings: Settings
+) -> list[Metric]:
+    """The Fréchet distance of `fd_count` samples to as many test images, beside the floor of as
+    many training images, both drawn at random from the run's seed (as the DCGAN's card)."""
+    seeded = torch.Generator().manual_seed(settings.seed)
+    count = fd_count(settings, train_data, test_data)
+    test = test_data.floats()[torch.randperm(len(test_data.images), generator=seeded)[:count]]
+    reference = train_data.floats()[
+        torch.randperm(len(train_data.images), generator=seeded)[:count]
     ]
+    samples = draw_samples(model, count, settings.seed)
+    return evaluate_samples(samples.float() / 255, test, reference)
+
+
+def draw_samples(model: GatedPixelCNN, count: int, seed: int) -> torch.Tensor:
+    """`count` samples (count, 1, H, W) uint8, `SAMPLES_PER_CALL` a call to the sampler, the
+    i-th call seeded `seed + i`: the first call's first images are the grid's."""
+    starts = range(0, count, SAMPLES_PER_CALL)
+    with sampling_threads():
+        return torch.cat(
+            [
+                sample(model, count=min(SAMPLES_PER_CALL, count - start), seed=seed + index)
+                for index, start in enumerate(starts)
+            ]
+        )
+
+
+@contextlib.contextmanager
+def sampling_threads():
+    """torch on `SAMPLING_THREADS` threads while sampling, and as many as before afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(SAMPLING_THREADS)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def histogram_bits_per_dim(train_images: torch.Tensor, test_images: torch.Tensor) -> float:
@@ -201,7 +260,8 @@ def sample_grid(model: GatedPixelCNN, settings: Settings):
     they took an image."""
     model.eval()
     started = time.perf_counter()
-    images = sample(model, count=settings.grid_images, seed=settings.seed)
+    with sampling_threads():
+        images = sample(model, count=settings.grid_images, seed=settings.seed)
     seconds = (time.perf_counter() - started) / settings.grid_images
     rows = math.isqrt(settings.grid_images)
     return make_grid(images.float() / 255, rows=rows, padding=1), seconds
@@ -214,8 +274,10 @@ def save_hub_folder(
     metrics: list[Metric],
     command: str,
     cpu_seconds: float,
+    compared: int,
 ) -> None:
-    """Weights, config, shipped examples, samples and the model card, in `output_dir`."""
+    """Weights, config, shipped examples, samples and the model card, in `output_dir`; the
+    metrics' distance compared `compared` samples."""
     folder = Path(settings.output_dir)
     model.save_pretrained(folder)
     shipped = min(settings.examples, len(test_data.images))
@@ -232,6 +294,7 @@ def save_hub_folder(
         shipped=shipped,
         cpu_seconds=cpu_seconds,
         sampling_seconds=seconds,
+        compared=compared,
     )
     finish_hub_folder(folder, facts, settings)
 

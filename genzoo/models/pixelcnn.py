@@ -15,10 +15,16 @@ The output head, chosen by `output`, is either a 256-way softmax per pixel or, a
 `log_prob` (nats per pixel) and `value_log_probs` (every value's log-probability, which the
 sampler in `genzoo.samplers.autoregressive` draws from). Every hyper-parameter is a constructor
 argument, so `save_pretrained` records it in config.json.
+
+`RasterPass` runs the same network one pixel at a time, in raster order, keeping what the pixels
+before have computed (the caches of Fast PixelCNN++, Ramachandran et al., 2017): the vertical
+stack once a row, the horizontal stack and the head once a pixel, at that pixel's column only.
 """
 
 from __future__ import annotations
 
+import collections
+import functools
 import math
 
 import torch
@@ -58,6 +64,13 @@ class RightConv(nn.Conv2d):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(x)[:, :, :, : x.shape[3]]
+
+
+def pixel_inputs(x: torch.Tensor) -> torch.Tensor:
+    """(B, 1, ...) pixels in 0..255 -> (B, 2, ...): the pixel scaled to [-1, 1], and a channel
+    of ones that tells the zero padding from black."""
+    scaled = x.float() / 127.5 - 1
+    return torch.cat([scaled, torch.ones_like(scaled)], 1)
 
 
 def gate(x: torch.Tensor) -> torch.Tensor:
@@ -136,13 +149,16 @@ class GatedPixelCNN(
         """(B, 1, H, W) pixels in 0..255 (any dtype) -> (B, P, H, W): each pixel's distribution's
         parameters, from the pixels before it only. H may be fewer rows than the image: the
         rows given come out as they would for the whole image."""
-        scaled = x.float() / 127.5 - 1  # (B, 1, H, W) in [-1, 1]
-        x = torch.cat([scaled, torch.ones_like(scaled)], 1)
+        x = pixel_inputs(x)
         vertical = self.first_vertical(x)
         horizontal = vertical + self.first_horizontal(x)
         for layer in self.layers:
             vertical, horizontal = layer(vertical, horizontal)
         return self.head(horizontal)
+
+    def raster(self, count: int) -> RasterPass:
+        """An incremental forward for drawing `count` images in raster order: see `RasterPass`."""
+        return RasterPass(self, count)
 
     def log_prob(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, H, W) pixels in 0..255 -> (B, 1, H, W) log p(x_i | x_<i) in nats."""
@@ -203,3 +219,89 @@ def logistic_mixture_log_prob(params: torch.Tensor, x: torch.Tensor) -> torch.Te
     inside = torch.where(first | last, 0.0, torch.log(-torch.expm1(-width)))
     component = below + above + inside + F.log_softmax(weight_logits, dim=-3)
     return torch.logsumexp(component, dim=-3, keepdim=True)
+
+
+class RasterPass:
+    """`GatedPixelCNN`'s forward run one pixel at a time, in raster order, over `count` images,
+    keeping what the pixels before computed (the caches of Fast PixelCNN++, Ramachandran et al.,
+    2017).
+
+    The vertical stack's features at row r depend only on the rows above, so `begin_row(images,
+    r)` computes them once for the whole row, each layer from the rows it reaches in the layer
+    below, kept from earlier rows. The horizontal stack's features at (r, c) depend on them and on
+    the columns c - reach .. c of the layer below, so `pixel(images, r, c)` computes every layer at
+    column c alone, from the columns before it kept from earlier calls, and the head there: the
+    parameters `model(images)[:, :, r, c]` gives, up to float rounding. Call `begin_row` once the
+    rows above r are final, for every row in order; then `pixel` once the pixels before (r, c) are
+    final, for the columns of the row in order, as far as needed."""
+
+    def __init__(self, model: GatedPixelCNN, count: int):
+        size, channels = model.image_size, model.first_vertical.out_channels
+        self.model, self.reach = model, model.first_vertical.kernel_size[0] - 1
+        zeros = functools.partial(torch.zeros, device=model.device)
+        # the vertical stack's features of each layer's input (the first layer's output, then
+        # each gated layer's but the last) in the rows a layer reaches up to, newest last:
+        # (B, C, W) each
+        self.vertical = [collections.deque(maxlen=self.reach + 1) for _ in model.layers]
+        # the horizontal stack's likewise, along the current row, column-major and padded on the
+        # left with the zeros the convolutions pad with: (B, reach + W, C)
+        self.horizontal = [zeros(count, self.reach + size, channels) for _ in model.layers]
+        # the current row's inputs, (B, reach + 1 + W, 2): the ones channel zero in the padding
+        self.inputs = zeros(count, self.reach + 1 + size, 2)
+        self.inputs[:, self.reach + 1 :, 1] = 1
+        self.first_weights = _window_matrix(model.first_horizontal)
+        self.layer_weights = [
+            (_window_matrix(layer.horizontal), _pointwise_matrix(layer.horizontal_out))
+            for layer in model.layers
+        ]
+        # the head is ReLU, 1x1, ReLU, 1x1: `pixel` applies the ReLUs
+        self.head_weights = [_pointwise_matrix(model.head[1]), _pointwise_matrix(model.head[3])]
+        self.row_terms: list[torch.Tensor] = []
+
+    def begin_row(self, images: torch.Tensor, row: int) -> None:
+        """The vertical stack at `row` of `images` (B, 1, H, W) in 0..255, whose rows above are
+        final; and what it adds to each horizontal layer along the row."""
+        model, reach = self.model, self.reach
+        above = pixel_inputs(images[:, :, max(0, row - reach - 1) : row + 1])
+        vertical = model.first_vertical(above)[:, :, -1]  # (B, C, W)
+        terms = [vertical + model.first_horizontal.bias[:, None]]
+        self.vertical[0].append(vertical)
+        for index, layer in enumerate(model.layers):
+            reached = torch.stack(tuple(self.vertical[index]), 2)  # rows row - reach .. row
+            features = layer.vertical(reached)[:, :, -1:]  # (B, 2C, 1, W)
+            terms.append(
+                layer.vertical_to_horizontal(features)[:, :, 0] + layer.horizontal.bias[:, None]
+            )
+            if index + 1 < len(model.layers):
+                self.vertical[index + 1].append(gate(features)[:, :, 0])
+        self.row_terms = [term.transpose(1, 2).contiguous() for term in terms]  # (B, W, ·)
+
+    def pixel(self, images: torch.Tensor, row: int, column: int) -> torch.Tensor:
+        """(B, P, 1, 1): the head's parameters at (row, column) of `images`, whose pixels before
+        it are final."""
+        reach, count = self.reach, len(images)
+        if column > 0:
+            self.inputs[:, reach + column] = pixel_inputs(images[:, :, row, column - 1])
+        window = self.inputs[:, column : column + reach + 1].reshape(count, -1)
+        horizontal = torch.addmm(self.row_terms[0][:, column], window, self.first_weights)
+        for index, (along, (out_bias, out)) in enumerate(self.layer_weights):
+            self.horizontal[index][:, reach + column] = horizontal
+            window = self.horizontal[index][:, column : column + reach + 1].reshape(count, -1)
+            features = torch.addmm(self.row_terms[index + 1][:, column], window, along)
+            horizontal = horizontal + torch.addmm(out_bias, gate(features), out)
+        (hidden_bias, hidden), (out_bias, out) = self.head_weights
+        hidden_features = torch.addmm(hidden_bias, horizontal.relu(), hidden).relu_()
+        params = torch.addmm(out_bias, hidden_features, out)
+        return params[:, :, None, None]
+
+
+def _window_matrix(conv: nn.Conv2d) -> torch.Tensor:
+    """A (1, K) convolution's weight as the (K * in, out) matrix that multiplies a window of K
+    columns, column-major (K, in) and flattened."""
+    weight = conv.weight[:, :, 0]  # (out, in, K)
+    return weight.permute(2, 1, 0).reshape(-1, weight.shape[0])
+
+
+def _pointwise_matrix(conv: nn.Conv2d) -> tuple[torch.Tensor, torch.Tensor]:
+    """A 1x1 convolution's bias and (in, out) weight matrix, as `torch.addmm` takes them."""
+    return conv.bias, conv.weight[:, :, 0, 0].T
