@@ -178,6 +178,9 @@ def identical_calls(picture: dict, drawing: dict, editor: dict) -> dict[str, tup
         "/preview": (T2I, "a cat face"),
         "/clip_rank_example": ("clip-emoji", 0, "a red apple\na cat face"),
         "/clip_rank": ("clip-emoji", picture, "a red apple\na cat face"),
+        "/likelihood_example": ("Fashion-MNIST test", 0),
+        "/likelihood": (picture,),
+        "/likelihood_drawing": (drawing,),
     }
 
 
