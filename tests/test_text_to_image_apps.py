@@ -392,7 +392,9 @@ def test_browser_types_a_prompt_and_sees_images(page):
     tab = page.get_by_role("tab", name="Text to image")
     expect(tab).to_be_visible(timeout=60_000)
     tab.click()
-    expect(page.locator("#t2i-preview-says")).to_contain_text(words.preview_measured(MODEL))
+    # the first preview runs as the tab opens: 6 s on a loaded 2-core CI machine
+    says = page.locator("#t2i-preview-says")
+    expect(says).to_contain_text(words.preview_measured(MODEL), timeout=60_000)
     prompt = page.locator("#t2i-prompt textarea")
     prompt.fill("a red apple, flat icon")
     page.locator("#t2i-generate").click()
